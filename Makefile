@@ -1,0 +1,38 @@
+# One command for the main job, one for the tests; each installs what it needs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-slow lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The main job: align the DeepSeek FAQ, build and export the termbase (outputs in out/deepseek/).
+run: $(STAMP)
+	$(BIN)/termalign run corpora/deepseek/corpus.toml -o out/deepseek
+
+## The tests (quick; no model, no corpus needed).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+## Slow checks against the real corpus in ../shared/corpora (or $$TERMALIGN_DATA).
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+
+lint: $(STAMP)
+	$(BIN)/ruff check align termbase translator termalign tests bench
+	$(BIN)/mypy align termbase translator termalign
+
+bench: $(STAMP)
+	$(BIN)/python bench/align_bench.py
+	$(BIN)/python bench/term_bench.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

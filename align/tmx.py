@@ -1,0 +1,167 @@
+"""TMX 1.4b reading and writing with lxml, shared by alignments and termbases.
+
+One :class:`TranslationUnit` is a source/target pair with optional properties
+(``<prop type="...">``) and notes.  The header records how the file was made
+(STYLE.md convention 7): tool name and version, and any settings passed in
+``properties``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from termalign import __version__
+from termalign.errors import DocumentError
+
+__all__ = ["TranslationUnit", "TmxFile", "write_tmx", "read_tmx"]
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass(frozen=True)
+class TranslationUnit:
+    source: str
+    target: str
+    properties: tuple[tuple[str, str], ...] = ()  # (type, value) pairs, order kept
+    notes: tuple[str, ...] = ()
+    tuid: str = ""
+
+    def prop(self, name: str, default: str = "") -> str:
+        for key, value in self.properties:
+            if key == name:
+                return value
+        return default
+
+
+@dataclass(frozen=True)
+class TmxFile:
+    source_lang: str
+    target_lang: str
+    units: tuple[TranslationUnit, ...]
+    header_properties: dict[str, str] = field(default_factory=dict)
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_tmx(
+    path: str | Path,
+    units: Iterable[TranslationUnit],
+    *,
+    source_lang: str,
+    target_lang: str,
+    datatype: str = "plaintext",
+    segtype: str = "sentence",
+    properties: Mapping[str, str] | None = None,
+) -> None:
+    """Write ``units`` as a TMX 1.4b document at ``path`` (atomically)."""
+    root = etree.Element("tmx", version="1.4")
+    header = etree.SubElement(
+        root,
+        "header",
+        creationtool="termalign",
+        creationtoolversion=__version__,
+        datatype=datatype,
+        segtype=segtype,
+        adminlang="en",
+        srclang=source_lang,
+        **{"o-tmf": "termalign"},
+    )
+    for key, value in (properties or {}).items():
+        prop = etree.SubElement(header, "prop", type=key)
+        prop.text = value
+    body = etree.SubElement(root, "body")
+    for unit in units:
+        tu = etree.SubElement(body, "tu")
+        if unit.tuid:
+            tu.set("tuid", unit.tuid)
+        for note in unit.notes:
+            etree.SubElement(tu, "note").text = note
+        for key, value in unit.properties:
+            etree.SubElement(tu, "prop", type=key).text = value
+        for lang, text in ((source_lang, unit.source), (target_lang, unit.target)):
+            tuv = etree.SubElement(tu, "tuv")
+            tuv.set(XML_LANG, lang)
+            etree.SubElement(tuv, "seg").text = text
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    _atomic_write_bytes(Path(path), data)
+
+
+def _seg_text(seg: etree._Element) -> str:
+    # Inline markup (<ph>, <bpt>, ...) may occur in TMX written by other tools: keep its text.
+    return "".join(seg.itertext())
+
+
+def read_tmx(path: str | Path, *, source_lang: str | None = None) -> TmxFile:
+    """Read a TMX file; the source language defaults to the header's ``srclang``."""
+    path = Path(path)
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+        tree = etree.parse(str(path), parser)
+    except OSError as exc:
+        raise DocumentError(f"cannot read the TMX file ({exc.strerror or exc})", path=path) from exc
+    except etree.XMLSyntaxError as exc:
+        raise DocumentError(f"not well-formed XML: {exc.msg}", path=path, line=exc.lineno) from exc
+    root = tree.getroot()
+    if root.tag != "tmx":
+        raise DocumentError(f"not a TMX file (root element is <{root.tag}>)", path=path)
+    header = root.find("header")
+    if header is None:
+        raise DocumentError("the TMX file has no <header>", path=path)
+    src = source_lang or header.get("srclang") or ""
+    header_props = {p.get("type", ""): p.text or "" for p in header.findall("prop")}
+    units: list[TranslationUnit] = []
+    target_lang = ""
+    for tu in root.iterfind("body/tu"):
+        segs: dict[str, str] = {}
+        for tuv in tu.findall("tuv"):
+            lang = tuv.get(XML_LANG) or tuv.get("lang") or ""
+            seg = tuv.find("seg")
+            if seg is not None:
+                segs[lang] = _seg_text(seg)
+        if len(segs) < 2:
+            continue
+        source_key = _pick_lang(segs, src)
+        if source_key is None:
+            raise DocumentError(
+                f"a <tu> has no variant in the source language {src!r}", path=path, line=tu.sourceline
+            )
+        target_key = next(k for k in segs if k != source_key)
+        target_lang = target_lang or target_key
+        units.append(
+            TranslationUnit(
+                source=segs[source_key],
+                target=segs[target_key],
+                properties=tuple((p.get("type", ""), p.text or "") for p in tu.findall("prop")),
+                notes=tuple(n.text or "" for n in tu.findall("note")),
+                tuid=tu.get("tuid", ""),
+            )
+        )
+    return TmxFile(src, target_lang, tuple(units), header_props)
+
+
+def _pick_lang(segs: Mapping[str, str], lang: str) -> str | None:
+    """Find the variant for ``lang``, accepting region variants (zh matches zh-CN)."""
+    if lang in segs:
+        return lang
+    base = lang.split("-")[0].lower()
+    for key in segs:
+        if key.split("-")[0].lower() == base:
+            return key
+    return None

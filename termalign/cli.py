@@ -1,0 +1,84 @@
+"""The click front door: root group, context object, error handling.
+
+Each command lives in its own module under ``termalign.commands`` (click's
+"complex" example).  Library errors (:class:`termalign.errors.TermalignError`)
+become one clear sentence on stderr and a non-zero exit code; nothing else in
+the project prints or exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from termalign import __version__
+from termalign.errors import TermalignError
+
+__all__ = ["main", "cli", "AppContext"]
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """Settings resolved once at the CLI edge and handed to commands."""
+
+    verbose: int
+    data_dir: Path
+
+
+class TermalignGroup(click.Group):
+    """A group that turns library errors into one-line messages."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except TermalignError as exc:
+            raise _Failure(str(exc), exc.exit_code) from exc
+        except KeyboardInterrupt:
+            raise _Failure("interrupted", 130) from None
+        except MemoryError:
+            raise _Failure("out of memory; try a smaller input or batch", 1) from None
+
+
+class _Failure(click.ClickException):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+    def format_message(self) -> str:
+        return self.message
+
+
+@click.group(cls=TermalignGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="termalign")
+@click.option("-v", "--verbose", count=True, help="Log progress (-v) or debug details (-vv) to stderr.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="TERMALIGN_DATA",
+    default=None,
+    help="Where corpus texts live (default: $TERMALIGN_DATA, else ../shared/corpora).",
+)
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, data_dir: Path | None) -> None:
+    """termalign: align, build termbases and translate with terminology, offline."""
+    from align.corpus import default_data_dir
+
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    ctx.obj = AppContext(verbose=verbose, data_dir=data_dir or default_data_dir())
+
+
+def _register() -> None:
+    from termalign.commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    _register()
+    cli.main(args=argv, prog_name="termalign")
