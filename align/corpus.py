@@ -86,18 +86,20 @@ def load_corpus(manifest: str | Path, data_dir: Path) -> Corpus:
     documents: list[CorpusDocument] = []
     seen: set[str] = set()
     for k, entry in enumerate(raw.get("documents", []), start=1):
+        name = repr(entry["id"]) if entry.get("id") else f"#{k}"
         missing = [key for key in ("id", "path", "lang", "role") if not entry.get(key)]
         if missing:
-            problems.append(f"document #{k} lacks {', '.join(missing)}")
-            continue
-        if entry["id"] in seen:
-            problems.append(f"document id {entry['id']!r} is used twice")
-        seen.add(entry["id"])
-        if entry["role"] not in ROLES:
-            problems.append(f"document {entry['id']!r} has role {entry['role']!r}; expected one of {ROLES}")
+            problems.append(f"document {name} lacks {', '.join(missing)}")
+        if entry.get("id") in seen:
+            problems.append(f"document id {name} is used twice")
+        seen.add(entry.get("id", ""))
+        if entry.get("role") and entry["role"] not in ROLES:
+            problems.append(f"document {name} has role {entry['role']!r}; expected one of {ROLES}")
         fmt = entry.get("format", "markdown")
         if fmt not in FORMATS:
-            problems.append(f"document {entry['id']!r} has format {fmt!r}; expected one of {FORMATS}")
+            problems.append(f"document {name} has format {fmt!r}; expected one of {FORMATS}")
+        if missing:
+            continue
         documents.append(
             CorpusDocument(
                 id=entry["id"],
@@ -114,7 +116,7 @@ def load_corpus(manifest: str | Path, data_dir: Path) -> Corpus:
     for doc in documents:
         if doc.parallel and doc.parallel not in seen:
             problems.append(f"document {doc.id!r} names an unknown parallel document {doc.parallel!r}")
-    if not documents:
+    if not raw.get("documents"):
         problems.append("it lists no documents")
     if problems:
         raise ConfigError("invalid corpus manifest: " + "; ".join(problems), path=manifest)

@@ -16,12 +16,12 @@ same on Traditional-script documents while outputs keep the original text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["BlockKind", "Sentence", "Block", "Document"]
 
 
-class BlockKind(str, Enum):
+class BlockKind(StrEnum):
     """What a block is in the document's structure."""
 
     HEADING = "heading"  # a markdown/HTML heading, or a bold line standing alone (a FAQ question)
@@ -30,9 +30,6 @@ class BlockKind(str, Enum):
     LIST_ITEM = "list_item"
     TABLE_CELL = "table_cell"
     CAPTION = "caption"  # small print under an image (HTML <small>, <figcaption>)
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,6 @@ One :class:`TranslationUnit` is a source/target pair with optional properties
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from termalign import __version__
+from termalign.atomic import atomic_write_bytes
 from termalign.errors import DocumentError
 
 __all__ = ["TranslationUnit", "TmxFile", "write_tmx", "read_tmx"]
@@ -45,19 +44,6 @@ class TmxFile:
     target_lang: str
     units: tuple[TranslationUnit, ...]
     header_properties: dict[str, str] = field(default_factory=dict)
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_tmx(
@@ -100,7 +86,7 @@ def write_tmx(
             tuv.set(XML_LANG, lang)
             etree.SubElement(tuv, "seg").text = text
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    _atomic_write_bytes(Path(path), data)
+    atomic_write_bytes(path, data, error=DocumentError)
 
 
 def _seg_text(seg: etree._Element) -> str:

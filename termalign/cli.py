@@ -36,20 +36,24 @@ class TermalignGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TermalignError as exc:
-            raise _Failure(str(exc), exc.exit_code) from exc
+            raise _failure(str(exc), exc.exit_code) from exc
         except KeyboardInterrupt:
-            raise _Failure("interrupted", 130) from None
+            raise _failure("interrupted", 130) from None
         except MemoryError:
-            raise _Failure("out of memory; try a smaller input or batch", 1) from None
+            raise _failure("out of memory; try a smaller input or batch", 1) from None
 
 
 class _Failure(click.ClickException):
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.exit_code = code
+    """A ClickException printed as the library error's one sentence."""
 
     def format_message(self) -> str:
         return self.message
+
+
+def _failure(message: str, code: int) -> click.ClickException:
+    # click reads exit_code from the class (a ClassVar), so each code gets its own subclass.
+    kind = type(f"_Failure{code}", (_Failure,), {"exit_code": code})
+    return kind(message)
 
 
 @click.group(cls=TermalignGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -19,6 +19,7 @@ from align.aligner import AlignConfig, Alignment, align_documents
 from align.corpus import Corpus
 from align.outputs import write_alignment
 from align.reader import read_document
+from termalign.atomic import atomic_write_text
 from termalign.errors import ConfigError
 
 __all__ = ["align_files", "run_corpus", "RunResult"]
@@ -46,7 +47,7 @@ def align_files(
     tgt = read_document(target, lang=target_lang, fmt=target_format)
     config = AlignConfig()
     if threshold is not None:
-        config = dataclasses.replace(config, low_confidence=threshold)
+        config = dataclasses.replace(config, flag_threshold=threshold)
     alignment = align_documents(src, tgt, config)
     for path in outputs:
         write_alignment(alignment, path)
@@ -93,13 +94,9 @@ def run_corpus(corpus: Corpus, out_dir: Path, *, progress: Progress = _noop) -> 
     result.numbers["flagged"] = sum(b.flagged for b in alignment.beads)
     for step in _steps():
         step(corpus, out_dir, result, progress)
-    (out_dir / "run.json").write_text(
-        json.dumps(
-            {"files": [str(p) for p in result.files], "numbers": result.numbers, "seconds": result.seconds},
-            ensure_ascii=False,
-            indent=2,
-        ),
-        encoding="utf-8",
+    _write_json(
+        out_dir / "run.json",
+        {"files": [str(p) for p in result.files], "numbers": result.numbers, "seconds": result.seconds},
     )
     result.files.append(out_dir / "run.json")
     return result
@@ -108,6 +105,46 @@ def run_corpus(corpus: Corpus, out_dir: Path, *, progress: Progress = _noop) -> 
 Step = Callable[[Corpus, Path, RunResult, Progress], None]
 
 
+def termbase_step(corpus: Corpus, out_dir: Path, result: RunResult, progress: Progress) -> None:
+    """Extract term candidates from the aligned pairs, export the curated termbase, check the FAQ."""
+    from termbase.checks import check_pairs
+    from termbase.extract import extract_candidates, load_pairs, write_candidates
+    from termbase.formats import export_entries
+    from termbase.store import load_termbase
+
+    started = time.perf_counter()
+    progress("extracting term candidates from the aligned pairs")
+    pairs = load_pairs(out_dir / "faq.jsonl")
+    candidates = extract_candidates(pairs)
+    write_candidates(candidates, out_dir / "terms.csv")
+    result.files.append(out_dir / "terms.csv")
+    result.numbers["term candidates"] = len(candidates)
+    result.seconds["extract"] = time.perf_counter() - started
+    if corpus.termbase is None:
+        return
+    started = time.perf_counter()
+    progress(f"exporting the curated termbase {corpus.termbase.name}")
+    with load_termbase(corpus.termbase) as termbase:
+        entries = termbase.entries()
+        for ext in ("tbx", "tmx", "po", "csv"):
+            path = out_dir / f"termbase.{ext}"
+            export_entries(entries, path)
+            result.files.append(path)
+        result.numbers["termbase entries"] = len(entries)
+        result.numbers["approved entries"] = sum(e.approved for e in entries)
+        progress("checking the human FAQ translation against the termbase")
+        report = check_pairs(pairs, termbase)
+    _write_json(out_dir / "faq.termcheck.json", report.to_dict())
+    result.files.append(out_dir / "faq.termcheck.json")
+    accuracy = report.summary.accuracy
+    result.numbers["FAQ term accuracy (human)"] = accuracy if accuracy is not None else "n/a"
+    result.seconds["termbase"] = time.perf_counter() - started
+
+
+def _write_json(path: Path, data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
 def _steps() -> list[Step]:
-    """Later stages of the main job, in order (termbase, translation, evaluation)."""
-    return []
+    """Later stages of the main job, in order."""
+    return [termbase_step]

@@ -47,7 +47,9 @@ def test_every_command_has_help(runner: CliRunner) -> None:
 def test_missing_file_is_one_sentence(runner: CliRunner, tmp_path: Path) -> None:
     other = tmp_path / "en.md"
     other.write_text("Hello there. How are you?\n", encoding="utf-8")
-    result = runner.invoke(cli, ["align", str(tmp_path / "nope.md"), str(other), "-o", str(tmp_path / "a.tmx")])
+    result = runner.invoke(
+        cli, ["align", str(tmp_path / "nope.md"), str(other), "-o", str(tmp_path / "a.tmx")]
+    )
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert "nope.md" in result.output
@@ -94,6 +96,8 @@ def test_run_with_missing_data_dir(runner: CliRunner, tmp_path: Path) -> None:
 def test_bad_manifest(runner: CliRunner, tmp_path: Path) -> None:
     manifest = tmp_path / "corpus.toml"
     manifest.write_text('[[documents]]\nid = "a"\npath = "a.txt"\nrole = "weird"\n', encoding="utf-8")
-    result = runner.invoke(cli, ["--data-dir", str(tmp_path), "run", str(manifest), "-o", str(tmp_path / "o")])
+    result = runner.invoke(
+        cli, ["--data-dir", str(tmp_path), "run", str(manifest), "-o", str(tmp_path / "o")]
+    )
     assert result.exit_code == 2
     assert "lacks lang" in result.output and "weird" in result.output

@@ -24,7 +24,12 @@ def test_deepseek_manifest_names_every_document(tmp_path: Path) -> None:
     source, reference = corpus.parallel_pair()
     assert (source.lang, reference.lang) == ("zh", "en")
     assert source.url == reference.url
-    assert [d.id for d in corpus.by_role("to-translate")] == ["huyong", "shockwave", "huyong-plain", "dw-interview"]
+    assert [d.id for d in corpus.by_role("to-translate")] == [
+        "huyong",
+        "shockwave",
+        "huyong-plain",
+        "dw-interview",
+    ]
     assert corpus.document("shockwave").script == "Hant"
     assert all(d.path.is_relative_to(tmp_path.resolve()) for d in corpus.documents)
     assert corpus.termbase is not None and corpus.termbase.name.startswith("termbase.")

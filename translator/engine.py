@@ -1,0 +1,179 @@
+"""The plain translation engine: a small protocol, its settings and result types.
+
+Engines are the bottom of the translation stack (termbase-aware and caching
+layers wrap them).  Two implementations exist: :class:`GeneratorEngine` for
+decoder LLMs (``translator.generator``) and :class:`Seq2SeqEngine` for
+Argos/OPUS-MT encoder-decoder models (``translator.seq2seq``).  Both load their
+model on first use, never at construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from termalign.errors import ConfigError
+
+if TYPE_CHECKING:
+    from translator.install import InstalledModel
+
+__all__ = [
+    "Engine",
+    "EngineConfig",
+    "Hypothesis",
+    "Hypotheses",
+    "plan_batches",
+    "open_engine",
+    "COMPUTE_TYPES",
+]
+
+COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int16", "float32", "int8_float16", "float16")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Decoding and threading settings, resolved once at the CLI edge.
+
+    ``intra_threads=2, inter_threads=1`` measured best on the 2-core machine;
+    ``CT2_USE_MKL`` is deliberately never touched (it made decoding 10x slower).
+    """
+
+    device: str = "cpu"
+    intra_threads: int = 2
+    inter_threads: int = 1
+    compute_type: str = "int8"
+    max_batch_tokens: int = 4096
+    max_batch_size: int = 8
+    beam_size: int = 1
+    max_new_tokens: int = 256
+    length_ratio: float = 2.0
+    source_language: str = "Chinese"
+    target_language: str = "English"
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.device not in ("cpu", "cuda", "auto"):
+            problems.append(f"device must be cpu, cuda or auto, not {self.device!r}")
+        if self.compute_type not in COMPUTE_TYPES:
+            problems.append(f"compute_type must be one of {', '.join(COMPUTE_TYPES)}")
+        if self.intra_threads < 0:
+            problems.append("intra_threads must be 0 (CTranslate2's default) or more")
+        for name in ("inter_threads", "max_batch_tokens", "max_batch_size", "beam_size"):
+            if getattr(self, name) < 1:
+                problems.append(f"{name} must be at least 1")
+        if self.max_new_tokens < 1 or self.length_ratio <= 0:
+            problems.append("max_new_tokens and length_ratio must be positive")
+        if problems:
+            raise ConfigError("invalid engine settings: " + "; ".join(problems))
+
+    def new_token_budget(self, source_tokens: int) -> int:
+        """How many tokens a translation of ``source_tokens`` tokens may use."""
+        return min(self.max_new_tokens, max(8, int(source_tokens * self.length_ratio) + 16))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One candidate translation; ``score`` is CTranslate2's (length-normalised) log-probability."""
+
+    text: str
+    score: float
+    num_tokens: int
+
+
+@dataclass(frozen=True)
+class Hypotheses:
+    """The n-best candidates for one source segment, best first."""
+
+    source: str
+    candidates: tuple[Hypothesis, ...]
+
+    @property
+    def best(self) -> Hypothesis:
+        return self.candidates[0]
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What the layers above need from a translation engine."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def signature(self) -> dict[str, Any]:
+        """Everything needed to reproduce an output: model id and hash, decoding settings."""
+        ...
+
+    def translate_batch(
+        self,
+        segments: Sequence[str],
+        *,
+        instructions: Sequence[str | None] | None = None,
+        target_prefixes: Sequence[str | None] | None = None,
+        num_hypotheses: int = 1,
+    ) -> list[Hypotheses]:
+        """Translate ``segments``; results are in input order.
+
+        ``instructions`` are extra per-segment lines for engines that take
+        instructions (e.g. a glossary); ``target_prefixes`` force the start of
+        each translation.
+        """
+        ...
+
+
+def per_segment(values: Sequence[str | None] | None, count: int, what: str) -> list[str | None]:
+    """``values`` checked to have one entry per segment (``None`` → all None)."""
+    if values is None:
+        return [None] * count
+    if len(values) != count:
+        raise ConfigError(f"{len(values)} {what} given for {count} segments")
+    return list(values)
+
+
+def plan_batches(costs: Sequence[int], *, max_tokens: int, max_size: int) -> list[list[int]]:
+    """Group item indices into batches whose padded token cost stays under ``max_tokens``.
+
+    Items are sorted by cost so each batch pads little; an item costlier than
+    the budget gets a batch of its own.  Callers restore input order.
+    """
+    order = sorted(range(len(costs)), key=lambda i: costs[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        widest = max(costs[index], max((costs[i] for i in current), default=0))
+        if current and (len(current) >= max_size or widest * (len(current) + 1) > max_tokens):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def open_engine(model: InstalledModel, config: EngineConfig | None = None) -> Engine:
+    """The engine for an installed model (nothing is loaded until the first batch)."""
+    config = config or EngineConfig()
+    manifest = model.manifest
+    if model.kind == "generator":
+        from translator.generator import GeneratorEngine
+
+        return GeneratorEngine(
+            model.model_dir,
+            config,
+            model_id=model.model_id,
+            end_token=str(manifest.get("end_token") or "<|im_end|>"),
+        )
+    from translator.seq2seq import Seq2SeqEngine
+
+    tokenizer = manifest.get("tokenizer", {})
+    return Seq2SeqEngine(
+        model.model_dir,
+        config,
+        model_id=model.model_id,
+        source_spm=str(tokenizer.get("source", "source.spm")),
+        target_spm=str(tokenizer.get("target", "target.spm")),
+    )

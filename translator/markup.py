@@ -1,0 +1,595 @@
+"""Protect inline markup around an engine call, and put it back afterwards.
+
+A sentence's raw source (``doc.text[s.start:s.end]``) may hold inline markdown
+or HTML.  :func:`protect` turns it into engine text where the translatable words
+stay words (link text, bold/italic content) and everything else becomes a short
+placeholder; :func:`restore` puts the original markup back into the translation.
+
+Placeholder scheme (XLIFF's ``<g>``/``<x/>`` convention, ASCII only):
+
+* ``<g1>…</g1>`` a *pair* (``**bold**``, ``[text](url)``, ``<a href>…</a>``); the
+  engine may move it with the words it wraps;
+* ``<x2/>`` an *atom* (inline code, an image, a bare URL, an entity, an escape,
+  a ``<br>``, a stray delimiter); adjacent atoms are merged into one.
+
+Why not ``⟦1⟧``: the offline engines are SentencePiece NMT models (Marian,
+NLLB, M2M) whose vocabularies often lack ``⟦⟧`` and emit ``<unk>`` for them,
+while ``<``, ``>``, ``/`` and digits are in every vocabulary, and web-trained
+models and LLMs have seen and copied XML-like tags very often.  Pairs (rather
+than two unrelated atoms) let the engine reorder a bold phrase as a whole.
+
+Tokenizers are real parsers: markdown-it-py's inline parser (its tokens are
+walked alongside the source to recover exact raw spans) and the standard
+library's :class:`html.parser.HTMLParser` (its positions give raw spans).  Only
+*inside a text token* are small patterns used: bare URLs, stray emphasis
+delimiters, and text that looks like a placeholder (protected as an atom so
+:func:`restore` can never confuse it with one).  If a markdown sentence cannot
+be walked exactly, protection degrades to those text-level rules and
+``Protected.fallback`` is set; the round trip stays exact either way.
+
+Restore policy (nothing the engine dropped is lost silently; all of it is
+reported in ``Restored.missing``):
+
+* a missing atom, or a pair missing both tags, is appended at the end of the
+  translation (before trailing whitespace): a lost link keeps its URL as
+  ``[](url)``;
+* a pair with only its opening tag is closed at the end; one with only its
+  closing tag is reopened right before it (wrapping nothing);
+* a pair whose tags came back in the wrong order is put right silently;
+* a repeated placeholder keeps its first occurrence (``Restored.duplicated``);
+* a tag that names no placeholder is dropped (``Restored.unknown``);
+* whitespace the engine put just inside a tag that had none in the source is
+  moved outside (``** bold**`` would stop being bold in markdown).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Literal
+
+from termalign.errors import ConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+__all__ = ["FORMATS", "Placeholder", "Protected", "Restored", "protect", "restore"]
+
+FORMATS = ("markdown", "html", "text")
+
+# The placeholder grammar, tolerant of the spacing and case an engine may produce.
+PLACEHOLDER_RE = re.compile(r"<\s*(/?)\s*([gx])\s*(\d{1,5})\s*(/?)\s*>", re.IGNORECASE)
+# Printable ASCII without space, '"', '<', '>': URLs in running text (CJK text
+# often glues a URL to the next word, so non-ASCII ends it).
+_URL = r"(?:https?|ftp)://[!#-;=?-~]+"
+# In markdown text, stray delimiters and brackets are markup cut apart by sentence
+# splitting ("**First." / "Second.**", "[First." / "Second.](url)").
+_TEXT_MD_RE = re.compile(
+    rf"(?P<ph>{PLACEHOLDER_RE.pattern})|\]\([^()\s]*\)|(?P<url>{_URL})|[\[\]]|\*+|~~+|(?<!\w)_+|_+(?!\w)",
+    re.I,
+)
+_TEXT_PLAIN_RE = re.compile(rf"(?P<ph>{PLACEHOLDER_RE.pattern})|(?P<url>{_URL})", re.I)
+_URL_TRAIL = ".,;:!?'*_~"
+
+_VOID = "area base br col embed hr img input link meta param source track wbr"
+VOID_TAGS = frozenset(_VOID.split())
+# Elements whose content is never translated: the whole element becomes one atom.
+LITERAL_TAGS = frozenset(["code", "kbd", "samp", "pre", "script", "style", "math", "svg", "tt", "var"])
+
+Kind = Literal["text", "open", "close", "atom"]
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """One protected piece of markup; ``close`` is empty for an atom."""
+
+    id: int
+    open: str  # raw markup the opening tag (or the atom) stands for
+    close: str = ""  # raw markup the closing tag stands for (pairs only)
+    label: str = ""  # what it is, for reports: "md:link", "html:a", "url", "md:code", ...
+    paired: bool = False
+
+    @property
+    def open_tag(self) -> str:
+        return f"<g{self.id}>" if self.paired else f"<x{self.id}/>"
+
+    @property
+    def close_tag(self) -> str:
+        return f"</g{self.id}>" if self.paired else ""
+
+    @property
+    def raw(self) -> str:
+        return self.open + self.close
+
+
+@dataclass(frozen=True)
+class Protected:
+    """Engine text plus the placeholders needed to restore the markup."""
+
+    text: str
+    placeholders: tuple[Placeholder, ...]
+    fmt: str = "markdown"
+    fallback: bool = False  # True: the markdown walk failed, only text-level rules applied
+
+
+@dataclass(frozen=True)
+class Restored:
+    """A translation with its markup back, and what the engine lost on the way."""
+
+    text: str
+    missing: tuple[Placeholder, ...] = ()
+    duplicated: tuple[Placeholder, ...] = ()
+    unknown: tuple[str, ...] = ()  # tags in the output that name no placeholder
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.duplicated or self.unknown)
+
+
+@dataclass(frozen=True)
+class _Piece:
+    kind: Kind
+    raw: str
+    name: str = ""
+
+
+class _Misaligned(Exception):
+    """The markdown tokens could not be matched to the raw source."""
+
+
+# ---------------------------------------------------------------- markdown
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    # text_join would fold escapes and entities back into plain text; keep them apart.
+    return MarkdownIt("commonmark").enable("strikethrough").disable("text_join")
+
+
+class _MdWalker:
+    """Walk markdown-it inline tokens while advancing a cursor over the raw source."""
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.pos = 0
+        self.pieces: list[_Piece] = []
+
+    def expect(self, s: str) -> str:
+        if not self.src.startswith(s, self.pos):
+            raise _Misaligned(f"expected {s!r} at {self.pos}")
+        self.pos += len(s)
+        return s
+
+    def since(self, start: int) -> str:
+        return self.src[start : self.pos]
+
+    def skip(self, chars: str) -> None:
+        while self.pos < len(self.src) and self.src[self.pos] in chars:
+            self.pos += 1
+
+    def add(self, kind: Kind, raw: str, name: str = "") -> None:
+        self.pieces.append(_Piece(kind, raw, name))
+
+    def walk(self, tokens: Sequence[Token]) -> None:
+        i = 0
+        while i < len(tokens):
+            i = self.step(tokens, i)
+
+    def step(self, tokens: Sequence[Token], i: int) -> int:
+        tok = tokens[i]
+        kind = tok.type
+        if kind == "text":
+            self.add("text", self.expect(tok.content))
+        elif kind == "softbreak":
+            self.add("text", self.line_break())
+        elif kind == "hardbreak":
+            self.add("atom", self.line_break(), "md:br")
+        elif kind == "text_special":
+            self.add("atom", self.expect(tok.markup), f"md:{tok.info}")
+        elif kind == "code_inline":
+            self.add("atom", self.code_span(tok.markup), "md:code")
+        elif kind == "html_inline":
+            self.pieces.append(_html_tag_piece(self.expect(tok.content)))
+        elif kind == "image":
+            start = self.pos
+            self.expect("![")
+            saved, self.pieces = self.pieces, []
+            self.walk(tok.children or [])
+            self.pieces = saved
+            self.link_tail()
+            self.add("atom", self.since(start), "md:image")
+        elif kind == "link_open" and tok.markup in ("autolink", "linkify"):
+            return self.autolink(tokens, i)
+        elif kind == "link_open":
+            self.add("open", self.expect("["), "md:link")
+        elif kind == "link_close":
+            start = self.pos
+            self.link_tail()
+            self.add("close", self.since(start), "md:link")
+        elif kind.endswith(("_open", "_close")) and tok.markup:
+            role: Kind = "open" if kind.endswith("_open") else "close"
+            self.add(role, self.expect(tok.markup), "md:" + kind.rsplit("_", 1)[0])
+        else:
+            raise _Misaligned(f"unexpected token {kind}")
+        return i + 1
+
+    def line_break(self) -> str:
+        start = self.pos
+        self.skip(" ")
+        if self.src.startswith("\\", self.pos):
+            self.pos += 1
+        if self.src.startswith("\r\n", self.pos):
+            self.pos += 2
+        else:
+            self.expect("\n")
+        self.skip(" \t")
+        return self.since(start)
+
+    def code_span(self, fence: str) -> str:
+        start = self.pos
+        self.expect(fence)
+        search = self.pos
+        while True:
+            found = self.src.find(fence, search)
+            if found < 0:
+                raise _Misaligned("unclosed code span")
+            run_end = found
+            while run_end < len(self.src) and self.src[run_end] == "`":
+                run_end += 1
+            if run_end - found == len(fence):
+                self.pos = run_end
+                return self.since(start)
+            search = run_end
+
+    def link_tail(self) -> None:
+        """Consume ``](destination "title")`` with markdown-it's own helpers."""
+        from markdown_it.helpers import parseLinkDestination, parseLinkTitle
+
+        self.expect("](")
+        end = len(self.src)
+        self.skip(" \t\r\n")
+        if self.pos < end and self.src[self.pos] != ")":
+            dest = parseLinkDestination(self.src, self.pos, end)
+            if dest.ok:
+                self.pos = dest.pos
+                self.skip(" \t\r\n")
+                title = parseLinkTitle(self.src, self.pos, end)
+                if title.ok:
+                    self.pos = title.pos
+                    self.skip(" \t\r\n")
+        self.expect(")")
+
+    def autolink(self, tokens: Sequence[Token], i: int) -> int:
+        start = self.pos
+        self.expect("<")
+        close = self.src.find(">", self.pos)
+        if close < 0:
+            raise _Misaligned("unclosed autolink")
+        self.pos = close + 1
+        self.add("atom", self.since(start), "md:autolink")
+        j = i + 1
+        while j < len(tokens) and tokens[j].type != "link_close":
+            j += 1
+        return j + 1
+
+
+def _markdown_pieces(raw: str) -> list[_Piece]:
+    tokens = _markdown().parseInline(raw)
+    walker = _MdWalker(raw)
+    walker.walk(tokens[0].children or [] if tokens else [])
+    if walker.pos != len(raw):
+        raise _Misaligned("source left over")
+    return walker.pieces
+
+
+# -------------------------------------------------------------------- html
+
+
+class _HtmlScanner(HTMLParser):
+    """Record where each HTML construct starts; raw spans run to the next start."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.events: list[tuple[tuple[int, int], Kind, str]] = []
+
+    def _mark(self, kind: Kind, name: str = "") -> None:
+        self.events.append((self.getpos(), kind, name))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._mark("atom" if tag in VOID_TAGS else "open", f"html:{tag}")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._mark("atom", f"html:{tag}")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._mark("close", f"html:{tag}")
+
+    def handle_data(self, data: str) -> None:
+        self._mark("text")
+
+    def handle_entityref(self, name: str) -> None:
+        self._mark("atom", "html:entity")
+
+    handle_charref = handle_entityref
+
+    def handle_comment(self, data: str) -> None:
+        self._mark("atom", "html:comment")
+
+    def handle_decl(self, decl: str) -> None:
+        self._mark("atom", "html:decl")
+
+    def handle_pi(self, data: str) -> None:
+        self._mark("atom", "html:pi")
+
+    def unknown_decl(self, data: str) -> None:
+        self._mark("atom", "html:decl")
+
+
+def _html_pieces(raw: str) -> list[_Piece]:
+    scanner = _HtmlScanner()
+    scanner.feed(raw)
+    scanner.close()
+    line_starts = [0]
+    for index, ch in enumerate(raw):
+        if ch == "\n":
+            line_starts.append(index + 1)
+    marks = [(line_starts[line - 1] + col, kind, name) for (line, col), kind, name in scanner.events]
+    if not marks or marks[0][0] > 0:
+        marks.insert(0, (0, "text", ""))
+    pieces: list[_Piece] = []
+    for k, (start, kind, name) in enumerate(marks):
+        end = marks[k + 1][0] if k + 1 < len(marks) else len(raw)
+        if end > start:
+            pieces.append(_Piece(kind, raw[start:end], name))
+    return pieces
+
+
+def _html_tag_piece(raw: str) -> _Piece:
+    """Classify one inline HTML tag found inside markdown."""
+    pieces = _html_pieces(raw)
+    if len(pieces) == 1 and pieces[0].kind != "text":
+        return pieces[0]
+    return _Piece("atom", raw, "html")
+
+
+# ------------------------------------------------------------ text pieces
+
+
+def _split_text(pieces: list[_Piece], fmt: str) -> list[_Piece]:
+    """Protect bare URLs, placeholder look-alikes and (markdown) stray delimiters in text."""
+    pattern = _TEXT_MD_RE if fmt == "markdown" else _TEXT_PLAIN_RE
+    out: list[_Piece] = []
+    for piece in pieces:
+        if piece.kind != "text":
+            out.append(piece)
+            continue
+        pos = 0
+        for match in pattern.finditer(piece.raw):
+            start, end = match.span()
+            label = "placeholder" if match.group("ph") else "md:delimiter"
+            if match.group().startswith("]("):
+                label = "md:link"  # the tail of a link whose text began in the previous sentence
+            elif match.group("url"):
+                end = start + _url_length(match.group())
+                label = "url"
+            if start > pos:
+                out.append(_Piece("text", piece.raw[pos:start]))
+            out.append(_Piece("atom", piece.raw[start:end], label))
+            pos = end
+        if pos < len(piece.raw):
+            out.append(_Piece("text", piece.raw[pos:]))
+    return out
+
+
+def _url_length(url: str) -> int:
+    """Length of a URL in running text, without trailing punctuation or an unbalanced ')'."""
+    end = len(url)
+    while end > 0:
+        ch = url[end - 1]
+        if ch in _URL_TRAIL or (ch == ")" and url[:end].count("(") < url[:end].count(")")):
+            end -= 1
+        else:
+            break
+    return max(end, url.index("//") + 2)
+
+
+# ----------------------------------------------------------- placeholders
+
+
+def _pair_up(pieces: list[_Piece]) -> dict[int, int]:
+    """Match opening and closing pieces of the same name; unmatched ones become atoms."""
+    partner: dict[int, int] = {}
+    stack: list[int] = []
+    for index, piece in enumerate(pieces):
+        if piece.kind == "open":
+            stack.append(index)
+        elif piece.kind == "close" and stack and pieces[stack[-1]].name == piece.name:
+            partner[stack.pop()] = index
+    return partner
+
+
+def _assemble(pieces: list[_Piece], fmt: str, fallback: bool) -> Protected:
+    partner = _pair_up(pieces)
+    text: list[str] = []
+    placeholders: list[Placeholder] = []
+    open_at: dict[int, int] = {}  # closing piece index -> placeholder list index
+    pending: list[_Piece] = []  # adjacent atoms, merged into one
+
+    def flush() -> None:
+        if pending:
+            ph = Placeholder(len(placeholders) + 1, "".join(p.raw for p in pending), label=pending[0].name)
+            placeholders.append(ph)
+            text.append(ph.open_tag)
+            pending.clear()
+
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
+        if piece.kind == "open" and i in partner and piece.name.split(":")[-1] in LITERAL_TAGS:
+            pending.append(_Piece("atom", "".join(p.raw for p in pieces[i : partner[i] + 1]), piece.name))
+            i = partner[i] + 1
+            continue
+        if piece.kind == "text":
+            flush()
+            text.append(piece.raw)
+        elif piece.kind == "open" and i in partner:
+            flush()
+            ph = Placeholder(len(placeholders) + 1, piece.raw, pieces[partner[i]].raw, piece.name, True)
+            open_at[partner[i]] = len(placeholders)
+            placeholders.append(ph)
+            text.append(ph.open_tag)
+        elif piece.kind == "close" and i in open_at:
+            flush()
+            text.append(placeholders[open_at[i]].close_tag)
+        else:
+            pending.append(piece)
+        i += 1
+    flush()
+    return Protected("".join(text), tuple(placeholders), fmt, fallback)
+
+
+def protect(raw: str, fmt: str = "markdown") -> Protected:
+    """Replace the inline markup of ``raw`` (a sentence's source) with placeholders."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown markup format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    fallback = False
+    if fmt == "markdown":
+        try:
+            pieces = _markdown_pieces(raw)
+        except _Misaligned:
+            pieces, fallback = [_Piece("text", raw)], True
+    elif fmt == "html":
+        pieces = _html_pieces(raw)
+    else:
+        pieces = [_Piece("text", raw)]
+    pieces = _split_text(pieces, fmt)
+    if "".join(p.raw for p in pieces) != raw:  # a walk that does not tile the source
+        pieces, fallback = _split_text([_Piece("text", raw)], fmt), True
+    return _assemble(pieces, fmt, fallback)
+
+
+# ----------------------------------------------------------------- restore
+
+Role = Literal["open", "close", "atom"]
+_Tag = tuple[Placeholder, Role]
+
+
+def _read_tags(
+    translated: str, protected: Protected
+) -> tuple[list[str], list[_Tag], list[Placeholder], list[str]]:
+    """Split the engine output into texts and known tags: ``texts[k]`` precedes ``tags[k]``."""
+    by_id = {ph.id: ph for ph in protected.placeholders}
+    texts, tags = [""], []
+    duplicated: list[Placeholder] = []
+    unknown: list[str] = []
+    seen: set[tuple[int, Role]] = set()
+    pos = 0
+    for match in PLACEHOLDER_RE.finditer(translated):
+        texts[-1] += translated[pos : match.start()]
+        pos = match.end()
+        lead, letter, number, _trail = match.groups()
+        ph = by_id.get(int(number))
+        paired = letter.lower() == "g"
+        if ph is None or ph.paired != paired:
+            unknown.append(match.group())
+            continue
+        if lead and not paired:
+            continue  # "</x3>" after "<x3/>": an engine's idea of closing an atom, harmless
+        role: Role = ("close" if lead else "open") if paired else "atom"
+        if (ph.id, role) in seen:
+            duplicated.append(ph)
+            continue
+        seen.add((ph.id, role))
+        tags.append((ph, role))
+        texts.append("")
+    texts[-1] += translated[pos:]
+    return texts, tags, duplicated, unknown
+
+
+def _repair_pairs(texts: list[str], tags: list[_Tag], protected: Protected) -> list[str]:
+    """Fix swapped pairs, reopen closed-only ones; return the markup to append at the end."""
+    tail_close: list[tuple[int, str]] = []
+    tail: list[str] = []
+    for ph in protected.placeholders:
+        where = {role: k for k, (tag_ph, role) in enumerate(tags) if tag_ph.id == ph.id}
+        if not ph.paired:
+            if "atom" not in where:
+                tail.append(ph.open)
+            continue
+        opened, closed = where.get("open"), where.get("close")
+        if opened is not None and closed is not None and closed < opened:
+            tags[opened], tags[closed] = tags[closed], tags[opened]
+        elif opened is not None and closed is None:
+            tail_close.append((ph.id, ph.close))
+        elif opened is None and closed is not None:
+            tags.insert(closed, (ph, "open"))
+            texts.insert(closed + 1, "")
+        elif opened is None and closed is None:
+            tail.append(ph.open + ph.close)
+    # Close the innermost (latest opened in the source, highest id) first.
+    return [raw for _, raw in sorted(tail_close, reverse=True)] + tail
+
+
+def _tight_tags(protected: Protected) -> set[tuple[int, Role]]:
+    """Tags with no whitespace on their inner side in the protected text."""
+    tight: set[tuple[int, Role]] = set()
+    text = protected.text
+    for match in PLACEHOLDER_RE.finditer(text):
+        if match.group(2).lower() != "g":
+            continue
+        number = int(match.group(3))
+        if match.group(1):
+            if match.start() > 0 and not text[match.start() - 1].isspace():
+                tight.add((number, "close"))
+        elif match.end() < len(text) and not text[match.end()].isspace():
+            tight.add((number, "open"))
+    return tight
+
+
+def _tighten(texts: list[str], tags: list[_Tag], tight: set[tuple[int, Role]]) -> None:
+    """Move whitespace the engine put just inside a tight tag to its outside."""
+    for k, (ph, role) in enumerate(tags):
+        if (ph.id, role) not in tight:
+            continue
+        if role == "open":
+            inner = texts[k + 1]
+            body = inner.lstrip()
+            if body and len(body) < len(inner):
+                texts[k] += inner[: len(inner) - len(body)]
+                texts[k + 1] = body
+        elif role == "close":
+            inner = texts[k]
+            body = inner.rstrip()
+            if body and len(body) < len(inner):
+                texts[k + 1] = inner[len(body) :] + texts[k + 1]
+                texts[k] = body
+
+
+def restore(translated: str, protected: Protected) -> Restored:
+    """Put the markup recorded in ``protected`` back into the engine's ``translated`` text."""
+    texts, tags, duplicated, unknown = _read_tags(translated, protected)
+    present = {(ph.id, role) for ph, role in tags}
+    missing = tuple(
+        ph
+        for ph in protected.placeholders
+        if (ph.paired and not {(ph.id, "open"), (ph.id, "close")} <= present)
+        or (not ph.paired and (ph.id, "atom") not in present)
+    )
+    tail = _repair_pairs(texts, tags, protected)
+    _tighten(texts, tags, _tight_tags(protected))
+    out: list[str] = [texts[0]]
+    for k, (ph, role) in enumerate(tags):
+        out.append(ph.close if role == "close" else ph.open)
+        out.append(texts[k + 1])
+    body = "".join(out)
+    if tail:
+        stripped = body.rstrip()
+        body = stripped + "".join(tail) + body[len(stripped) :]
+    return Restored(body, missing, tuple(duplicated), tuple(unknown))

@@ -1,0 +1,135 @@
+"""Translation with an encoder-decoder NMT model (Argos / OPUS-MT layout).
+
+The model folder holds a CTranslate2 Transformer plus SentencePiece models:
+``source.spm``/``target.spm`` (OPUS-MT) or one shared ``sentencepiece.model``
+(Argos).  NMT models take no instructions; terminology is enforced by the
+layer above, which may use ``target_prefixes``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from termalign.errors import ModelError
+from translator.engine import EngineConfig, Hypotheses, Hypothesis, per_segment
+
+__all__ = ["Seq2SeqEngine"]
+
+
+class Seq2SeqEngine:
+    """A CTranslate2 ``Translator`` with SentencePiece tokenization."""
+
+    def __init__(
+        self,
+        model_dir: Path,
+        config: EngineConfig | None = None,
+        *,
+        model_id: str | None = None,
+        source_spm: str = "source.spm",
+        target_spm: str = "target.spm",
+    ) -> None:
+        self.model_dir = Path(model_dir)
+        self.config = config or EngineConfig()
+        self.source_spm = source_spm
+        self.target_spm = target_spm
+        self._model_id = model_id or self.model_dir.name
+        self._lock = threading.Lock()
+        self._translator: Any = None
+        self._source_sp: Any = None
+        self._target_sp: Any = None
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def signature(self) -> dict[str, Any]:
+        import ctranslate2
+
+        return {
+            "engine": "ctranslate2.Translator",
+            "model": self._model_id,
+            "ctranslate2": ctranslate2.__version__,
+            "compute_type": self.config.compute_type,
+            "beam_size": self.config.beam_size,
+            "max_new_tokens": self.config.max_new_tokens,
+            "length_ratio": self.config.length_ratio,
+        }
+
+    def _load(self) -> None:
+        with self._lock:
+            if self._translator is not None:
+                return
+            import ctranslate2
+            import sentencepiece
+
+            processors = []
+            for name in (self.source_spm, self.target_spm):
+                path = self.model_dir / name
+                if not path.is_file():
+                    raise ModelError("SentencePiece model not found", path=path)
+                try:
+                    processors.append(sentencepiece.SentencePieceProcessor(model_file=str(path)))
+                except (OSError, RuntimeError) as exc:
+                    raise ModelError(f"cannot load SentencePiece model ({exc})", path=path) from exc
+            cfg = self.config
+            try:
+                translator = ctranslate2.Translator(
+                    str(self.model_dir),
+                    device=cfg.device,
+                    compute_type=cfg.compute_type,
+                    intra_threads=cfg.intra_threads,
+                    inter_threads=cfg.inter_threads,
+                )
+            except (RuntimeError, ValueError) as exc:
+                raise ModelError(f"cannot load CTranslate2 model ({exc})", path=self.model_dir) from exc
+            self._source_sp, self._target_sp = processors
+            self._translator = translator
+
+    def translate_batch(
+        self,
+        segments: Sequence[str],
+        *,
+        instructions: Sequence[str | None] | None = None,
+        target_prefixes: Sequence[str | None] | None = None,
+        num_hypotheses: int = 1,
+    ) -> list[Hypotheses]:
+        """Translate ``segments``; ``instructions`` are accepted for the protocol and ignored."""
+        count = len(segments)
+        per_segment(instructions, count, "instructions")
+        prefixes = per_segment(target_prefixes, count, "target prefixes")
+        if count == 0:
+            return []
+        self._load()
+        cfg = self.config
+        sources = [self._source_sp.encode(s, out_type=str) for s in segments]
+        prefix_tokens = [self._target_sp.encode(p, out_type=str) if p else None for p in prefixes]
+        longest = max(len(tokens) for tokens in sources)
+        try:
+            raw = self._translator.translate_batch(
+                sources,
+                target_prefix=prefix_tokens if any(prefix_tokens) else None,
+                beam_size=max(cfg.beam_size, num_hypotheses),
+                num_hypotheses=num_hypotheses,
+                return_scores=True,
+                max_decoding_length=cfg.new_token_budget(longest),
+                max_batch_size=cfg.max_batch_tokens,
+                batch_type="tokens",
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"translation failed ({exc})", path=self.model_dir) from exc
+        return [
+            Hypotheses(
+                source=segment,
+                candidates=tuple(
+                    Hypothesis(
+                        text=self._target_sp.decode(tokens), score=float(score), num_tokens=len(tokens)
+                    )
+                    for tokens, score in zip(result.hypotheses, result.scores, strict=True)
+                ),
+            )
+            for segment, result in zip(segments, raw, strict=True)
+        ]
