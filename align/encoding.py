@@ -33,11 +33,11 @@ def read_text(path: str | Path) -> tuple[str, str]:
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise DocumentError("does not exist", path=p) from None
+        raise DocumentError("the file does not exist", path=p) from None
     except IsADirectoryError:
-        raise DocumentError("is a directory, not a document", path=p) from None
+        raise DocumentError("this is a directory, not a document", path=p) from None
     except OSError as exc:
-        raise DocumentError(f"cannot be read ({exc.strerror or exc})", path=p) from None
+        raise DocumentError(f"the file cannot be read ({exc.strerror or exc})", path=p) from None
     return decode_bytes(data, p)
 
 
@@ -48,7 +48,7 @@ def decode_bytes(data: bytes, path: str | Path | None = None) -> tuple[str, str]
     :class:`DocumentError` carrying ``path``.
     """
     if not data.strip():
-        raise DocumentError("is empty", path=path)
+        raise DocumentError("the file is empty", path=path)
     for bom, enc in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -57,7 +57,7 @@ def decode_bytes(data: bytes, path: str | Path | None = None) -> tuple[str, str]
         if data.startswith(bom):
             return _decode_with_bom(data, enc, path)
     if _looks_binary(data):
-        raise DocumentError("looks like a binary file, not a text document", path=path)
+        raise DocumentError("the file looks binary, not like a text document", path=path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -131,7 +131,7 @@ def _decode_with_bom(data: bytes, enc: str, path: str | Path | None) -> tuple[st
         ) from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise DocumentError("is empty", path=path)
+        raise DocumentError("the file is empty", path=path)
     return _checked(text, "utf-8" if enc == "utf-8-sig" else enc, path)
 
 

@@ -27,10 +27,13 @@ def err_console() -> Console:
 def summarise_alignment(alignment: Any, outputs: Sequence[Path]) -> Table:
     """A short table: bead counts by kind, flagged beads, files written."""
     counts: dict[str, int] = {}
-    flagged = 0
+    flagged = unaligned = 0
     for bead in alignment.beads:
         counts[bead.kind] = counts.get(bead.kind, 0) + 1
-        flagged += bead.flagged
+        if bead.source_ids and bead.target_ids:
+            flagged += bead.flagged
+        else:
+            unaligned += 1
     table = Table(title="Alignment", show_header=True)
     table.add_column("what")
     table.add_column("value", justify="right")
@@ -38,6 +41,7 @@ def summarise_alignment(alignment: Any, outputs: Sequence[Path]) -> Table:
     for kind in sorted(counts):
         table.add_row(f"  {kind}", str(counts[kind]))
     table.add_row("flagged (low confidence)", str(flagged))
+    table.add_row("unaligned sentences' beads (1-0, 0-1)", str(unaligned))
     for path in outputs:
         table.add_row("written", str(path))
     return table

@@ -58,7 +58,7 @@ def test_empty_is_refused(data: bytes) -> None:
 
 def test_binary_is_refused() -> None:
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256))
-    with pytest.raises(DocumentError, match="looks like a binary file"):
+    with pytest.raises(DocumentError, match="looks binary"):
         decode_bytes(png, "img.md")
 
 
