@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-slow lint bench clean
+.PHONY: install run run-terms test test-slow lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +14,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The main job: align the DeepSeek FAQ, build and export the termbase (outputs in out/deepseek/).
+MODEL ?= qwen2.5-coder-1.5b
+
+## The main job: align the DeepSeek FAQ, build and export the termbase, install the model (once),
+## translate the four articles with termbase + TM, evaluate on the FAQ (outputs in out/deepseek/).
 run: $(STAMP)
-	$(BIN)/termalign run corpora/deepseek/corpus.toml -o out/deepseek
+	$(BIN)/termalign model install $(MODEL)
+	$(BIN)/termalign run corpora/deepseek/corpus.toml -o out/deepseek --model $(MODEL)
+
+## The main job without a model: alignment and termbase only (a minute).
+run-terms: $(STAMP)
+	$(BIN)/termalign run corpora/deepseek/corpus.toml -o out/deepseek --no-translate
 
 ## The tests (quick; no model, no corpus needed).
 test: $(STAMP)

@@ -22,7 +22,7 @@ from align.reader import read_document
 from termalign.atomic import atomic_write_text
 from termalign.errors import ConfigError
 
-__all__ = ["align_files", "run_corpus", "RunResult"]
+__all__ = ["align_files", "check_corpus", "run_corpus", "RunResult", "TranslationJob"]
 
 Progress = Callable[[str], None]
 
@@ -63,8 +63,8 @@ class RunResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def run_corpus(corpus: Corpus, out_dir: Path, *, progress: Progress = _noop) -> RunResult:
-    """The main job on a corpus: align the parallel pair, then build the termbase outputs."""
+def check_corpus(corpus: Corpus) -> None:
+    """Fail early, naming the first missing document, before any slow work starts."""
     for doc in corpus.documents:
         if not doc.path.is_file():
             raise ConfigError(
@@ -72,6 +72,32 @@ def run_corpus(corpus: Corpus, out_dir: Path, *, progress: Progress = _noop) -> 
                 "set TERMALIGN_DATA or --data-dir to the folder holding the corpora",
                 path=corpus.manifest,
             )
+
+
+@dataclass(frozen=True)
+class TranslationJob:
+    """The translation part of the main job: which engine, how much of the FAQ to evaluate.
+
+    ``engine`` is opened once by the caller and shared by the batch run and the
+    evaluation (STYLE.md convention 9).  ``eval_limit`` None evaluates every FAQ
+    segment that has an English counterpart; 0 skips the evaluation.
+    """
+
+    manifest: Path
+    engine: Any
+    eval_limit: int | None = None
+
+
+def run_corpus(
+    corpus: Corpus,
+    out_dir: Path,
+    *,
+    translation: TranslationJob | None = None,
+    progress: Progress = _noop,
+) -> RunResult:
+    """The main job on a corpus: align the parallel pair, build the termbase outputs, then
+    (with ``translation``) translate the documents to translate and evaluate on the FAQ."""
+    check_corpus(corpus)
     result = RunResult()
     out_dir.mkdir(parents=True, exist_ok=True)
     source, reference = corpus.parallel_pair()
@@ -94,6 +120,10 @@ def run_corpus(corpus: Corpus, out_dir: Path, *, progress: Progress = _noop) -> 
     result.numbers["flagged"] = sum(b.flagged for b in alignment.beads)
     for step in _steps():
         step(corpus, out_dir, result, progress)
+    if translation is not None:
+        translate_step(corpus, out_dir, result, translation, progress)
+        if translation.eval_limit != 0:
+            evaluate_step(corpus, out_dir, result, translation, progress)
     _write_json(
         out_dir / "run.json",
         {"files": [str(p) for p in result.files], "numbers": result.numbers, "seconds": result.seconds},
@@ -139,6 +169,87 @@ def termbase_step(corpus: Corpus, out_dir: Path, result: RunResult, progress: Pr
     accuracy = report.summary.accuracy
     result.numbers["FAQ term accuracy (human)"] = accuracy if accuracy is not None else "n/a"
     result.seconds["termbase"] = time.perf_counter() - started
+
+
+def translate_step(
+    corpus: Corpus, out_dir: Path, result: RunResult, job: TranslationJob, progress: Progress
+) -> None:
+    """Translate the corpus's documents through the (resumable) batch runner."""
+    from termbase.store import load_termbase
+    from translator.batch import BatchConfig, load_batch_manifest, run_batch
+    from translator.cache import CachedEngine
+    from translator.stack import build_translator, load_memory
+
+    started = time.perf_counter()
+    plan = load_batch_manifest(job.manifest, corpus.data_dir)
+    memory = load_memory([out_dir / "faq.tmx"], source_lang=corpus.source_lang)  # the TM just aligned
+    progress(f"translating {len(plan.documents)} documents with {job.engine.model_id}")
+    with load_termbase(corpus.termbase) if corpus.termbase else _no_termbase() as termbase:
+        translator = build_translator(CachedEngine(job.engine), termbase=termbase, memory=memory)
+        config = BatchConfig(output_dir=out_dir, batch_segments=plan.settings.batch_segments or 32)
+        report = run_batch(plan, translator, config, progress=_batch_progress(progress))
+    totals = report.totals()
+    for key in ("segments", "tm_exact", "tm_fuzzy", "mt", "term_accuracy", "qa_issues"):
+        if key in totals:
+            result.numbers[f"batch {key}"] = totals[key]
+    result.files += [out_dir / "report.json", out_dir / "report.html"]
+    if report.failed:
+        result.numbers["batch failed documents"] = ", ".join(d.id for d in report.failed)
+    result.seconds["translate"] = time.perf_counter() - started
+
+
+def evaluate_step(
+    corpus: Corpus, out_dir: Path, result: RunResult, job: TranslationJob, progress: Progress
+) -> None:
+    """Translate the aligned FAQ twice (model alone; model + termbase + leave-one-out TM) and score."""
+    from termbase.store import load_termbase
+    from translator.cache import CachedEngine
+    from translator.evaluate import evaluate_faq, write_eval
+    from translator.stack import build_translator, load_memory
+
+    if corpus.termbase is None:
+        raise ConfigError("the evaluation needs a termbase in the corpus manifest", path=corpus.manifest)
+    started = time.perf_counter()
+    engine = CachedEngine(job.engine)
+    memory = load_memory([out_dir / "faq.tmx"], source_lang=corpus.source_lang)
+    progress("evaluating on the aligned FAQ: model alone vs model + termbase + TM (leave-one-out)")
+    with load_termbase(corpus.termbase) as termbase:
+        report = evaluate_faq(
+            out_dir / "faq.jsonl",
+            lambda tb, tm: build_translator(engine, termbase=tb, memory=tm),
+            termbase,
+            memory,
+            limit=job.eval_limit,
+        )
+    write_eval(report, out_dir / "eval.json")
+    result.files.append(out_dir / "eval.json")
+    for name, system in report["systems"].items():
+        for metric, data in system.get("metrics", {}).items():
+            result.numbers[f"eval {name} {metric}"] = data["score"]
+        result.numbers[f"eval {name} term accuracy"] = system.get("terms", {}).get("accuracy")
+    result.seconds["evaluate"] = time.perf_counter() - started
+
+
+class _no_termbase:
+    """A stand-in context manager when the manifest names no termbase."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _batch_progress(progress: Progress) -> Callable[..., None]:
+    """Turn the batch runner's per-document events into occasional log lines."""
+
+    def report(event: Any) -> None:
+        stage = getattr(event, "stage", "")
+        done, total = getattr(event, "done", 0), getattr(event, "total", 0)
+        if stage == "document" and total and done == total:
+            progress(f"translated {getattr(event, 'detail', '')} ({total} segments)")
+
+    return report
 
 
 def _write_json(path: Path, data: Any) -> None:

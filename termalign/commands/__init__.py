@@ -5,8 +5,12 @@ from __future__ import annotations
 import click
 
 from termalign.commands.align import align
+from termalign.commands.batch import batch
+from termalign.commands.eval import eval_
 from termalign.commands.model import model
 from termalign.commands.run import run
+from termalign.commands.serve import serve
 from termalign.commands.term import term
+from termalign.commands.translate import translate
 
-COMMANDS: list[click.Command] = [align, run, term, model]
+COMMANDS: list[click.Command] = [align, run, term, model, batch, serve, eval_, translate]

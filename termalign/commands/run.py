@@ -8,6 +8,7 @@ import click
 from rich.table import Table
 
 from termalign.cli_context import app_context
+from termalign.commands.engine_options import model_options, open_local_engine
 from termalign.output import console, err_console
 
 
@@ -25,19 +26,59 @@ from termalign.output import console, err_console
     show_default=True,
     help="Folder for every output of the run.",
 )
+@click.option(
+    "--translate/--no-translate",
+    default=True,
+    show_default=True,
+    help="Also translate the documents to translate and evaluate on the FAQ (needs an installed model).",
+)
+@model_options
+@click.option(
+    "--eval-limit",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Evaluate on the first N aligned FAQ segments only (0: skip; default: all).",
+)
 @click.pass_context
-def run(ctx: click.Context, manifest: Path, output_dir: Path) -> None:
-    """Run the main job on a corpus: align its parallel pair, build and export its termbase.
+def run(
+    ctx: click.Context,
+    manifest: Path,
+    output_dir: Path,
+    translate: bool,
+    model: str | None,
+    models_dir: Path | None,
+    beam_size: int | None,
+    max_new_tokens: int | None,
+    eval_limit: int | None,
+) -> None:
+    """Run the main job on a corpus: align its parallel pair, build and export its termbase,
+    translate its documents with the termbase and the aligned TM, and evaluate on the FAQ.
 
     Texts are looked up in the data directory (--data-dir, $TERMALIGN_DATA,
-    else ../shared/corpora).
+    else ../shared/corpora). Finished segments are journaled, so an interrupted
+    run resumes where it stopped.
     """
     from align.corpus import load_corpus
-    from termalign.pipeline import run_corpus
+    from termalign.pipeline import TranslationJob, check_corpus, run_corpus
 
     corpus = load_corpus(manifest, app_context(ctx).data_dir)
+    check_corpus(corpus)
+    job = None
+    if translate:
+        from translator.batch import load_batch_manifest
+
+        plan = load_batch_manifest(manifest, corpus.data_dir)
+        engine = open_local_engine(
+            model,
+            models_dir,
+            decoding=plan.settings.decoding,
+            fallback_model=plan.settings.model,
+            beam_size=beam_size,
+            max_new_tokens=max_new_tokens,
+        )
+        job = TranslationJob(manifest=manifest, engine=engine, eval_limit=eval_limit)
     status = err_console()
-    result = run_corpus(corpus, output_dir, progress=lambda msg: status.log(msg))
+    result = run_corpus(corpus, output_dir, translation=job, progress=lambda msg: status.log(msg))
     table = Table(title=f"termalign run: {corpus.name}")
     table.add_column("what")
     table.add_column("value", justify="right")

@@ -1,0 +1,76 @@
+"""``termalign eval HYPOTHESIS REFERENCE``: BLEU, chrF, TER and term accuracy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from termalign.errors import ConfigError
+from termalign.output import console
+
+__all__ = ["eval_"]
+
+
+@click.command(name="eval")
+@click.argument("hypothesis", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("reference", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--termbase", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Termbase for term accuracy and forbidden renderings (needs the sources).")  # fmt: skip
+@click.option("--source", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Source segments (one per line, or a TMX/JSONL) when REFERENCE is not a TMX.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def eval_(
+    hypothesis: Path, reference: Path, termbase: Path | None, source: Path | None, as_json: bool
+) -> None:
+    """Score HYPOTHESIS against REFERENCE (text files with one segment per line, TMX or aligned JSONL).
+
+    A TMX or JSONL reference also gives the sources; otherwise pass --source for term accuracy.
+    """
+    from translator.evaluate import read_segments, score
+
+    ref_sources, references = read_segments(reference)
+    hyp_sources, hypotheses = read_segments(hypothesis)
+    sources = ref_sources or hyp_sources
+    if source is not None:
+        given, lines = read_segments(source)
+        sources = given if given is not None else lines
+    if termbase is not None and sources is None:
+        raise ConfigError("term accuracy needs the source segments: give --source or a TMX reference")
+    tb = None
+    if termbase is not None:
+        from termbase.store import load_termbase
+
+        tb = load_termbase(termbase)
+    try:
+        result = score(hypotheses, references, sources=sources if tb is not None else None, termbase=tb)
+    finally:
+        if tb is not None:
+            tb.close()
+    data = {
+        "hypothesis": str(hypothesis),
+        "reference": str(reference),
+        "termbase": str(termbase) if termbase else None,
+        **result.to_dict(),
+    }
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"termalign eval: {hypothesis.name} vs {reference.name} ({result.segments} segments)")
+    table.add_column("metric")
+    table.add_column("score", justify="right")
+    table.add_column("signature", overflow="fold")
+    for item in result.scores:
+        table.add_row(item.name, f"{item.score:.2f}", item.signature)
+    if tb is not None:
+        accuracy = result.term_accuracy
+        table.add_row(
+            "term accuracy",
+            "n/a" if accuracy is None else f"{accuracy:.3f}",
+            f"{result.term_used}/{result.term_expected} approved renderings used; "
+            f"termbase {result.termbase_hash or ''}",
+        )
+        table.add_row("forbidden terms", str(result.forbidden), "")
+    console().print(table)

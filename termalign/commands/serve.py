@@ -1,0 +1,87 @@
+"""``termalign serve``: the translation server (LibreTranslate-compatible API) on one model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from termalign.commands.engine_options import model_options, open_local_engine
+from termalign.errors import ConfigError
+
+__all__ = ["serve"]
+
+
+def _termbase_pairs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
+    pairs = []
+    problems = []
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name.strip() or not path.strip():
+            problems.append(f"{value!r} (expected NAME=PATH)")
+        elif not Path(path).exists():
+            problems.append(f"{value!r} (no such file)")
+        else:
+            pairs.append((name.strip(), Path(path)))
+    if problems:
+        raise ConfigError("bad --termbase value(s): " + "; ".join(problems))
+    return pairs
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=int, default=5000, show_default=True, help="Port (LibreTranslate's default).")
+@model_options
+@click.option("--termbase", "termbases", multiple=True, metavar="NAME=PATH",
+              help="Load a termbase under NAME (requests pick it with `termbase`); repeatable.")  # fmt: skip
+@click.option("--tm", "tm_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Translation memory (TMX) used for every request; repeatable.")  # fmt: skip
+@click.option("--api-key", "api_keys", multiple=True, help="Accept only requests with this api_key.")
+@click.option("--max-request-bytes", type=int, default=256 * 1024, show_default=True)
+@click.option("--max-queue", type=int, default=64, show_default=True, help="Waiting requests before 503.")
+@click.option("--batch-wait-ms", type=float, default=5.0, show_default=True, help="Time to gather a batch.")
+@click.option("--max-batch-segments", type=int, default=32, show_default=True)
+def serve(
+    host: str,
+    port: int,
+    model: str | None,
+    models_dir: Path | None,
+    beam_size: int | None,
+    max_new_tokens: int | None,
+    termbases: tuple[str, ...],
+    tm_paths: tuple[Path, ...],
+    api_keys: tuple[str, ...],
+    max_request_bytes: int,
+    max_queue: int,
+    batch_wait_ms: float,
+    max_batch_segments: int,
+) -> None:
+    """Serve POST /translate (LibreTranslate API), /languages, /health and /metrics.
+
+    The model is loaded once; concurrent requests are translated together.
+    """
+    import uvicorn
+
+    from translator.server import ServerConfig, create_app
+    from translator.stack import build_translator, load_memory
+
+    pairs = _termbase_pairs(termbases)
+    engine = open_local_engine(model, models_dir, beam_size=beam_size, max_new_tokens=max_new_tokens)
+    config = ServerConfig(
+        max_request_bytes=max_request_bytes, max_queue=max_queue, batch_wait_ms=batch_wait_ms,
+        max_batch_segments=max_batch_segments, api_keys=api_keys,
+    )  # fmt: skip
+
+    def factory() -> dict[str | None, Any]:
+        # Runs in the worker thread: termbase SQLite connections belong to it.
+        from termbase.store import load_termbase
+
+        memory = load_memory(list(tm_paths), source_lang=config.source_lang)
+        translators: dict[str | None, Any] = {None: build_translator(engine, memory=memory)}
+        for name, path in pairs:
+            translators[name] = build_translator(engine, termbase=load_termbase(path), memory=memory)
+        return translators
+
+    app = create_app(factory, config)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

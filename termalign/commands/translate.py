@@ -1,0 +1,245 @@
+"""``termalign translate INPUT -o OUTPUT``: translate a document with termbase and TM.
+
+Settings are resolved here, once (flag, then ``TERMALIGN_*`` environment
+variable, then default), and handed to the library as frozen configs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from termalign.commands.model import resolve_models_dir
+from termalign.output import console, err_console
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from translator.cache import CachedEngine
+    from translator.document import DocumentTranslation
+    from translator.terms import TermAwareTranslator, TranslateConfig
+
+__all__ = ["translate"]
+
+FAST_MODEL = "qwen2.5-coder-0.5b"
+# Characters XML 1.0 cannot hold at all (a model may emit them); they are dropped from the run TMX.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class _Outputs:
+    output: Path
+    tmx: Path | None
+    report: Path | None
+
+
+@click.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the translated document.",
+)
+@click.option(
+    "--termbase",
+    "termbase_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Termbase to enforce (TSV, CSV, TBX, PO, TMX or .sqlite).",
+)
+@click.option(
+    "--no-termbase",
+    is_flag=True,
+    help="Do not prompt with or enforce --termbase; only measure the output against it.",
+)
+@click.option(
+    "--tm",
+    "tm_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Translation memory TMX (repeatable): exact matches reused, fuzzy ones shown as examples.",
+)
+@click.option(
+    "--model",
+    "model_name",
+    envvar="TERMALIGN_MODEL",
+    default=None,
+    help="Installed model name (default: qwen2.5-coder-1.5b; $TERMALIGN_MODEL).",
+)
+@click.option("--fast", is_flag=True, help=f"Use the small, fast model ({FAST_MODEL}).")
+@click.option(
+    "--models-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="TERMALIGN_MODELS",
+    default=None,
+    help="Model cache folder (default: $TERMALIGN_MODELS, else the user cache).",
+)
+@click.option(
+    "--cache",
+    "cache_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="TERMALIGN_TRANSLATION_CACHE",
+    default=None,
+    help="SQLite translation cache, so re-runs decode nothing twice.",
+)
+@click.option(
+    "--tmx",
+    "tmx_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the run as a bilingual TMX.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a JSON report: every segment, and a summary.",
+)
+def translate(
+    input_path: Path,
+    output: Path,
+    termbase_path: Path | None,
+    no_termbase: bool,
+    tm_paths: tuple[Path, ...],
+    model_name: str | None,
+    fast: bool,
+    models_dir: Path | None,
+    cache_path: Path | None,
+    tmx_path: Path | None,
+    report_path: Path | None,
+) -> None:
+    """Translate INPUT (markdown, HTML or plain text) into OUTPUT, keeping its markup.
+
+    Terms found in each sentence are given to the model, checked afterwards and
+    repaired; exact TM matches are reused.
+    """
+    from align.reader import read_document
+    from translator.document import front_matter_fields, translate_document
+    from translator.registry import DEFAULT_MODEL
+    from translator.terms import TranslateConfig
+
+    doc = read_document(input_path)
+    name = model_name or (FAST_MODEL if fast else DEFAULT_MODEL)
+    translator, cached = _build_translator(
+        name, resolve_models_dir(models_dir), termbase_path, tm_paths, doc.lang, cache_path,
+        TranslateConfig(glossary=False, enforce_terms=False) if no_termbase else TranslateConfig(),
+    )  # fmt: skip
+    started = time.perf_counter()
+    try:
+        with _progress(len(doc.sentences) + len(front_matter_fields(doc))) as advance:
+            result = translate_document(doc, translator, progress=advance)
+    finally:
+        cached.close()
+    seconds = time.perf_counter() - started
+    outs = _Outputs(output, tmx_path, report_path)
+    _write_outputs(result, outs, doc.lang, seconds)
+    console().print(_summary_table(result, outs, seconds, cached.hits))
+
+
+def _build_translator(
+    name: str,
+    models_dir: Path,
+    termbase_path: Path | None,
+    tm_paths: tuple[Path, ...],
+    source_lang: str,
+    cache_path: Path | None,
+    config: TranslateConfig,
+) -> tuple[TermAwareTranslator, CachedEngine]:
+    from termbase.store import load_termbase
+    from translator.cache import CachedEngine
+    from translator.engine import EngineConfig, open_engine
+    from translator.install import get_model
+    from translator.memory import TranslationMemory
+    from translator.terms import TermAwareTranslator
+
+    engine = open_engine(get_model(name, models_dir), EngineConfig())
+    cached = CachedEngine(engine, cache_path)
+    termbase = load_termbase(termbase_path) if termbase_path is not None else None
+    memory = TranslationMemory.from_tmx(tm_paths, source_lang=source_lang) if tm_paths else None
+    return TermAwareTranslator(cached, termbase, memory, config), cached
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None]]:
+    """A rich bar on stderr (quiet when stderr is not a terminal), advanced by segment counts."""
+    bar = Progress(
+        TextColumn("translating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console(), transient=True,
+    )  # fmt: skip
+    task = bar.add_task("translate", total=total)
+    with bar:
+        yield lambda n: bar.advance(task, n)
+
+
+def _write_outputs(result: DocumentTranslation, outs: _Outputs, source_lang: str, seconds: float) -> None:
+    from termalign.atomic import atomic_write_text
+    from termalign.errors import DocumentError
+
+    atomic_write_text(outs.output, result.text, error=DocumentError)
+    if outs.tmx is not None:
+        _write_run_tmx(result, outs.tmx, source_lang)
+    if outs.report is not None:
+        report = {
+            "signature": result.signature,
+            "summary": {**result.summary, "seconds": round(seconds, 2)},
+            "restore_problems": [vars(p) for p in result.restore_problems],
+            "segments": [r.to_dict() for r in result.records],
+        }
+        text = json.dumps(report, ensure_ascii=False, indent=2, default=list) + "\n"
+        atomic_write_text(outs.report, text, error=DocumentError)
+
+
+def _write_run_tmx(result: DocumentTranslation, path: Path, source_lang: str) -> None:
+    from align.tmx import TranslationUnit, write_tmx
+
+    records = {r.id: r for r in result.records}
+    units = []
+    for seg in result.segments:
+        record = records.get(seg.id)
+        if record is None or record.origin == "copy":
+            continue
+        props = (("x-origin", record.origin), ("x-score", f"{record.score:.4f}"), ("x-id", seg.id))
+        target = result.targets.get(seg.id, seg.raw)
+        notes = record.notes + (("control characters dropped",) if _NOT_XML.search(target) else ())
+        units.append(TranslationUnit(seg.raw, _NOT_XML.sub("", target), props, notes, seg.id))
+    signature = result.signature
+    engine = signature.get("engine", {})
+    header = {
+        "x-model": str(engine.get("model") or engine.get("model_id") or ""),
+        "x-termbase-sha256": str(signature.get("termbase") or ""),
+        "x-decoding": json.dumps(engine, sort_keys=True, ensure_ascii=False),
+        "x-translate-config": json.dumps(signature.get("config"), sort_keys=True),
+        "x-tool": str(signature.get("tool", "")),
+    }
+    write_tmx(path, units, source_lang=source_lang, target_lang="en", properties=header)
+
+
+def _summary_table(result: DocumentTranslation, outs: _Outputs, seconds: float, cache_hits: int) -> Table:
+    summary = result.summary
+    table = Table(title="termalign translate", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    table.add_row("segments", str(summary["segments"]))
+    for origin, count in summary["origins"].items():
+        table.add_row(f"  {origin}", str(count))
+    accuracy = summary["term_accuracy"]
+    shown = "n/a" if accuracy is None else f"{accuracy:.1%}"
+    table.add_row("term accuracy", f"{shown} ({summary['terms_used']}/{summary['terms_expected']})")
+    for check, count in summary["issues"].items():
+        table.add_row(f"issues: {check}", str(count))
+    table.add_row("segment attempts (cache hits)", f"{summary['engine_calls']} ({cache_hits})")
+    table.add_row("time", f"{seconds:.1f} s")
+    for path in (outs.output, outs.tmx, outs.report):
+        if path is not None:
+            table.add_row("written", str(path))
+    return table

@@ -1,0 +1,461 @@
+"""Resumable batch translation of the documents a manifest lists.
+
+A manifest is a corpus manifest (``corpora/<name>/corpus.toml``, see
+:mod:`align.corpus`) whose documents with role ``to-translate`` are translated.
+An optional ``[translate]`` table sets the run (every key optional; paths are
+relative to the manifest's folder)::
+
+    [translate]
+    model = "qwen2.5-coder-1.5b"      # installed model name (--model wins)
+    tm = ["../../out/deepseek/faq.tmx"]  # translation memories (TMX)
+    output_dir = "../../out/deepseek/translated"  # (-o wins)
+    batch_segments = 32               # segments per translator call, across documents
+    roles = ["to-translate"]          # which documents to translate
+    [translate.decoding]              # any EngineConfig field: beam_size, max_new_tokens, ...
+    beam_size = 1
+
+The terminology comes from the manifest's ``[termbase]``.
+
+Documents are planned into segments (``translator.document.plan_segments``),
+segments already in the journal under the same signature and source are
+reused, and the rest are sent to the translator in chunks of
+``batch_segments`` that span document boundaries: on a CPU the engine is the
+bottleneck, and one full engine batch beats several half-empty ones.  Every
+chunk is journaled in one transaction; a document's output is assembled and
+written atomically as soon as its last segment is in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from align.corpus import Corpus, CorpusDocument, load_corpus
+from termalign import __version__
+from termalign.atomic import atomic_write_text
+from termalign.errors import ConfigError, TermalignError
+from translator.journal import Journal, signature_key
+from translator.progress import ProgressCallback, report
+from translator.records import SegmentRecord
+
+if TYPE_CHECKING:
+    from align.document import Document
+    from translator.memory import TranslationMemory
+    from translator.stack import Translator
+
+__all__ = [
+    "TranslateSettings",
+    "BatchPlan",
+    "BatchConfig",
+    "DocumentResult",
+    "BatchReport",
+    "load_batch_manifest",
+    "run_batch",
+    "plan_batch",
+]
+
+_TRANSLATE_KEYS = {"model", "tm", "output_dir", "batch_segments", "roles", "decoding"}
+
+
+@dataclass(frozen=True)
+class TranslateSettings:
+    """The manifest's ``[translate]`` table, paths resolved against the manifest folder."""
+
+    model: str | None = None
+    tm: tuple[Path, ...] = ()
+    output_dir: Path | None = None
+    batch_segments: int | None = None
+    roles: tuple[str, ...] = ("to-translate",)
+    decoding: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """A corpus and its translation settings: what ``termalign batch MANIFEST`` reads."""
+
+    corpus: Corpus
+    settings: TranslateSettings
+
+    @property
+    def documents(self) -> tuple[CorpusDocument, ...]:
+        return tuple(d for d in self.corpus.documents if d.role in self.settings.roles)
+
+    def manifest_hash(self) -> str:
+        return hashlib.sha256(self.corpus.manifest.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    """How one run goes (resolved at the CLI edge)."""
+
+    output_dir: Path
+    journal: Path | None = None  # default: <output_dir>/journal.sqlite
+    max_docs: int | None = None
+    batch_segments: int = 32
+    restart: bool = False
+
+    def __post_init__(self) -> None:
+        if self.batch_segments < 1:
+            raise ConfigError("batch_segments must be at least 1")
+        if self.max_docs is not None and self.max_docs < 0:
+            raise ConfigError("--max-docs must be 0 or more")
+
+    @property
+    def journal_path(self) -> Path:
+        return self.journal or self.output_dir / "journal.sqlite"
+
+
+@dataclass
+class DocumentResult:
+    """Per-document numbers for the run report."""
+
+    id: str
+    path: str
+    status: str = "pending"  # done | missing | error | dry-run
+    error: str = ""
+    output: str = ""
+    segments: int = 0
+    copies: int = 0  # nothing to translate (no Han character): kept as they are
+    reused: int = 0  # taken from the journal (finished by an earlier run)
+    translated: int = 0  # sent to the translator in this run
+    tm_hits: int = 0
+    mt: int = 0
+    term_expected: int = 0
+    term_used: int = 0
+    qa_issues: int = 0
+    tm_exact: int = 0  # dry run: segments the TM covers exactly
+    tm_fuzzy: int = 0  # dry run: segments with a fuzzy TM match
+    seconds: float = 0.0
+    restore_problems: int = 0
+
+    @property
+    def term_accuracy(self) -> float | None:
+        return self.term_used / self.term_expected if self.term_expected else None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["term_accuracy"] = self.term_accuracy
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+@dataclass
+class BatchReport:
+    """What a run did, document by document, and how its outputs were made."""
+
+    documents: list[DocumentResult]
+    signature: dict[str, Any]
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def failed(self) -> list[DocumentResult]:
+        return [d for d in self.documents if d.status in ("missing", "error")]
+
+    def totals(self) -> dict[str, Any]:
+        keys = ("segments", "reused", "translated", "tm_hits", "mt", "term_expected", "term_used")
+        totals: dict[str, Any] = {k: sum(getattr(d, k) for d in self.documents) for k in keys}
+        totals["qa_issues"] = sum(d.qa_issues for d in self.documents)
+        totals["term_accuracy"] = (
+            totals["term_used"] / totals["term_expected"] if totals["term_expected"] else None
+        )
+        totals["segments_per_second"] = totals["translated"] / self.seconds if self.seconds > 0 else None
+        return totals
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "signature": self.signature,
+            "dry_run": self.dry_run,
+            "seconds": round(self.seconds, 3),
+            "totals": self.totals(),
+            "documents": [d.to_dict() for d in self.documents],
+        }
+
+
+# -- the manifest ----------------------------------------------------------------------------------
+
+
+def load_batch_manifest(manifest: str | Path, data_dir: Path) -> BatchPlan:
+    """Read a corpus manifest and its optional ``[translate]`` table; all problems reported at once."""
+    manifest = Path(manifest)
+    corpus = load_corpus(manifest, data_dir)
+    raw = tomllib.loads(manifest.read_text(encoding="utf-8")).get("translate", {})
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        raise ConfigError("[translate] must be a table", path=manifest)
+    unknown = sorted(set(raw) - _TRANSLATE_KEYS)
+    if unknown:
+        problems.append(f"unknown [translate] key(s) {', '.join(unknown)}")
+    base = manifest.parent
+    tm = raw.get("tm", [])
+    if isinstance(tm, str):
+        tm = [tm]
+    if not isinstance(tm, list) or not all(isinstance(p, str) for p in tm):
+        problems.append("[translate] tm must be a path or a list of paths")
+        tm = []
+    roles = raw.get("roles", ["to-translate"])
+    if not isinstance(roles, list) or not roles:
+        problems.append("[translate] roles must be a non-empty list")
+        roles = ["to-translate"]
+    batch_segments = raw.get("batch_segments")
+    if batch_segments is not None and (not isinstance(batch_segments, int) or batch_segments < 1):
+        problems.append("[translate] batch_segments must be a positive integer")
+    decoding = raw.get("decoding", {})
+    if not isinstance(decoding, dict):
+        problems.append("[translate.decoding] must be a table")
+        decoding = {}
+    from translator.engine import EngineConfig
+
+    fields = {f.name for f in dataclasses.fields(EngineConfig)}
+    bad = sorted(set(decoding) - fields)
+    if bad:
+        problems.append(f"unknown [translate.decoding] key(s) {', '.join(bad)}")
+    if problems:
+        raise ConfigError("invalid manifest: " + "; ".join(problems), path=manifest)
+    output_dir = raw.get("output_dir")
+    settings = TranslateSettings(
+        model=raw.get("model"),
+        tm=tuple(base / p for p in tm),
+        output_dir=(base / output_dir) if output_dir else None,
+        batch_segments=batch_segments,
+        roles=tuple(str(r) for r in roles),
+        decoding=dict(decoding),
+    )
+    return BatchPlan(corpus, settings)
+
+
+# -- planning --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One thing to translate: a sentence (protected engine text) or a front-matter field."""
+
+    id: str
+    text: str
+
+
+@dataclass
+class _Doc:
+    """One document in flight: what it needs translated and the records gathered so far."""
+
+    meta: CorpusDocument
+    result: DocumentResult
+    document: Document | None = None
+    units: list[_Unit] = field(default_factory=list)
+    copies: dict[str, SegmentRecord] = field(default_factory=dict)  # nothing to translate
+    records: dict[str, SegmentRecord] = field(default_factory=dict)
+    pending: list[_Unit] = field(default_factory=list)
+    fields: tuple[str, ...] = ()  # front-matter fields among the units
+
+    @property
+    def complete(self) -> bool:
+        return self.document is not None and len(self.records) == len(self.units)
+
+
+def _plan_document(item: _Doc, document: Document) -> None:
+    from translator.document import FRONT_MATTER_PREFIX, front_matter_fields, plan_segments
+
+    item.document = document
+    for seg in plan_segments(document):
+        text = seg.protected.text
+        if seg.copy:
+            item.copies[seg.id] = SegmentRecord(seg.id, text, text, "copy", 0.0, attempts=0)
+        else:
+            item.units.append(_Unit(seg.id, text))
+    fields = front_matter_fields(document)
+    item.fields = tuple(fields)
+    item.units += [_Unit(FRONT_MATTER_PREFIX + name, value) for name, value in fields.items()]
+    item.result.segments = len(item.units) + len(item.copies)
+    item.result.copies = len(item.copies)
+
+
+def _open_documents(plan: BatchPlan, max_docs: int | None) -> list[_Doc]:
+    """Read and plan every selected document; a missing or broken one is marked, not raised."""
+    from align.reader import read_document
+
+    selected = plan.documents if max_docs is None else plan.documents[:max_docs]
+    docs: list[_Doc] = []
+    for meta in selected:
+        item = _Doc(meta, DocumentResult(meta.id, str(meta.path)))
+        docs.append(item)
+        if not meta.path.is_file():
+            item.result.status = "missing"
+            item.result.error = f"the document {meta.id!r} is missing (looked for {meta.path})"
+            continue
+        try:
+            _plan_document(item, read_document(meta.path, lang=meta.lang, fmt=meta.format))
+        except TermalignError as exc:
+            item.result.status = "error"
+            item.result.error = f"the document {meta.id!r} cannot be read: {exc}"
+            item.document = None
+    return docs
+
+
+def _signature(plan: BatchPlan, translator: Translator) -> dict[str, Any]:
+    return {
+        "tool": {"name": "termalign", "version": __version__},
+        "translator": dict(translator.signature),
+        "manifest": {"path": str(plan.corpus.manifest), "sha256": plan.manifest_hash()},
+    }
+
+
+def plan_batch(
+    plan: BatchPlan,
+    config: BatchConfig,
+    *,
+    signature: Mapping[str, Any],
+    memory: TranslationMemory | None = None,
+) -> BatchReport:
+    """A dry run: per document, how many segments the journal and the TM already cover.
+
+    Nothing is written; an absent journal counts as empty.
+    """
+    docs = _open_documents(plan, config.max_docs)
+    key = signature_key(signature)
+    from translator.markup import PLACEHOLDER_RE
+
+    journal = None
+    if config.journal_path.is_file() and not config.restart:
+        journal = Journal.open(config.journal_path)
+    try:
+        for item in docs:
+            if item.document is None:
+                continue
+            item.result.status = "dry-run"
+            done = journal.finished(item.meta.id, key) if journal else {}
+            for unit in item.units:
+                text = unit.text
+                if unit.id in done and done[unit.id][0] == text:
+                    item.result.reused += 1
+                    continue
+                item.result.translated += 1
+                if memory is not None:
+                    matches = memory.lookup(PLACEHOLDER_RE.sub("", text), limit=1)
+                    if matches and matches[0].kind == "exact":
+                        item.result.tm_exact += 1
+                    elif matches:
+                        item.result.tm_fuzzy += 1
+    finally:
+        if journal is not None:
+            journal.close()
+    return BatchReport([d.result for d in docs], dict(signature), dry_run=True)
+
+
+# -- running ---------------------------------------------------------------------------------------
+
+
+def run_batch(
+    plan: BatchPlan,
+    translator: Translator,
+    config: BatchConfig,
+    *,
+    progress: ProgressCallback | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> BatchReport:
+    """Translate the plan's documents, resuming from the journal; write outputs and the report.
+
+    Progress events: ``document`` (done/total segments of the document named in
+    ``detail``) and ``overall`` (all segments of the run).
+    """
+    started = clock()
+    signature = _signature(plan, translator)
+    key = signature_key(signature["translator"])
+    docs = _open_documents(plan, config.max_docs)
+    total = sum(len(d.units) for d in docs)
+    with Journal.open(config.journal_path, restart=config.restart) as journal:
+        journal.remember_signature(key, signature["translator"])
+        for item in docs:
+            _resume(item, journal, key)
+        done = sum(len(d.records) for d in docs)
+        report(progress, "overall", done, total)
+        for item in docs:
+            report(progress, "document", len(item.records), len(item.units), item.meta.id)
+            if item.complete:
+                _finish(item, plan, config)
+        for chunk in _chunks(docs, config.batch_segments):
+            chunk_started = clock()
+            texts = [unit.text for _, unit in chunk]
+            records = translator.translate(texts, ids=[unit.id for _, unit in chunk])
+            if len(records) != len(chunk):
+                raise TermalignError(f"the translator returned {len(records)} records for {len(chunk)}")
+            rows = []
+            for (item, unit), record, text in zip(chunk, records, texts, strict=True):
+                record = record if record.id == unit.id else dataclasses.replace(record, id=unit.id)
+                item.records[unit.id] = record
+                item.result.translated += 1
+                rows.append((item.meta.id, record, text))
+            journal.record(key, rows)
+            elapsed = clock() - chunk_started
+            done += len(chunk)
+            touched = list(dict.fromkeys(id(item) for item, _ in chunk))
+            for item in (d for d in docs if id(d) in touched):
+                share = sum(1 for i, _ in chunk if i is item) / len(chunk)
+                item.result.seconds += elapsed * share
+                report(progress, "document", len(item.records), len(item.units), item.meta.id)
+                if item.complete:
+                    _finish(item, plan, config)
+            report(progress, "overall", done, total)
+    result = BatchReport([d.result for d in docs], signature, seconds=clock() - started)
+    from translator.batch_report import write_report
+
+    write_report(result, config.output_dir)
+    return result
+
+
+def _resume(item: _Doc, journal: Journal, key: str) -> None:
+    """Take finished records from the journal; queue the rest."""
+    if item.document is None:
+        return
+    done = journal.finished(item.meta.id, key)
+    for unit in item.units:
+        entry = done.get(unit.id)
+        if entry is not None and entry[0] == unit.text:
+            item.records[unit.id] = entry[1]
+            item.result.reused += 1
+        else:
+            item.pending.append(unit)
+
+
+def _chunks(docs: Sequence[_Doc], size: int) -> list[list[tuple[_Doc, _Unit]]]:
+    """Pending segments in document order, cut into chunks that may span documents."""
+    flat = [(item, unit) for item in docs for unit in item.pending]
+    return [flat[i : i + size] for i in range(0, len(flat), size)]
+
+
+def output_path(meta: CorpusDocument, corpus: Corpus, output_dir: Path) -> Path:
+    """``<output_dir>/<document id>.<target lang>.md`` (``.txt`` for plain-text documents).
+
+    The suffix follows the document's format, not its file name: the corpus keeps
+    markdown and HTML-in-markdown articles in ``.txt`` files.
+    """
+    suffix = ".txt" if meta.format == "text" else ".md"
+    return output_dir / f"{meta.id}.{corpus.target_lang}{suffix}"
+
+
+def _finish(item: _Doc, plan: BatchPlan, config: BatchConfig) -> None:
+    """Assemble the translated document, write it atomically, fill in its numbers."""
+    from translator.document import FRONT_MATTER_PREFIX, assemble
+
+    assert item.document is not None
+    records = {**item.copies, **item.records}
+    fm = {name: records.pop(FRONT_MATTER_PREFIX + name).target for name in item.fields}
+    join_space = not plan.corpus.target_lang.lower().startswith(("zh", "ja"))
+    assembled = assemble(item.document, records, front_matter_translations=fm, join_space=join_space)
+    path = output_path(item.meta, plan.corpus, config.output_dir)
+    atomic_write_text(path, assembled.text)
+    result = item.result
+    result.status, result.output = "done", str(path)
+    result.restore_problems = len(getattr(assembled, "restore_problems", ()) or ())
+    values = list(item.records.values())
+    result.tm_hits = sum(1 for r in values if r.origin.startswith("tm-"))
+    result.mt = sum(1 for r in values if r.origin.startswith("mt"))
+    result.term_expected = sum(r.term_expected for r in values)
+    result.term_used = sum(r.term_used for r in values)
+    result.qa_issues = sum(len(r.issues) for r in values)

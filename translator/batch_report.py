@@ -1,0 +1,78 @@
+"""The run report of a batch: ``report.json`` for tools, ``report.html`` for people.
+
+Both carry the reproducibility signature (tool version, translator signature
+with model id and hash, termbase hash and decoding settings, manifest hash).
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from termalign.atomic import atomic_write_text
+
+if TYPE_CHECKING:
+    from translator.batch import BatchReport
+
+__all__ = ["write_report", "render_html"]
+
+_COLUMNS = (
+    ("id", "document"),
+    ("status", "status"),
+    ("segments", "segments"),
+    ("reused", "from journal"),
+    ("translated", "translated now"),
+    ("tm_hits", "TM hits"),
+    ("mt", "MT segments"),
+    ("term_accuracy", "term accuracy"),
+    ("qa_issues", "QA issues"),
+    ("seconds", "time (s)"),
+    ("output", "output"),
+)
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
+    ".missing,.error{background:#fdd}pre{background:#f6f6f6;padding:1em;overflow:auto}"
+)
+
+
+def write_report(result: BatchReport, output_dir: Path) -> tuple[Path, Path]:
+    """Write ``report.json`` and ``report.html`` atomically into ``output_dir``."""
+    data = result.to_dict()
+    json_path, html_path = output_dir / "report.json", output_dir / "report.html"
+    atomic_write_text(json_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(html_path, render_html(data))
+    return json_path, html_path
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return escape(str(value))
+
+
+def render_html(data: dict[str, Any]) -> str:
+    """A self-contained HTML page: one table row per document, totals, the signature."""
+    head = "".join(f"<th>{escape(label)}</th>" for _, label in _COLUMNS)
+    rows = []
+    for doc in data["documents"]:
+        cells = "".join(f"<td>{_cell(doc.get(key))}</td>" for key, _ in _COLUMNS)
+        rows.append(f'<tr class="{escape(doc["status"])}">{cells}</tr>')
+        if doc.get("error"):
+            rows.append(f'<tr class="error"><td colspan="{len(_COLUMNS)}">{escape(doc["error"])}</td></tr>')
+    totals = "".join(f"<tr><th>{escape(k)}</th><td>{_cell(v)}</td></tr>" for k, v in data["totals"].items())
+    signature = escape(json.dumps(data["signature"], ensure_ascii=False, indent=2))
+    title = "termalign batch report" + (" (dry run)" if data.get("dry_run") else "")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f"<style>{_STYLE}</style></head><body>\n<h1>{title}</h1>\n"
+        f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
+        f"<h2>Totals</h2><table>{totals}</table>\n"
+        f"<p>Run time: {data['seconds']:.1f} s</p>\n"
+        f"<h2>How this was made</h2><pre>{signature}</pre>\n</body></html>\n"
+    )
