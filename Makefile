@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run run-terms test test-slow lint bench clean
+.PHONY: install run run-terms bench-translate test test-slow lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check align termbase translator termalign tests bench
 	$(BIN)/mypy align termbase translator termalign
 
+## Benchmarks printing ratios; the translation ones need an installed model (MODEL=...).
 bench: $(STAMP)
 	$(BIN)/python bench/align_bench.py
 	$(BIN)/python bench/term_bench.py
+
+bench-translate: $(STAMP)
+	$(BIN)/python bench/translate_bench.py
+	$(BIN)/python bench/batch_bench.py
+	$(BIN)/python bench/server_bench.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,8 @@ Nothing is loaded at import; heavy dependencies (ctranslate2, gguf, tokenizers,
 sentencepiece) are imported when a model is converted or first used.
 """
 
+from translator.cache import CachedEngine
+from translator.document import assemble, plan_segments, translate_document
 from translator.engine import Engine, EngineConfig, Hypotheses, Hypothesis, open_engine
 from translator.generator import GeneratorEngine
 from translator.gguf_convert import ConversionReport, GGUFConverter, convert_gguf
@@ -12,11 +14,20 @@ from translator.install import InstalledModel, get_model, install_model, list_mo
 from translator.markup import Protected, Restored, protect, restore
 from translator.memory import MemoryConfig, TmMatch, TranslationMemory
 from translator.progress import ProgressCallback, ProgressEvent
+from translator.records import SegmentRecord
 from translator.registry import DEFAULT_MODEL, REGISTRY, ModelSpec, get_spec
 from translator.seq2seq import Seq2SeqEngine
+from translator.terms import TermAwareTranslator, TranslateConfig
 from translator.writeback import rebuild, replace_front_matter, translate_front_matter
 
 __all__ = [
+    "CachedEngine",
+    "assemble",
+    "plan_segments",
+    "translate_document",
+    "SegmentRecord",
+    "TermAwareTranslator",
+    "TranslateConfig",
     "IdentityEngine",
     "Protected",
     "Restored",
