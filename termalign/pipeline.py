@@ -7,6 +7,7 @@ whether) to show them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import time
@@ -118,8 +119,7 @@ def run_corpus(
     result.files += outputs
     result.numbers["beads"] = len(alignment.beads)
     result.numbers["flagged"] = sum(b.flagged for b in alignment.beads)
-    for step in _steps():
-        step(corpus, out_dir, result, progress)
+    termbase_step(corpus, out_dir, result, progress)
     if translation is not None:
         translate_step(corpus, out_dir, result, translation, progress)
         if translation.eval_limit != 0:
@@ -130,9 +130,6 @@ def run_corpus(
     )
     result.files.append(out_dir / "run.json")
     return result
-
-
-Step = Callable[[Corpus, Path, RunResult, Progress], None]
 
 
 def termbase_step(corpus: Corpus, out_dir: Path, result: RunResult, progress: Progress) -> None:
@@ -184,7 +181,7 @@ def translate_step(
     plan = load_batch_manifest(job.manifest, corpus.data_dir)
     memory = load_memory([out_dir / "faq.tmx"], source_lang=corpus.source_lang)  # the TM just aligned
     progress(f"translating {len(plan.documents)} documents with {job.engine.model_id}")
-    with load_termbase(corpus.termbase) if corpus.termbase else _no_termbase() as termbase:
+    with load_termbase(corpus.termbase) if corpus.termbase else contextlib.nullcontext() as termbase:
         translator = build_translator(CachedEngine(job.engine), termbase=termbase, memory=memory)
         config = BatchConfig(output_dir=out_dir, batch_segments=plan.settings.batch_segments or 32)
         report = run_batch(plan, translator, config, progress=_batch_progress(progress))
@@ -230,16 +227,6 @@ def evaluate_step(
     result.seconds["evaluate"] = time.perf_counter() - started
 
 
-class _no_termbase:
-    """A stand-in context manager when the manifest names no termbase."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
 def _batch_progress(progress: Progress) -> Callable[..., None]:
     """Turn the batch runner's per-document events into occasional log lines."""
 
@@ -254,8 +241,3 @@ def _batch_progress(progress: Progress) -> Callable[..., None]:
 
 def _write_json(path: Path, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _steps() -> list[Step]:
-    """Later stages of the main job, in order."""
-    return [termbase_step]
