@@ -17,7 +17,10 @@ from translator.install import install_model
 from translator.tiny import write_tiny_qwen2_gguf
 
 ZH = "**这是什么？**\n\n这是一个测试。我们在2025年用蒸馏写了它。\n\n**为什么？**\n\n因为芯片禁令很重要。\n"
-EN = "**What is this?**\n\nThis is a test. We wrote it in 2025 with distillation.\n\n**Why?**\n\nBecause the chip ban matters.\n"
+EN = (
+    "**What is this?**\n\nThis is a test. We wrote it in 2025 with distillation.\n\n"
+    "**Why?**\n\nBecause the chip ban matters.\n"
+)
 TODO = "---\ntitle: '蒸馏的故事'\n---\n\n蒸馏是一种方法。[链接](https://example.org/a)很有用。\n"
 MANIFEST = """
 [corpus]
