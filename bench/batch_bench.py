@@ -21,7 +21,9 @@ from bench_common import bare_generate, bench_segments, open_bench_engine
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="tiny")
-    parser.add_argument("--models-dir", type=Path, default=Path("/work/models"))
+    parser.add_argument(
+        "--models-dir", type=Path, default=None, help="default: $TERMALIGN_MODELS or the user cache"
+    )
     parser.add_argument("--segments", type=int, default=48)
     parser.add_argument("--max-new-tokens", type=int, default=32)
     parser.add_argument("--batch-segments", type=int, default=32)

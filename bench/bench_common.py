@@ -15,15 +15,15 @@ from tests.batch_samples import SENTENCES, install_tiny  # noqa: E402
 __all__ = ["open_bench_engine", "bench_segments", "bare_generate"]
 
 
-def open_bench_engine(model: str, models_dir: Path, max_new_tokens: int) -> Any:
+def open_bench_engine(model: str, models_dir: Path | None, max_new_tokens: int) -> Any:
     """``tiny``: the tiny random-weight model, built in a temporary folder; else an installed model."""
     from translator.engine import EngineConfig, open_engine
-    from translator.install import get_model
+    from translator.install import default_models_dir, get_model
 
     if model == "tiny":
         models_dir = install_tiny(Path(tempfile.mkdtemp(prefix="bench-")) / "models")
     config = EngineConfig(max_new_tokens=max_new_tokens)
-    return open_engine(get_model(model, models_dir), config)
+    return open_engine(get_model(model, models_dir or default_models_dir()), config)
 
 
 def bench_segments(count: int) -> list[str]:

@@ -24,7 +24,9 @@ from bench_common import bench_segments, open_bench_engine
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="tiny")
-    parser.add_argument("--models-dir", type=Path, default=Path("/work/models"))
+    parser.add_argument(
+        "--models-dir", type=Path, default=None, help="default: $TERMALIGN_MODELS or the user cache"
+    )
     parser.add_argument("--requests", type=int, default=64)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--max-new-tokens", type=int, default=32)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from typing import Any
 from termbase.store import load_termbase
 from translator.engine import EngineConfig, open_engine, plan_batches
 from translator.generator import GeneratorEngine
-from translator.install import get_model
+from translator.install import default_models_dir, get_model
 from translator.terms import TermAwareTranslator, TranslateConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +89,7 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=50)
     parser.add_argument("--n-best", type=int, default=TranslateConfig().n_best, help="per re-prompt")
     parser.add_argument("--skip-bare", action="store_true", help="only measure (b), the enforcement overhead")
-    default_models = Path(os.environ.get("TERMALIGN_MODELS", "/work/models"))
+    default_models = default_models_dir()
     parser.add_argument("--models-dir", type=Path, default=default_models)
     args = parser.parse_args()
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from termalign.errors import ModelError
 from translator.engine import EngineConfig, Hypotheses, Hypothesis, open_engine, per_segment
 from translator.generator import GeneratorEngine
-from translator.install import InstalledModel, get_model, install_model
+from translator.install import InstalledModel, default_models_dir, get_model, install_model
 from translator.terms import QUOTE_PREFIX, TermAwareTranslator
 from translator.tiny import write_tiny_qwen2_gguf
 
@@ -114,7 +112,7 @@ def test_an_unrepaired_non_translation_is_reported() -> None:
 
 
 def _real_model(name: str) -> InstalledModel:
-    folder = Path(os.environ.get("TERMALIGN_MODELS", "/work/models"))
+    folder = default_models_dir()
     try:
         return get_model(name, folder)
     except ModelError:

@@ -12,6 +12,7 @@ from termbase.model import Entry, Status
 from termbase.store import Termbase
 from translator.engine import Engine, Hypotheses, Hypothesis, per_segment
 from translator.identity import IdentityEngine
+from translator.install import default_models_dir
 from translator.memory import TranslationMemory
 from translator.terms import TermAwareTranslator, TranslateConfig, non_translation_reason
 
@@ -294,7 +295,7 @@ def test_real_model_enforces_terms_on_traditional_text() -> None:
 
     data = Path(os.environ.get("TERMALIGN_DATA", Path(__file__).resolve().parents[2] / "shared" / "corpora"))
     found = sorted((data / "deepseek").glob("001_*.txt"))
-    models = Path(os.environ.get("TERMALIGN_MODELS", "/work/models"))
+    models = default_models_dir()
     try:
         model = get_model("qwen2.5-coder-0.5b", models)
     except ModelError:

@@ -10,11 +10,13 @@ rename, so a model folder either is complete or does not exist.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
 import time
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -75,6 +77,17 @@ def _load(folder: Path) -> InstalledModel:
     if not isinstance(manifest, dict) or manifest.get("kind") not in ("generator", "seq2seq"):
         raise ModelError("model manifest has no valid 'kind'", path=manifest_path)
     return InstalledModel(name=folder.name, path=folder, manifest=manifest)
+
+
+def default_models_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$TERMALIGN_MODELS`` if set, else ``<user cache>/termalign/models``."""
+    env = os.environ if env is None else env
+    value = env.get("TERMALIGN_MODELS", "").strip()
+    if value:
+        return Path(value).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("termalign")) / "models"
 
 
 def get_model(name: str, cache_dir: Path) -> InstalledModel:

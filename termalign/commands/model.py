@@ -26,11 +26,9 @@ _STAGE_LABELS = {
 
 def resolve_models_dir(option: Path | None) -> Path:
     """--models-dir, else $TERMALIGN_MODELS (click fills it), else the user cache folder."""
-    if option is not None:
-        return option
-    import platformdirs
+    from translator.install import default_models_dir
 
-    return Path(platformdirs.user_cache_dir("termalign")) / "models"
+    return option if option is not None else default_models_dir()
 
 
 def _models_dir_option(function: Callable[..., Any]) -> Callable[..., Any]:
