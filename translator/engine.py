@@ -9,8 +9,10 @@ model on first use, never at construction.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from termalign.errors import ConfigError
@@ -123,6 +125,39 @@ class Engine(Protocol):
         each translation.
         """
         ...
+
+
+class CT2EngineBase:
+    """What both CTranslate2 engines share: model folder, settings, id, load lock, signature core.
+
+    Subclasses load their model lazily in ``_load()`` under ``self._lock``.
+    """
+
+    engine_name = "ctranslate2"
+
+    def __init__(self, model_dir: Path, config: EngineConfig | None = None, *, model_id: str | None) -> None:
+        self.model_dir = Path(model_dir)
+        self.config = config or EngineConfig()
+        self._model_id = model_id or self.model_dir.name
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    def _signature(self, **extra: Any) -> dict[str, Any]:
+        import ctranslate2
+
+        return {
+            "engine": self.engine_name,
+            "model": self._model_id,
+            "ctranslate2": ctranslate2.__version__,
+            "compute_type": self.config.compute_type,
+            "beam_size": self.config.beam_size,
+            "max_new_tokens": self.config.max_new_tokens,
+            "length_ratio": self.config.length_ratio,
+            **extra,
+        }
 
 
 def per_segment(values: Sequence[str | None] | None, count: int, what: str) -> list[str | None]:

@@ -8,13 +8,19 @@ segment containing ``<|im_end|>`` cannot end the user turn early.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from termalign.errors import ModelError
-from translator.engine import EngineConfig, Hypotheses, Hypothesis, per_segment, plan_batches
+from translator.engine import (
+    CT2EngineBase,
+    EngineConfig,
+    Hypotheses,
+    Hypothesis,
+    per_segment,
+    plan_batches,
+)
 
 __all__ = ["GeneratorEngine", "DEFAULT_SYSTEM_PROMPT", "PROMPT_VERSION"]
 
@@ -29,8 +35,10 @@ _INSTRUCTION = (
 )
 
 
-class GeneratorEngine:
+class GeneratorEngine(CT2EngineBase):
     """A decoder-only LLM used as a translator (greedy or beam search)."""
+
+    engine_name = "ctranslate2.Generator"
 
     def __init__(
         self,
@@ -41,36 +49,20 @@ class GeneratorEngine:
         end_token: str = "<|im_end|>",
         system_prompt: str = DEFAULT_SYSTEM_PROMPT,
     ) -> None:
-        self.model_dir = Path(model_dir)
-        self.config = config or EngineConfig()
+        super().__init__(model_dir, config, model_id=model_id)
         self.end_token = end_token
         self.system_prompt = system_prompt
-        self._model_id = model_id or self.model_dir.name
-        self._lock = threading.Lock()
         self._generator: Any = None
         self._tokenizer: Any = None
         self._text_tokenizer: Any = None
 
     @property
-    def model_id(self) -> str:
-        return self._model_id
-
-    @property
     def signature(self) -> dict[str, Any]:
-        import ctranslate2
-
-        return {
-            "engine": "ctranslate2.Generator",
-            "model": self._model_id,
-            "ctranslate2": ctranslate2.__version__,
-            "prompt": PROMPT_VERSION,
-            "compute_type": self.config.compute_type,
-            "beam_size": self.config.beam_size,
-            "sampling_topk": 1,
-            "max_new_tokens": self.config.max_new_tokens,
-            "length_ratio": self.config.length_ratio,
-            "languages": f"{self.config.source_language}->{self.config.target_language}",
-        }
+        return self._signature(
+            prompt=PROMPT_VERSION,
+            sampling_topk=1,
+            languages=f"{self.config.source_language}->{self.config.target_language}",
+        )
 
     def _load(self) -> None:
         with self._lock:

@@ -8,19 +8,20 @@ layer above, which may use ``target_prefixes``.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from termalign.errors import ModelError
-from translator.engine import EngineConfig, Hypotheses, Hypothesis, per_segment
+from translator.engine import CT2EngineBase, EngineConfig, Hypotheses, Hypothesis, per_segment
 
 __all__ = ["Seq2SeqEngine"]
 
 
-class Seq2SeqEngine:
+class Seq2SeqEngine(CT2EngineBase):
     """A CTranslate2 ``Translator`` with SentencePiece tokenization."""
+
+    engine_name = "ctranslate2.Translator"
 
     def __init__(
         self,
@@ -31,33 +32,16 @@ class Seq2SeqEngine:
         source_spm: str = "source.spm",
         target_spm: str = "target.spm",
     ) -> None:
-        self.model_dir = Path(model_dir)
-        self.config = config or EngineConfig()
+        super().__init__(model_dir, config, model_id=model_id)
         self.source_spm = source_spm
         self.target_spm = target_spm
-        self._model_id = model_id or self.model_dir.name
-        self._lock = threading.Lock()
         self._translator: Any = None
         self._source_sp: Any = None
         self._target_sp: Any = None
 
     @property
-    def model_id(self) -> str:
-        return self._model_id
-
-    @property
     def signature(self) -> dict[str, Any]:
-        import ctranslate2
-
-        return {
-            "engine": "ctranslate2.Translator",
-            "model": self._model_id,
-            "ctranslate2": ctranslate2.__version__,
-            "compute_type": self.config.compute_type,
-            "beam_size": self.config.beam_size,
-            "max_new_tokens": self.config.max_new_tokens,
-            "length_ratio": self.config.length_ratio,
-        }
+        return self._signature()
 
     def _load(self) -> None:
         with self._lock:
