@@ -42,6 +42,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from align.script import simplified_view
 from termalign.atomic import atomic_write_text
 from termalign.errors import TermbaseError
 
@@ -220,13 +221,6 @@ def _pair_from_record(record: Any, number: int) -> AlignedPair:
 # -- candidate n-grams -----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 @lru_cache(maxsize=4)
 def _jieba(user_words: tuple[str, ...]) -> Any:
     import jieba
@@ -241,7 +235,7 @@ def _jieba(user_words: tuple[str, ...]) -> Any:
 
 def _zh_tokens(text: str, user_words: tuple[str, ...]) -> list[str]:
     """jieba words of the Simplified view; whitespace dropped, punctuation kept as a breaker ``""``."""
-    view = _t2s().convert(text)
+    view = simplified_view(text)
     tokens: list[str] = []
     for word in _jieba(user_words).lcut(view, HMM=True):
         word = word.strip()
