@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from termbase.store import load_termbase
 from translator.engine import EngineConfig, open_engine, plan_batches
 from translator.generator import GeneratorEngine
 from translator.install import default_models_dir, get_model
-from translator.terms import TermAwareTranslator, TranslateConfig
+from translator.terms import TERM_INJECTIONS, TermAwareTranslator, TranslateConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 TERMBASE = ROOT / "corpora" / "deepseek" / "termbase.tsv"
@@ -88,6 +89,10 @@ def main() -> None:
     parser.add_argument("--model", default="qwen2.5-coder-0.5b")
     parser.add_argument("--segments", type=int, default=50)
     parser.add_argument("--n-best", type=int, default=TranslateConfig().n_best, help="per re-prompt")
+    parser.add_argument(
+        "--term-injection", default=TranslateConfig().term_injection, choices=TERM_INJECTIONS,
+        help="how renderings reach the model",
+    )  # fmt: skip
     parser.add_argument("--skip-bare", action="store_true", help="only measure (b), the enforcement overhead")
     default_models = default_models_dir()
     parser.add_argument("--models-dir", type=Path, default=default_models)
@@ -99,13 +104,13 @@ def main() -> None:
     engine.translate_batch(["预热。"])  # load the model outside the timings
     termbase = load_termbase(TERMBASE)
 
-    config = TranslateConfig(n_best=args.n_best)
+    config = TranslateConfig(n_best=args.n_best, term_injection=args.term_injection)
     n = len(segments)
-    print(f"model {args.model}, {n} FAQ segments, re-prompt n-best {args.n_best}")
+    print(f"model {args.model}, {n} FAQ segments, n-best {args.n_best}, terms {args.term_injection}")
     if not args.skip_bare:
-        layer = TermAwareTranslator(engine, termbase, config=TranslateConfig(repair=False))
+        layer = TermAwareTranslator(engine, termbase, config=replace(config, repair=False))
         plans = [layer._plan(s, termbase.matcher(), None) for s in segments]
-        bare_s, bare_tokens = bare(engine, segments, [p.instruction for p in plans])
+        bare_s, bare_tokens = bare(engine, [p.given for p in plans], [p.instruction for p in plans])
         layer_s, layer_info = timed(layer, segments)
         print(f"bare generate_batch           : {bare_s:7.1f} s  {n / bare_s:.3f} seg/s  {bare_tokens} tok")
         print(f"pipeline, repairs off         : {layer_s:7.1f} s  {n / layer_s:.3f} seg/s  {layer_info}")

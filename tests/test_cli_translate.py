@@ -127,3 +127,64 @@ def test_fast_picks_the_small_model(runner: CliRunner, tmp_path: Path) -> None:
         cli, ["translate", str(doc), "-o", str(tmp_path / "x.md"), "--fast", "--models-dir", str(tmp_path)]
     )
     assert result.exit_code == 1 and "qwen2.5-coder-0.5b" in result.output
+
+
+class _UpperEngineTranslator:
+    """A server-side translator whose output is recognisable: the source wrapped in ``EN(...)``."""
+
+    signature = {"engine": {"engine": "marker", "model": "marker@1"}}
+
+    def translate(self, segments, *, ids=None, exclude=None, progress=None):  # type: ignore[no-untyped-def]
+        from translator.records import SegmentRecord
+
+        names = ids or [str(k) for k in range(len(segments))]
+        return [SegmentRecord(n, s, f"EN({s})", "mt", 0.5) for n, s in zip(names, segments, strict=True)]
+
+
+def test_translate_through_a_server_keeps_the_markup(runner: CliRunner, tmp_path: Path) -> None:
+    from translator.server import ServerConfig, ServerThread, create_app
+
+    doc, _, _ = _inputs(tmp_path)
+    out, report = tmp_path / "out.md", tmp_path / "report.json"
+    app = create_app(lambda: {None: _UpperEngineTranslator()}, ServerConfig(warmup=False))
+    with ServerThread(app) as server:
+        result = runner.invoke(
+            cli, ["translate", str(doc), "-o", str(out), "--server", server.url, "--report", str(report)]
+        )
+    assert result.exit_code == 0, result.output
+    text = out.read_text("utf-8")
+    assert "EN(蒸馏是一种训练方法。)" in text
+    assert "(https://example.org/big)" in text and "![示意图](https://example.org/img/distill.png)" in text
+    assert text.startswith("---\n") and "date: 2025-01-02" in text
+    data = json.loads(report.read_text("utf-8"))
+    assert data["signature"]["remote"] == server.url.rstrip("/")
+    assert data["signature"]["server"]["engine"]["model"] == "marker@1"
+    assert {s["origin"] for s in data["segments"]} >= {"mt"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--server", "http://127.0.0.1:9", "--tm", "TM"], "--tm cannot be used with --server"),
+        (["--server", "http://127.0.0.1:9", "--model", "x", "--fast"], "--model, --fast cannot be used"),
+        (["--server-termbase", "deepseek"], "give --server URL too"),
+    ],
+)
+def test_translate_server_option_conflicts_are_one_sentence(
+    runner: CliRunner, tmp_path: Path, extra: list[str], fragment: str
+) -> None:
+    doc, _, tm = _inputs(tmp_path)
+    args = [str(tm) if a == "TM" else a for a in extra]
+    result = runner.invoke(cli, ["translate", str(doc), "-o", str(tmp_path / "o.md"), *args])
+    assert result.exit_code == 2
+    assert fragment in result.output
+
+
+def test_translate_with_an_unreachable_server_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    doc, _, _ = _inputs(tmp_path)
+    result = runner.invoke(
+        cli, ["translate", str(doc), "-o", str(tmp_path / "o.md"), "--server", "http://127.0.0.1:9"]
+    )
+    assert result.exit_code != 0
+    assert "cannot reach the translation server at http://127.0.0.1:9" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "o.md").exists()

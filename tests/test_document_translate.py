@@ -81,7 +81,9 @@ class ShoutEngine:
 
 
 def identity(doc: Document) -> str:
-    return translate_document(doc, TermAwareTranslator(IdentityEngine(), _termbase())).text
+    # The listed glossary: the identity engine ignores instructions but would echo inline renderings.
+    config = TranslateConfig(term_injection="list")
+    return translate_document(doc, TermAwareTranslator(IdentityEngine(), _termbase(), config=config)).text
 
 
 def _termbase() -> Termbase:

@@ -49,11 +49,12 @@ def test_libretranslatepy_client_works_unchanged(server: ServerThread) -> None:
 def test_list_q_and_the_termbase_extension(server: ServerThread) -> None:
     body = {"q": ["我们研究蒸馏。", "你好"], "source": "zh", "target": "en", "termbase": "deepseek"}
     data = httpx.post(server.url + "translate", json=body).json()
-    assert data["translatedText"] == ["我们研究蒸馏。", "你好"]
+    # the termbase writes the approved rendering into what the engine sees; identity echoes it
+    assert data["translatedText"] == ["我们研究distillation。", "你好"]
     records = [SegmentRecord.from_dict(r) for r in data["segments"]]
     assert [t.target for t in records[0].terms] == ["distillation"]
-    assert records[0].terms[0].used is False  # the identity "translation" kept the Chinese term
-    assert any(i.check == "term-missing" for i in records[0].issues)
+    assert records[0].terms[0].used is True and records[0].source == "我们研究蒸馏。"
+    assert not any(i.check == "term-missing" for i in records[0].issues)
     assert data["signature"]["termbase"]  # the termbase hash says how it was made
     plain = httpx.post(server.url + "translate", json={"q": "你好", "source": "zh", "target": "en"}).json()
     assert plain["translatedText"] == "你好" and "segments" not in plain

@@ -75,6 +75,10 @@ def termbase() -> Termbase:
     return Termbase.memory(ENTRIES)
 
 
+# The tests of the listed glossary and its repair ladder; the default writes renderings inline.
+LIST = TranslateConfig(term_injection="list")
+
+
 def test_candidate_engine_is_an_engine() -> None:
     assert isinstance(CandidateEngine({}), Engine)
 
@@ -82,7 +86,7 @@ def test_candidate_engine_is_an_engine() -> None:
 def test_glossary_lists_only_the_enforced_hits_of_the_segment() -> None:
     source = "中芯国际用混合专家做推理，模型很大。"
     engine = CandidateEngine({source: ["SMIC uses a mixture of experts for inference; the model is big."]})
-    [record] = TermAwareTranslator(engine, termbase()).translate([source])
+    [record] = TermAwareTranslator(engine, termbase(), config=LIST).translate([source])
     instruction = engine.calls[0]["instructions"][0]
     assert (
         instruction.splitlines()[0]
@@ -110,6 +114,34 @@ def test_no_hits_means_no_instruction_and_glossary_can_be_switched_off() -> None
     assert engine.calls[1]["instructions"] == [None]
 
 
+def test_inline_renderings_replace_the_enforced_terms_in_what_the_engine_sees() -> None:
+    source = "中芯国际用混合专家做推理，模型很大。"
+    given = "SMIC用mixture of experts做推理，模型很大。"  # 推理 is not enforced, 模型 only a candidate
+    engine = CandidateEngine({given: ["SMIC uses a mixture of experts for inference; the model is big."]})
+    [record] = TermAwareTranslator(engine, termbase()).translate([source])
+    assert engine.calls[0]["segments"] == [given] and engine.calls[0]["instructions"] == [None]
+    assert record.source == source  # records and checks keep the original
+    assert (record.term_expected, record.term_used) == (2, 2) and record.issues == ()
+
+
+def test_inline_renderings_are_spaced_from_latin_neighbours_and_traditional_text_matches() -> None:
+    source = "GPU中芯國際8B芯片"
+    engine = CandidateEngine({"GPU SMIC 8B芯片": ["SMIC's 8B GPU chip"]})
+    [record] = TermAwareTranslator(engine, termbase()).translate([source])
+    assert record.target == "SMIC's 8B GPU chip" and record.term_used == 1
+
+
+def test_inline_repair_asks_for_the_rendering_as_written() -> None:
+    given = "SMIC很重要。"
+    engine = CandidateEngine({given: ["Xintiandi is important."]}, repair={given: ["SMIC is important."]})
+    config = TranslateConfig(term_injection="both")
+    [record] = TermAwareTranslator(engine, termbase(), config=config).translate(["中芯国际很重要。"])
+    first, repair = (c["instructions"][0] for c in engine.calls)
+    assert first == "Terminology (use exactly): 中芯国际 → SMIC"
+    assert "the translation must contain 'SMIC' as written in the text" in repair
+    assert record.target == "SMIC is important." and record.origin == "mt-repaired"
+
+
 def memory() -> TranslationMemory:
     tm = TranslationMemory(source_lang="zh")
     tm.add("蒸馏是一种训练方法。", "Distillation is a training method.", "faq.tmx#7")
@@ -130,7 +162,7 @@ def test_tm_exact_is_reused_without_an_engine_call() -> None:
 
 def test_tm_exact_leave_one_out_and_fuzzy_examples() -> None:
     engine = CandidateEngine({"蒸馏是一种训练方法。": ["Distillation is a way to train."]})
-    translator = TermAwareTranslator(engine, termbase(), memory())
+    translator = TermAwareTranslator(engine, termbase(), memory(), LIST)
     [record] = translator.translate(["蒸馏是一种训练方法。"], exclude=lambda e: e.origin == "faq.tmx#7")
     assert record.origin == "mt"
     instruction = engine.calls[0]["instructions"][0]
@@ -151,7 +183,7 @@ def test_fuzzy_reuse_when_the_threshold_allows_it() -> None:
 def test_repair_picks_a_passing_first_pass_hypothesis() -> None:
     source = "中芯国际很重要。"
     engine = CandidateEngine({source: ["Xintiandi is important.", "SMIC is important."]})
-    config = TranslateConfig(first_pass_hypotheses=2)
+    config = TranslateConfig(first_pass_hypotheses=2, term_injection="list")
     [record] = TermAwareTranslator(engine, termbase(), config=config).translate([source])
     assert record.target == "SMIC is important."
     assert record.origin == "mt-repaired" and record.notes == ("repaired: n-best #2",)
@@ -164,7 +196,7 @@ def test_repair_reprompts_naming_the_missing_term_and_searches_its_n_best() -> N
         {source: ["Xintiandi is important."]},
         repair={source: ["Xintiandi matters.", "SMIC matters."]},
     )
-    config = TranslateConfig(n_best=4)
+    config = TranslateConfig(n_best=4, term_injection="list")
     [record] = TermAwareTranslator(engine, termbase(), config=config).translate([source])
     assert len(engine.calls) == 2 and engine.calls[1]["n"] == 4
     assert "中芯国际 must be translated as 'SMIC'" in engine.calls[1]["instructions"][0]
@@ -172,22 +204,35 @@ def test_repair_reprompts_naming_the_missing_term_and_searches_its_n_best() -> N
     assert record.notes == ("repaired: re-prompt n-best #2",) and record.attempts == 2
 
 
-def test_forbidden_rendering_is_substituted_as_a_last_resort() -> None:
+def test_a_forbidden_rendering_alone_is_substituted_without_decoding_again() -> None:
     source = "混合专家很重要。"
-    engine = CandidateEngine(
-        {source: ["Mixed experts are important."]}, repair={source: ["Mixed experts matter."]}
-    )
-    [record] = TermAwareTranslator(engine, termbase()).translate([source])
-    assert "do not translate 混合专家 as 'mixed experts'" in engine.calls[1]["instructions"][0]
+    engine = CandidateEngine({source: ["Mixed experts are important."]}, repair={source: ["Never asked."]})
+    [record] = TermAwareTranslator(engine, termbase(), config=LIST).translate([source])
+    assert len(engine.calls) == 1 and record.attempts == 1
     assert record.target == "Mixture of experts are important."
     assert record.notes == ("repaired: substituted forbidden 'Mixed experts' with 'Mixture of experts'",)
     assert record.origin == "mt-repaired" and record.issues == ()
 
 
+def test_forbidden_with_other_problems_is_reprompted_then_substituted_as_a_last_resort() -> None:
+    source = "混合专家很重要。中芯国际也是。"
+    engine = CandidateEngine(
+        {source: ["Mixed experts are important. So is Xintiandi."]},
+        repair={source: ["Mixed experts matter. So is SMIC."]},
+    )
+    [record] = TermAwareTranslator(engine, termbase(), config=LIST).translate([source])
+    repair = engine.calls[1]["instructions"][0]
+    assert "do not translate 混合专家 as 'mixed experts'" in repair
+    assert "中芯国际 must be translated as 'SMIC'" in repair
+    assert record.target == "Mixture of experts matter. So is SMIC."
+    assert record.notes[-1] == "repaired: substituted forbidden 'Mixed experts' with 'Mixture of experts'"
+    assert record.origin == "mt-repaired" and record.issues == () and record.attempts == 2
+
+
 def test_a_missing_term_that_cannot_be_repaired_is_left_as_an_issue() -> None:
     source = "蒸馏很重要。中芯国际也是。"
     engine = CandidateEngine({source: ["Refining is important. So is SMIC."]})
-    [record] = TermAwareTranslator(engine, termbase()).translate([source])
+    [record] = TermAwareTranslator(engine, termbase(), config=LIST).translate([source])
     assert record.target == "Refining is important. So is SMIC." and record.origin == "mt"
     assert [(i.check, i.term) for i in record.issues] == [("term-missing", "蒸馏")]
     assert (record.term_expected, record.term_used) == (2, 1)
@@ -228,7 +273,7 @@ def test_echoed_instruction_lines_are_dropped_and_latin_surfaces_are_not_glossed
     source = "Deepseek说中芯国际很重要。"
     echo = "Terminology (use exactly): 中芯国际 → SMIC\nDeepseek says SMIC is important."
     engine = CandidateEngine({source: [echo]})
-    [record] = TermAwareTranslator(engine, Termbase.memory(entries)).translate([source])
+    [record] = TermAwareTranslator(engine, Termbase.memory(entries), config=LIST).translate([source])
     assert engine.calls[0]["instructions"][0] == "Terminology (use exactly): 中芯国际 → SMIC"
     assert record.target == "Deepseek says SMIC is important." and record.attempts == 1
     assert record.notes == ("dropped lines repeating the instruction",)
@@ -253,7 +298,7 @@ def test_batching_all_first_attempts_in_one_call_and_repairs_in_one_more() -> No
     first = {s: ["Xintiandi released." if k % 2 else "SMIC released."] for k, s in enumerate(sources)}
     engine = CandidateEngine(first, repair={s: ["SMIC released again."] for s in sources})
     done: list[int] = []
-    records = TermAwareTranslator(engine, termbase()).translate(
+    records = TermAwareTranslator(engine, termbase(), config=LIST).translate(
         sources, ids=list("abcde"), progress=done.append
     )
     assert [len(c["segments"]) for c in engine.calls] == [5, 2]

@@ -6,7 +6,8 @@ translate (no Han character in a Chinese document, or blank) are kept as copies.
 :func:`assemble` restores the markup into each translation, writes the
 translations back in place (:func:`translator.writeback.rebuild`) and translates
 the front matter's title and summary.  :func:`translate_document` does both
-around a :class:`~translator.terms.TermAwareTranslator`.
+around any :class:`~translator.stack.Translator` (the termbase-aware layer, or a
+remote server through :class:`~translator.client.RemoteTranslator`).
 
 Translating with :class:`~translator.identity.IdentityEngine` reproduces the
 input byte for byte: the whole stack runs, and sentences are joined without
@@ -26,7 +27,7 @@ import yaml
 from align.document import Document
 from translator.markup import Protected, protect, restore
 from translator.records import SegmentRecord
-from translator.terms import TermAwareTranslator
+from translator.stack import Translator
 from translator.writeback import front_matter_span, rebuild, replace_front_matter
 
 __all__ = [
@@ -172,13 +173,14 @@ def _front_matter(doc: Document, text: str, translations: Mapping[str, str]) -> 
     return replace_front_matter(text, lambda value: by_value.get(value, value), tuple(changed))
 
 
-def _is_identity(translator: TermAwareTranslator) -> bool:
-    return translator.engine.signature.get("engine") == "identity"
+def _is_identity(translator: Translator) -> bool:
+    engine = getattr(translator, "engine", None)  # a remote translator has no local engine
+    return engine is not None and engine.signature.get("engine") == "identity"
 
 
 def translate_document(
     doc: Document,
-    translator: TermAwareTranslator,
+    translator: Translator,
     *,
     progress: Callable[[int], None] | None = None,
     join_space: bool | None = None,
@@ -210,7 +212,7 @@ def translate_document(
     return DocumentTranslation(
         assembled.text,
         ordered,
-        translator.signature,
+        dict(translator.signature),
         summarise(ordered, assembled.restore_problems),
         assembled.restore_problems,
         tuple(planned),

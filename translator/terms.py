@@ -58,6 +58,8 @@ QUOTE_PREFIX = 'The text says: "'
 _ECHO_STARTS = ("Terminology (use exactly):", "Keep the tags ", "Similar text and its translation:")
 _CLOSING_QUOTE = re.compile(r'"\s*([.!?。！？]?)\s*$')
 DEFAULT_CHECKS = ("term-missing", "forbidden-term", "number-mismatch", "untranslated")
+TERM_INJECTIONS = ("inline", "list", "both")
+_LATIN_EDGE = re.compile(r"[0-9A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,12 @@ class TranslateConfig:
     tm_reuse_threshold: float = 1.0  # a TM match scoring at least this is reused (1.0: exact only)
     tm_example_threshold: float = 0.6  # fuzzy matches scoring at least this become prompt examples
     tm_examples: int = 2
-    glossary: bool = True  # put the segment's enforced term hits in the instruction
+    glossary: bool = True  # tell the engine the segment's enforced renderings (inline and/or listed)
+    # How the renderings reach the engine: "inline" writes each enforced approved rendering into the
+    # engine's copy of the source in place of the Chinese term (中芯国际的芯片 -> SMIC的芯片; the model
+    # copies the Latin words), "list" puts "Terminology (use exactly): ..." in the instruction,
+    # "both" does both.  Checks always run against the original source.
+    term_injection: str = "inline"
     enforce_terms: bool = True  # a missing or forbidden rendering triggers repair (False: only recorded)
     repair: bool = True  # repair at all; False: the first output as is, issues still recorded
     first_pass_hypotheses: int = 1  # >1: an n-best first pass, searched before any re-prompt
@@ -93,6 +100,8 @@ class TranslateConfig:
         for name in ("first_pass_hypotheses", "n_best", "chunk_size"):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be at least 1")
+        if self.term_injection not in TERM_INJECTIONS:
+            problems.append(f"term_injection must be one of {', '.join(TERM_INJECTIONS)}")
         if self.tm_examples < 0 or self.max_repair_prompts < 0:
             problems.append("tm_examples and max_repair_prompts must not be negative")
         if self.min_length_ratio < 0 or not 0.0 < self.max_han_share <= 1.0:
@@ -157,6 +166,11 @@ class _Plan:
     reuse: TmMatch | None = None
     reuse_target: str = ""
     instruction: str | None = None
+    engine_source: str = ""  # what the engine is given ("" = ``source``): renderings written inline
+
+    @property
+    def given(self) -> str:
+        return self.engine_source or self.source
 
 
 @dataclass(frozen=True)
@@ -266,6 +280,11 @@ class TermAwareTranslator:
             else:
                 pending.append(k)
         work = self._first_pass([plans[k] for k in pending])
+        if self.config.repair and self.config.substitute_forbidden and self.config.enforce_terms:
+            # a forbidden rendering and nothing else wrong: substitute it rather than decode again
+            for item in work:
+                if item.chosen.blocking and _only_forbidden(item.chosen):
+                    self._substitute(item)
         for _ in range(self.config.max_repair_prompts if self.config.repair else 0):
             self._repair_round([w for w in work if w.chosen.blocking])
         for k, item in zip(pending, work, strict=True):
@@ -295,24 +314,32 @@ class TermAwareTranslator:
                 # tags only at the edges (a bold heading, a link around everything) wrap the TM target
                 return _Plan(source, hits, best, lead + best.target.strip() + trail)
             examples = [m for m in matches if m.score >= self.config.tm_example_threshold]
-        return _Plan(source, hits, instruction=self._instruction(source, hits, examples))
+        wanted = self._wanted(source, hits)
+        inline = self.config.term_injection in ("inline", "both")
+        return _Plan(
+            source,
+            hits,
+            instruction=self._instruction(source, wanted, examples),
+            engine_source=_write_inline(source, wanted) if inline else "",
+        )
 
-    def _instruction(self, source: str, hits: Sequence[TermHit], examples: Sequence[TmMatch]) -> str | None:
+    def _wanted(self, source: str, hits: Sequence[TermHit]) -> list[TermHit]:
+        """The hits whose rendering the engine is told: approved, enforced, not already in English."""
         from termbase.matcher import find_targets
 
+        if not self.config.glossary:
+            return []
+        # a surface that already is an accepted rendering (Deepseek → DeepSeek) only invites an echo
+        return [
+            h for h in hits
+            if h.entry.approved and h.entry.enforce and not find_targets(source[h.start : h.end], h.entry)
+        ]  # fmt: skip
+
+    def _instruction(self, source: str, wanted: Sequence[TermHit], examples: Sequence[TmMatch]) -> str | None:
         lines: list[str] = []
-        if self.config.glossary:
-            pairs: list[str] = []
-            for hit in hits:
-                entry = hit.entry
-                surface = source[hit.start : hit.end]
-                pair = f"{surface} → {entry.target}"
-                # a surface that already is an accepted rendering (Deepseek → DeepSeek) only invites an echo
-                wanted = entry.approved and entry.enforce and not find_targets(surface, entry)
-                if wanted and pair not in pairs:
-                    pairs.append(pair)
-            if pairs:
-                lines.append("Terminology (use exactly): " + "; ".join(pairs))
+        if wanted and self.config.term_injection in ("list", "both"):
+            pairs = list(dict.fromkeys(f"{source[h.start : h.end]} → {h.entry.target}" for h in wanted))
+            lines.append("Terminology (use exactly): " + "; ".join(pairs))
         tags = list(dict.fromkeys(_tags(source)))
         if tags:
             lines.append(f"Keep the tags {', '.join(tags)} unchanged around the words they enclose.")
@@ -338,7 +365,7 @@ class TermAwareTranslator:
         if not plans:
             return []
         results = self.engine.translate_batch(
-            [p.source for p in plans],
+            [p.given for p in plans],
             instructions=[p.instruction for p in plans],
             num_hypotheses=self.config.first_pass_hypotheses,
         )
@@ -359,7 +386,7 @@ class TermAwareTranslator:
             return
         prefixes = [QUOTE_PREFIX if w.chosen.insane else None for w in work]
         results = self.engine.translate_batch(
-            [w.plan.source for w in work],
+            [w.plan.given for w in work],
             instructions=[self._repair_instruction(w) for w in work],
             target_prefixes=prefixes,
             num_hypotheses=self.config.n_best,
@@ -384,7 +411,9 @@ class TermAwareTranslator:
             if hit is None:
                 continue
             surface = item.plan.source[hit.start : hit.end]
-            if issue.check == "term-missing":
+            if issue.check == "term-missing" and item.plan.engine_source and surface not in item.plan.given:
+                problems.append(f"the translation must contain {hit.entry.target!r} as written in the text")
+            elif issue.check == "term-missing":
                 problems.append(f"{surface} must be translated as {hit.entry.target!r}")
             elif issue.check == "forbidden-term":
                 problems.append(f"do not translate {surface} as {', '.join(map(repr, hit.entry.forbidden))}")
@@ -478,6 +507,30 @@ class TermAwareTranslator:
             for h in plan.hits
             if h.entry.status is not Status.DEPRECATED
         )
+
+
+def _only_forbidden(verdict: _Verdict) -> bool:
+    """True when every blocking problem is a term rendered in a forbidden way (which substitution fixes)."""
+    if verdict.missing_tags or verdict.insane or verdict.leftover:
+        return False
+    forbidden = {i.term for i in verdict.issues if i.check == "forbidden-term"}
+    terms = [i for i in verdict.issues if i.check in BLOCKING_CHECKS]
+    return bool(forbidden) and all(i.term in forbidden for i in terms)
+
+
+def _write_inline(source: str, hits: Sequence[TermHit]) -> str:
+    """``source`` with each hit replaced by its approved rendering, spaced from Latin neighbours."""
+    out = source
+    for hit in sorted(hits, key=lambda h: h.start, reverse=True):
+        rendering = hit.entry.target
+        before = out[: hit.start]
+        after = out[hit.end :]
+        if before and _LATIN_EDGE.match(before[-1]):
+            rendering = " " + rendering
+        if after and _LATIN_EDGE.match(after[0]):
+            rendering += " "
+        out = before + rendering + after
+    return out
 
 
 def _unquote(text: str, prefix: str | None) -> str:

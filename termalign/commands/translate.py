@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from translator.cache import CachedEngine
     from translator.document import DocumentTranslation
+    from translator.stack import Translator
     from translator.terms import TermAwareTranslator, TranslateConfig
 
 __all__ = ["translate"]
@@ -94,6 +95,18 @@ class _Outputs:
     help="SQLite translation cache, so re-runs decode nothing twice.",
 )
 @click.option(
+    "--server",
+    default=None,
+    metavar="URL",
+    help="Use a running `termalign serve` at URL instead of loading a model here.",
+)
+@click.option(
+    "--server-termbase",
+    default=None,
+    metavar="NAME",
+    help="With --server: the name of the server's termbase to enforce.",
+)
+@click.option(
     "--tmx",
     "tmx_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -115,6 +128,8 @@ def translate(
     fast: bool,
     models_dir: Path | None,
     cache_path: Path | None,
+    server: str | None,
+    server_termbase: str | None,
     tmx_path: Path | None,
     report_path: Path | None,
 ) -> None:
@@ -128,22 +143,56 @@ def translate(
     from translator.registry import DEFAULT_MODEL
     from translator.terms import TranslateConfig
 
+    if server is not None:
+        _refuse_local_options_with_server()
+    elif server_termbase is not None:
+        raise click.UsageError("--server-termbase names a termbase on a server: give --server URL too.")
     doc = read_document(input_path)
-    name = model_name or (FAST_MODEL if fast else DEFAULT_MODEL)
-    translator, cached = _build_translator(
-        name, resolve_models_dir(models_dir), termbase_path, tm_paths, doc.lang, cache_path,
-        TranslateConfig(glossary=False, enforce_terms=False) if no_termbase else TranslateConfig(),
-    )  # fmt: skip
+    translator: Translator
+    if server is not None:
+        from translator.client import RemoteTranslator
+
+        translator = RemoteTranslator(server, termbase=server_termbase, source=doc.lang)
+        closer: Callable[[], None] = translator.close
+    else:
+        name = model_name or (FAST_MODEL if fast else DEFAULT_MODEL)
+        translator, cached = _build_translator(
+            name, resolve_models_dir(models_dir), termbase_path, tm_paths, doc.lang, cache_path,
+            TranslateConfig(glossary=False, enforce_terms=False) if no_termbase else TranslateConfig(),
+        )  # fmt: skip
+        closer = cached.close
     started = time.perf_counter()
     try:
         with _progress(len(doc.sentences) + len(front_matter_fields(doc))) as advance:
             result = translate_document(doc, translator, progress=advance)
     finally:
-        cached.close()
+        closer()
     seconds = time.perf_counter() - started
     outs = _Outputs(output, tmx_path, report_path)
     _write_outputs(result, outs, doc.lang, seconds)
-    console().print(_summary_table(result, outs, seconds, cached.hits))
+    hits = None if server is not None else cached.hits
+    console().print(_summary_table(result, outs, seconds, hits))
+
+
+def _refuse_local_options_with_server() -> None:
+    """Options that only mean something for a local model are refused, not silently ignored.
+
+    Only options given on the command line count: $TERMALIGN_MODEL and friends
+    may well be set for other commands.
+    """
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    flags = {
+        "termbase_path": "--termbase", "no_termbase": "--no-termbase", "tm_paths": "--tm",
+        "model_name": "--model", "fast": "--fast", "cache_path": "--cache", "models_dir": "--models-dir",
+    }  # fmt: skip
+    given = [f for name, f in flags.items() if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+    if given:
+        raise click.UsageError(
+            f"{', '.join(given)} cannot be used with --server: the server uses its own model, termbases "
+            "and translation memory (choose its termbase with --server-termbase NAME)."
+        )
 
 
 def _build_translator(
@@ -224,7 +273,9 @@ def _write_run_tmx(result: DocumentTranslation, path: Path, source_lang: str) ->
     write_tmx(path, units, source_lang=source_lang, target_lang="en", properties=header)
 
 
-def _summary_table(result: DocumentTranslation, outs: _Outputs, seconds: float, cache_hits: int) -> Table:
+def _summary_table(
+    result: DocumentTranslation, outs: _Outputs, seconds: float, cache_hits: int | None
+) -> Table:
     summary = result.summary
     table = Table(title="termalign translate", show_header=False)
     table.add_column("what")
@@ -237,7 +288,10 @@ def _summary_table(result: DocumentTranslation, outs: _Outputs, seconds: float, 
     table.add_row("term accuracy", f"{shown} ({summary['terms_used']}/{summary['terms_expected']})")
     for check, count in summary["issues"].items():
         table.add_row(f"issues: {check}", str(count))
-    table.add_row("segment attempts (cache hits)", f"{summary['engine_calls']} ({cache_hits})")
+    if cache_hits is None:
+        table.add_row("segment attempts", str(summary["engine_calls"]))
+    else:
+        table.add_row("segment attempts (cache hits)", f"{summary['engine_calls']} ({cache_hits})")
     table.add_row("time", f"{seconds:.1f} s")
     for path in (outs.output, outs.tmx, outs.report):
         if path is not None:
