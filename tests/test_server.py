@@ -71,7 +71,8 @@ def test_html_format_keeps_markup_even_when_broken(server: ServerThread) -> None
             server.url + "translate", json={"q": html, "source": "zh", "target": "en", "format": "html"}
         )
         assert response.status_code == 200, response.text
-        assert response.json()["translatedText"] == html
+        # identity "translation"; sentences are re-joined with a space, the markup is intact
+        assert response.json()["translatedText"].replace("。 ", "。") == html
 
 
 @pytest.mark.parametrize(
@@ -129,6 +130,54 @@ def test_metrics_are_prometheus_text(server: ServerThread) -> None:
     assert families["termalign_batch_size"].type == "histogram"
     ok = [s for s in families["termalign_requests"].samples if s.labels.get("status") == "200"]
     assert ok and ok[0].value >= 1
+
+
+class Recorder:
+    """The identity translator, remembering the segments each call was given."""
+
+    def __init__(self) -> None:
+        self.inner = TermAwareTranslator(IdentityEngine())
+        self.calls: list[list[str]] = []
+
+    @property
+    def signature(self) -> dict[str, Any]:
+        return self.inner.signature
+
+    def translate(self, segments: Sequence[str], **kwargs: Any) -> list[SegmentRecord]:
+        self.calls.append(list(segments))
+        return self.inner.translate(segments, **kwargs)
+
+
+def test_q_items_are_cut_into_sentences_unless_split_is_false() -> None:
+    recorder = Recorder()
+    with ServerThread(create_app(lambda: {None: recorder}, ServerConfig(warmup=False))) as running:
+        paragraph = "第一句。第二句！\n第三句？"
+        body = {"q": [paragraph, "你好"], "source": "zh", "target": "en", "records": True}
+        data = httpx.post(running.url + "translate", json=body).json()
+        assert recorder.calls[-1] == ["第一句。", "第二句！", "第三句？", "你好"]
+        assert data["translatedText"] == ["第一句。 第二句！\n第三句？", "你好"]  # identity, re-joined
+        records = [SegmentRecord.from_dict(r) for r in data["segments"]]
+        assert [(r.id, r.source, r.attempts) for r in records] == [
+            ("0", paragraph, 6),
+            ("1", "你好", 2),
+        ]  # identity: re-prompted
+        html = {"q": "<p>第一句。<b>第二句。</b></p>", "source": "zh", "target": "en", "format": "html"}
+        assert httpx.post(running.url + "translate", json=html).json()["translatedText"] == (
+            "<p>第一句。 <b>第二句。</b></p>"
+        )
+        assert recorder.calls[-1] == ["<g1>第一句。", "<g2>第二句。</g2></g1>"]
+        whole = httpx.post(running.url + "translate", json={**body, "q": paragraph, "split": False}).json()
+        assert recorder.calls[-1] == [paragraph] and whole["translatedText"] == paragraph
+        bad = httpx.post(running.url + "translate", json={**body, "split": "sometimes"})
+        assert bad.status_code == 400 and "split" in bad.json()["error"]
+
+
+def test_too_many_sentences_is_413() -> None:
+    config = ServerConfig(max_sentences=3, warmup=False)
+    with ServerThread(create_app(lambda: {None: Recorder()}, config)) as running:
+        body = {"q": "一。二。三。四。", "source": "zh", "target": "en"}
+        response = httpx.post(running.url + "translate", json=body)
+    assert response.status_code == 413 and "too many sentences: 4" in response.json()["error"]
 
 
 class Gate:

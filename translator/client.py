@@ -84,7 +84,7 @@ class RemoteTranslator:
     def _payload(self, segments: Sequence[str]) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "q": list(segments), "source": self.source, "target": self.target,
-            "format": "text", "records": True,
+            "format": "text", "records": True, "split": False,  # our segments are sentences already
         }  # fmt: skip
         if self.termbase is not None:
             payload["termbase"] = self.termbase

@@ -6,7 +6,10 @@ and answers ``{"translatedText": ...}`` in the same shape, so LibreTranslate
 clients work unchanged.  Extensions: ``termbase`` (the name of a loaded
 termbase) and ``records: true`` add ``segments`` — one
 :class:`~translator.records.SegmentRecord` per q, with its term checks — and
-every answer carries ``signature`` (how it was made).
+every answer carries ``signature`` (how it was made).  Each q item is cut into
+sentences before translation (a long paragraph in one prompt would outrun the
+model's token budget) and put back together; ``split: false`` sends items
+whole (our own client does, as it already sends sentences).
 
 One worker thread owns the engine (and the termbases: SQLite connections stay
 in the thread that opened them).  Requests wait in a bounded queue; the worker
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import socket
 import threading
@@ -27,12 +31,15 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from termalign.errors import ConfigError, TermalignError
 from translator.records import SegmentRecord
 from translator.stack import Translator
+
+if TYPE_CHECKING:
+    from translator.split import SplitText
 
 __all__ = ["ServerConfig", "BatchWorker", "QueueFull", "create_app", "ServerThread", "LANGUAGE_NAMES"]
 
@@ -48,6 +55,7 @@ class ServerConfig:
     target_lang: str = "en"
     max_request_bytes: int = 256 * 1024
     max_segments: int = 128  # q items per request
+    max_sentences: int = 1024  # sentences per request once q items are split (more: 413)
     max_queue: int = 64  # requests waiting for the worker; more get 503
     batch_wait_ms: float = 5.0  # how long the worker waits for company after the first request
     max_batch_segments: int = 32  # segments per engine call
@@ -57,7 +65,7 @@ class ServerConfig:
     warmup: bool = True  # translate one segment at start so the first request is not slow
 
     def __post_init__(self) -> None:
-        for name in ("max_request_bytes", "max_segments", "max_queue", "max_batch_segments"):
+        for name in ("max_request_bytes", "max_segments", "max_sentences", "max_queue", "max_batch_segments"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1")
         if self.batch_wait_ms < 0:
@@ -292,6 +300,38 @@ def _check_languages(fields: Mapping[str, Any], config: ServerConfig) -> None:
         )
 
 
+def _split(texts: Sequence[str], flag: Any, config: ServerConfig) -> list[SplitText]:
+    """Each item cut into sentences (``"split": false`` keeps items whole, as our client asks)."""
+    from translator.split import SplitText, split_text
+
+    if flag in (False, "false", "0", 0):
+        return [SplitText(t, ((0, len(t)),) if t.strip() else ()) for t in texts]
+    if flag not in (None, True, "true", "1", 1):
+        raise _HttpError(400, f"invalid split {flag!r}: use true or false")
+    pieces = [split_text(t, config.source_lang) for t in texts]
+    count = sum(len(p.spans) for p in pieces)
+    if count > config.max_sentences:
+        raise _HttpError(413, f"too many sentences: {count} (the limit is {config.max_sentences})")
+    return pieces
+
+
+def _regroup(pieces: Sequence[SplitText], records: Sequence[SegmentRecord]) -> list[SegmentRecord]:
+    """One record per q item (its id the item's index) from the records of its sentences."""
+    from translator.split import join_translations, merge_records
+
+    out: list[SegmentRecord] = []
+    pos = 0
+    for k, piece in enumerate(pieces):
+        parts = records[pos : pos + len(piece.spans)]
+        pos += len(piece.spans)
+        if len(parts) == 1 and piece.spans == ((0, len(piece.text)),):
+            out.append(dataclasses.replace(parts[0], id=str(k)))
+            continue
+        target = join_translations(piece, [r.target for r in parts])
+        out.append(merge_records(str(k), piece.text, target, parts))
+    return out
+
+
 def _protect(items: Sequence[str], fmt: str) -> tuple[list[str], list[Any]]:
     if fmt == "text":
         return list(items), [None] * len(items)
@@ -351,8 +391,10 @@ def create_app(factory: TranslatorFactory, config: ServerConfig | None = None) -
             known = ", ".join(str(k) for k in worker.translators if k) or "none"
             raise _HttpError(400, f"unknown termbase {termbase!r} (loaded: {known})")
         texts, protected = _protect(items, fmt)
+        pieces = _split(texts, fields.get("split"), config)
+        sentences = [s for p in pieces for s in p.sentences]
         try:
-            future = worker.submit(texts, termbase)
+            future = worker.submit(sentences, termbase)
         except QueueFull as exc:
             headers = {"Retry-After": str(config.retry_after_s)}
             raise _HttpError(503, f"the server is busy ({exc}); retry later", headers) from None
@@ -362,6 +404,7 @@ def create_app(factory: TranslatorFactory, config: ServerConfig | None = None) -
             raise _HttpError(504, "the translation took too long") from None
         except KeyError:
             raise _HttpError(400, f"unknown termbase {termbase!r}") from None
+        records = _regroup(pieces, records)
         translated = [_restore(r, p) for r, p in zip(records, protected, strict=True)]
         data: dict[str, Any] = {"translatedText": translated if many else translated[0]}
         if str(fields.get("source", "auto")).lower() == "auto":
