@@ -182,7 +182,12 @@ def translate_step(
     memory = load_memory([out_dir / "faq.tmx"], source_lang=corpus.source_lang)  # the TM just aligned
     progress(f"translating {len(plan.documents)} documents with {job.engine.model_id}")
     with load_termbase(corpus.termbase) if corpus.termbase else contextlib.nullcontext() as termbase:
-        translator = build_translator(CachedEngine(job.engine), termbase=termbase, memory=memory)
+        translator = build_translator(
+            CachedEngine(job.engine),
+            termbase=termbase,
+            memory=memory,
+            config=plan.settings.translate_config(),
+        )
         config = BatchConfig(output_dir=out_dir, batch_segments=plan.settings.batch_segments or 32)
         report = run_batch(plan, translator, config, progress=_batch_progress(progress))
     totals = report.totals()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,18 +47,29 @@ def _identity() -> Counting:
 def test_manifest_translate_table_is_read_and_checked(tmp_path: Path) -> None:
     manifest = write_corpus(
         tmp_path,
-        translate='model = "tiny"\ntm = ["a.tmx"]\nbatch_segments = 7\n[translate.decoding]\nbeam_size = 2\n',
+        translate='model = "tiny"\ntm = ["a.tmx"]\nbatch_segments = 7\n[translate.decoding]\nbeam_size = 2\n'
+        '[translate.terms]\nterm_injection = "both"\nn_best = 2\n',
     )
     plan = load_batch_manifest(manifest, tmp_path / "data")
     assert plan.settings.model == "tiny"
     assert plan.settings.tm == (tmp_path / "a.tmx",)
     assert plan.settings.batch_segments == 7
     assert plan.settings.decoding == {"beam_size": 2}
+    config = plan.settings.translate_config()
+    assert (config.term_injection, config.n_best, config.repair) == ("both", 2, True)
     assert [d.id for d in plan.documents] == ["doc0", "doc1", "doc2"]
     bad = write_corpus(tmp_path / "bad", translate='colour = "red"\n[translate.decoding]\nbeams = 2\n')
     with pytest.raises(ConfigError) as info:
         load_batch_manifest(bad, tmp_path / "bad" / "data")
     assert "colour" in str(info.value) and "beams" in str(info.value)
+    wrong_tables = (
+        ("shout = 1", "unknown [translate.terms] key(s) shout"),
+        ('term_injection = "loud"', "term_injection must be one of inline, list, both"),
+    )
+    for table, fragment in wrong_tables:
+        wrong = write_corpus(tmp_path / "wrong", translate=f"[translate.terms]\n{table}\n")
+        with pytest.raises(ConfigError, match=re.escape(fragment)):
+            load_batch_manifest(wrong, tmp_path / "wrong" / "data")
 
 
 def test_the_deepseek_manifest_works_as_a_batch_manifest() -> None:

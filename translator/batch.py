@@ -13,6 +13,8 @@ relative to the manifest's folder)::
     roles = ["to-translate"]          # which documents to translate
     [translate.decoding]              # any EngineConfig field: beam_size, max_new_tokens, ...
     beam_size = 1
+    [translate.terms]                 # any TranslateConfig field: term_injection, n_best, ...
+    term_injection = "inline"
 
 The terminology comes from the manifest's ``[termbase]``.
 
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
     from align.document import Document
     from translator.memory import TranslationMemory
     from translator.stack import Translator
+    from translator.terms import TranslateConfig
 
 __all__ = [
     "TranslateSettings",
@@ -60,7 +63,7 @@ __all__ = [
     "plan_batch",
 ]
 
-_TRANSLATE_KEYS = {"model", "tm", "output_dir", "batch_segments", "roles", "decoding"}
+_TRANSLATE_KEYS = {"model", "tm", "output_dir", "batch_segments", "roles", "decoding", "terms"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,13 @@ class TranslateSettings:
     batch_segments: int | None = None
     roles: tuple[str, ...] = ("to-translate",)
     decoding: Mapping[str, Any] = field(default_factory=dict)
+    terms: Mapping[str, Any] = field(default_factory=dict)  # TranslateConfig fields
+
+    def translate_config(self) -> TranslateConfig:
+        """The termbase-aware layer's settings from ``[translate.terms]`` (defaults for the rest)."""
+        from translator.terms import TranslateConfig
+
+        return TranslateConfig(**self.terms)
 
 
 @dataclass(frozen=True)
@@ -216,6 +226,11 @@ def load_batch_manifest(manifest: str | Path, data_dir: Path) -> BatchPlan:
     bad = sorted(set(decoding) - fields)
     if bad:
         problems.append(f"unknown [translate.decoding] key(s) {', '.join(bad)}")
+    terms = raw.get("terms", {})
+    if not isinstance(terms, dict):
+        problems.append("[translate.terms] must be a table")
+        terms = {}
+    problems.extend(_terms_problems(terms))
     if problems:
         raise ConfigError("invalid manifest: " + "; ".join(problems), path=manifest)
     output_dir = raw.get("output_dir")
@@ -226,8 +241,24 @@ def load_batch_manifest(manifest: str | Path, data_dir: Path) -> BatchPlan:
         batch_segments=batch_segments,
         roles=tuple(str(r) for r in roles),
         decoding=dict(decoding),
+        terms=dict(terms),
     )
     return BatchPlan(corpus, settings)
+
+
+def _terms_problems(terms: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a ``[translate.terms]`` table (unknown keys, values TranslateConfig refuses)."""
+    from translator.terms import TranslateConfig
+
+    fields = {f.name for f in dataclasses.fields(TranslateConfig)}
+    bad = sorted(set(terms) - fields)
+    if bad:
+        return [f"unknown [translate.terms] key(s) {', '.join(bad)}"]
+    try:
+        TranslateConfig(**terms)
+    except (ConfigError, TypeError) as exc:
+        return [f"[translate.terms]: {exc}"]
+    return []
 
 
 # -- planning --------------------------------------------------------------------------------------

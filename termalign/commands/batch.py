@@ -101,7 +101,9 @@ def batch(
             model, models_dir, decoding=settings.decoding, fallback_model=settings.model,
             beam_size=beam_size, max_new_tokens=max_new_tokens,
         )  # fmt: skip
-        translator = build_translator(engine, termbase=termbase, memory=memory)
+        translator = build_translator(
+            engine, termbase=termbase, memory=memory, config=settings.translate_config()
+        )
     try:
         if dry_run:
             result = plan_batch(plan, config, signature=translator.signature, memory=memory)

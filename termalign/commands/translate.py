@@ -65,6 +65,13 @@ class _Outputs:
     help="Do not prompt with or enforce --termbase; only measure the output against it.",
 )
 @click.option(
+    "--term-injection",
+    type=click.Choice(["inline", "list", "both"]),
+    default="inline",
+    show_default=True,
+    help="How approved renderings reach the model: written into the source, listed in the prompt, or both.",
+)
+@click.option(
     "--tm",
     "tm_paths",
     multiple=True,
@@ -123,6 +130,7 @@ def translate(
     output: Path,
     termbase_path: Path | None,
     no_termbase: bool,
+    term_injection: str,
     tm_paths: tuple[Path, ...],
     model_name: str | None,
     fast: bool,
@@ -158,7 +166,9 @@ def translate(
         name = model_name or (FAST_MODEL if fast else DEFAULT_MODEL)
         translator, cached = _build_translator(
             name, resolve_models_dir(models_dir), termbase_path, tm_paths, doc.lang, cache_path,
-            TranslateConfig(glossary=False, enforce_terms=False) if no_termbase else TranslateConfig(),
+            TranslateConfig(glossary=False, enforce_terms=False)
+            if no_termbase
+            else TranslateConfig(term_injection=term_injection),
         )  # fmt: skip
         closer = cached.close
     started = time.perf_counter()
@@ -185,6 +195,7 @@ def _refuse_local_options_with_server() -> None:
     ctx = click.get_current_context()
     flags = {
         "termbase_path": "--termbase", "no_termbase": "--no-termbase", "tm_paths": "--tm",
+        "term_injection": "--term-injection",
         "model_name": "--model", "fast": "--fast", "cache_path": "--cache", "models_dir": "--models-dir",
     }  # fmt: skip
     given = [f for name, f in flags.items() if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
