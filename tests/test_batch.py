@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from termalign.errors import ConfigError
-from tests.batch_samples import SENTENCES, install_tiny, tiny_engine, write_corpus
+from tests.batch_samples import SENTENCES, TERMBASE, install_tiny, tiny_engine, write_corpus
 from translator.batch import BatchConfig, load_batch_manifest, plan_batch, run_batch
 from translator.identity import IdentityEngine
 from translator.journal import Journal, JournalError
@@ -110,6 +110,27 @@ def test_chunks_span_documents_and_a_rerun_redoes_nothing(tmp_path: Path) -> Non
     second = run_batch(plan, again, config)
     assert again.calls == []
     assert [d.reused for d in second.documents] == [PER_DOC] * 3
+
+
+def test_the_report_lists_every_term_miss_by_segment(tmp_path: Path) -> None:
+    from termbase.store import load_termbase
+    from translator.terms import TranslateConfig
+
+    plan = load_batch_manifest(write_corpus(tmp_path, docs=1), tmp_path / "data")
+    # the identity engine keeps the Chinese, so every approved term (开源模型, 芯片…) is missed;
+    # the listed glossary: an inline rendering would be echoed and count as used
+    translator = TermAwareTranslator(
+        IdentityEngine(), load_termbase(TERMBASE), config=TranslateConfig(term_injection="list")
+    )
+    report = run_batch(plan, translator, BatchConfig(output_dir=tmp_path / "out"))
+    [doc] = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))["documents"]
+    misses = {(p["term"], p["segment"]) for p in doc["problems"] if p["check"] == "term-missing"}
+    assert {term for term, _ in misses} == {"开源模型", "大语言模型", "芯片"}
+    assert all(segment.startswith("b") for _, segment in misses)
+    assert len(doc["problems"]) == doc["qa_issues"] + sum(p["check"] == "markup" for p in doc["problems"])
+    assert report.documents[0].term_used < report.documents[0].term_expected
+    html = (tmp_path / "out" / "report.html").read_text("utf-8")
+    assert f"Problems ({len(doc['problems'])})" in html and "大语言模型" in html
 
 
 def test_changed_signature_or_source_retranslates(tmp_path: Path) -> None:

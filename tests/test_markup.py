@@ -240,3 +240,17 @@ def test_urls_never_reach_the_engine(raw: str) -> None:
     p = protect(raw, "markdown")
     for url in ("e.org", "auto.example", "bare.example"):  # relative paths are text outside a link
         assert url not in p.text
+
+
+def test_tags_the_engine_made_up_and_broken_off_placeholders_are_dropped() -> None:
+    protected = protect("<div><i>德才<br>2025-02-01</i></div>", "html")
+    assert protected.text == "<g1><g2>德才<x3/>2025-02-01</g2></g1>"
+    restored = restore("<g1><g2><de>Decai</de> <x3<x3/>2025-02-01</g2></g1>", protected)
+    assert restored.text == "<div><i>Decai <br>2025-02-01</i></div>"
+    assert restored.unknown == ("<de>", "</de>", "<x3")
+
+
+def test_a_source_with_its_own_angle_brackets_keeps_them_in_the_output() -> None:
+    protected = protect("如果 x<y 则成立", "markdown")
+    assert "<" in protected.text
+    assert restore("if x<y then <b>true", protected).text == "if x<y then <b>true"

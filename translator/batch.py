@@ -143,6 +143,8 @@ class DocumentResult:
     tm_fuzzy: int = 0  # dry run: segments with a fuzzy TM match
     seconds: float = 0.0
     restore_problems: int = 0
+    # every QA issue and markup repair, one dict each: segment, check, severity, term, message
+    problems: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def term_accuracy(self) -> float | None:
@@ -490,3 +492,21 @@ def _finish(item: _Doc, plan: BatchPlan, config: BatchConfig) -> None:
     result.term_expected = sum(r.term_expected for r in values)
     result.term_used = sum(r.term_used for r in values)
     result.qa_issues = sum(len(r.issues) for r in values)
+    result.problems = _problems(item.records, getattr(assembled, "restore_problems", ()) or ())
+
+
+def _problems(records: Mapping[str, SegmentRecord], restore_problems: Sequence[Any]) -> list[dict[str, str]]:
+    """The report's list of what is wrong, segment by segment (term misses first-class, not just counts)."""
+    problems = [
+        {"segment": r.id, "check": i.check, "severity": i.severity, "term": i.term, "message": i.message}
+        for r in records.values()
+        for i in r.issues
+    ]
+    for p in restore_problems:
+        kinds = (("lost", p.missing), ("repeated", p.duplicated), ("invented", p.unknown))
+        parts = [f"{what}: {', '.join(labels)}" for what, labels in kinds if labels]
+        message = "markup repaired (" + "; ".join(parts) + ")"
+        problems.append(
+            {"segment": p.id, "check": "markup", "severity": "warning", "term": "", "message": message}
+        )
+    return problems

@@ -35,7 +35,7 @@ _COLUMNS = (
 _STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
     "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
-    ".missing,.error{background:#fdd}pre{background:#f6f6f6;padding:1em;overflow:auto}"
+    ".missing,.error{background:#fdd}.warning{background:#ffd}pre{background:#f6f6f6;padding:1em;overflow:auto}"
 )
 
 
@@ -66,13 +66,32 @@ def render_html(data: dict[str, Any]) -> str:
         if doc.get("error"):
             rows.append(f'<tr class="error"><td colspan="{len(_COLUMNS)}">{escape(doc["error"])}</td></tr>')
     totals = "".join(f"<tr><th>{escape(k)}</th><td>{_cell(v)}</td></tr>" for k, v in data["totals"].items())
+    problems = _problems_html(data["documents"])
     signature = escape(json.dumps(data["signature"], ensure_ascii=False, indent=2))
     title = "termalign batch report" + (" (dry run)" if data.get("dry_run") else "")
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
         f"<style>{_STYLE}</style></head><body>\n<h1>{title}</h1>\n"
         f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
-        f"<h2>Totals</h2><table>{totals}</table>\n"
+        f"<h2>Totals</h2><table>{totals}</table>\n{problems}"
         f"<p>Run time: {data['seconds']:.1f} s</p>\n"
         f"<h2>How this was made</h2><pre>{signature}</pre>\n</body></html>\n"
+    )
+
+
+def _problems_html(documents: list[dict[str, Any]]) -> str:
+    """One table row per QA issue or markup repair, grouped by document (empty when there are none)."""
+    rows = [
+        f'<tr class="{escape(p["severity"])}"><td>{escape(doc["id"])}</td><td>{escape(p["segment"])}</td>'
+        f"<td>{escape(p['check'])}</td><td>{escape(p['term'])}</td><td>{escape(p['message'])}</td></tr>"
+        for doc in documents
+        for p in doc.get("problems", ())
+    ]
+    if not rows:
+        return "<h2>Problems</h2><p>None: every approved term rendered as approved, no QA issue.</p>\n"
+    head = "".join(f"<th>{h}</th>" for h in ("document", "segment", "check", "term", "message"))
+    return (
+        f"<h2>Problems ({len(rows)})</h2><table><thead><tr>{head}</tr></thead><tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody></table>\n"
     )

@@ -37,7 +37,9 @@ reported in ``Restored.missing``):
   closing tag is reopened right before it (wrapping nothing);
 * a pair whose tags came back in the wrong order is put right silently;
 * a repeated placeholder keeps its first occurrence (``Restored.duplicated``);
-* a tag that names no placeholder is dropped (``Restored.unknown``);
+* a tag that names no placeholder is dropped (``Restored.unknown``), and so is
+  any other HTML-like tag or broken-off placeholder the engine made up (when
+  the protected source holds no ``<`` of its own);
 * whitespace the engine put just inside a tag that had none in the source is
   moved outside (``** bold**`` would stop being bold in markdown).
 """
@@ -481,6 +483,20 @@ Role = Literal["open", "close", "atom"]
 _Tag = tuple[Placeholder, Role]
 
 
+# An HTML-like tag the model made up ("<de>", "</i>"), or a placeholder it broke off ("<x1" before "<br>").
+_STRAY_TAG = re.compile(
+    r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>|<\s*/?\s*[gx]\s*\d{1,5}\s*/?(?=[\s<]|$)", re.IGNORECASE
+)
+
+
+def _drop_stray_tags(text: str, dropped: list[str]) -> str:
+    def drop(match: re.Match[str]) -> str:
+        dropped.append(match.group())
+        return ""
+
+    return _STRAY_TAG.sub(drop, text)
+
+
 def _read_tags(
     translated: str, protected: Protected
 ) -> tuple[list[str], list[_Tag], list[Placeholder], list[str]]:
@@ -510,6 +526,9 @@ def _read_tags(
         tags.append((ph, role))
         texts.append("")
     texts[-1] += translated[pos:]
+    if "<" not in PLACEHOLDER_RE.sub("", protected.text):
+        # all the source's markup became placeholders, so any other tag in the output is the model's
+        texts = [_drop_stray_tags(t, unknown) for t in texts]
     return texts, tags, duplicated, unknown
 
 
