@@ -489,12 +489,27 @@ _STRAY_TAG = re.compile(
 )
 
 
-def _drop_stray_tags(text: str, dropped: list[str]) -> str:
+def drop_invented_tags(text: str, dropped: list[str] | None = None) -> str:
+    """``text`` without HTML-like tags and broken-off placeholders (collected into ``dropped``).
+
+    Placeholders themselves (``<g1>``, ``<x2/>``) are kept.  Only call this when
+    the source had no ``<`` of its own: then any other tag is the model's invention
+    (a coder model turned "图/ic" into ``<figure><img src="ic">``).
+    """
+
     def drop(match: re.Match[str]) -> str:
-        dropped.append(match.group())
+        if PLACEHOLDER_RE.fullmatch(match.group()):
+            return match.group()
+        if dropped is not None:
+            dropped.append(match.group())
         return ""
 
     return _STRAY_TAG.sub(drop, text)
+
+
+def has_own_markup(protected_text: str) -> bool:
+    """Whether engine text holds a ``<`` that is not part of a placeholder."""
+    return "<" in PLACEHOLDER_RE.sub("", protected_text)
 
 
 def _read_tags(
@@ -526,9 +541,9 @@ def _read_tags(
         tags.append((ph, role))
         texts.append("")
     texts[-1] += translated[pos:]
-    if "<" not in PLACEHOLDER_RE.sub("", protected.text):
+    if not has_own_markup(protected.text):
         # all the source's markup became placeholders, so any other tag in the output is the model's
-        texts = [_drop_stray_tags(t, unknown) for t in texts]
+        texts = [drop_invented_tags(t, unknown) for t in texts]
     return texts, tags, duplicated, unknown
 
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from termalign import __version__
 from termalign.errors import ConfigError
 from termbase.checks import Issue, Segment, run_checks
-from translator.markup import PLACEHOLDER_RE
+from translator.markup import PLACEHOLDER_RE, drop_invented_tags, has_own_markup
 from translator.records import Origin, SegmentIssue, SegmentRecord, TermUse
 
 if TYPE_CHECKING:
@@ -188,6 +188,7 @@ class _Verdict:
     leftover: tuple[str, ...] = ()  # Chinese fragments left in the output
     echoed: bool = False  # lines repeating the instruction were dropped from the output
     blocking: int = 0  # problems that call for a repair (0: the candidate passes)
+    invented: tuple[str, ...] = ()  # tags the model made up, dropped from the output
 
 
 @dataclass
@@ -445,6 +446,11 @@ class TermAwareTranslator:
     def _verify(self, plan: _Plan, raw: str, score: float, instruction: str | None = None) -> _Verdict:
         """Check one candidate; ``instruction`` is the prompt's (default: the first pass's)."""
         text = _drop_echo(raw, instruction if instruction is not None else plan.instruction)
+        echoed = text != raw
+        invented: list[str] = []
+        if not has_own_markup(plan.source):
+            cleaned = drop_invented_tags(text, invented)
+            text = cleaned.strip() if invented else text
         issues = tuple(run_checks(Segment(plan.source, text, plan.hits), self.config.checks))
         have = set(_tags(text))
         missing = tuple(t for t in dict.fromkeys(_tags(plan.source)) if t not in have)
@@ -454,7 +460,7 @@ class TermAwareTranslator:
         if self.config.retry_leftover_chinese and not insane and _HAN.search(plan.source):
             leftover = tuple(dict.fromkeys(_HAN_RUN.findall(text)))
         blocking = terms + len(missing) + bool(insane) + bool(leftover)
-        return _Verdict(text, score, issues, missing, insane, leftover, text != raw, blocking)
+        return _Verdict(text, score, issues, missing, insane, leftover, echoed, blocking, tuple(invented))
 
     def _finish(self, seg_id: str, item: _Work) -> SegmentRecord:
         if self.config.repair and item.chosen.blocking:
@@ -467,6 +473,8 @@ class TermAwareTranslator:
         notes = list(item.notes)
         if verdict.echoed:
             notes.append("dropped lines repeating the instruction")
+        if verdict.invented:
+            notes.append(f"dropped markup the model invented: {' '.join(verdict.invented)}")
         if verdict.insane:
             notes.append(f"not a translation: {verdict.insane}")
         if verdict.missing_tags:
