@@ -208,6 +208,7 @@ def evaluate_step(
     from translator.cache import CachedEngine
     from translator.evaluate import evaluate_faq, write_eval
     from translator.stack import build_translator, load_memory
+    from translator.terms import TranslateConfig
 
     if corpus.termbase is None:
         raise ConfigError("the evaluation needs a termbase in the corpus manifest", path=corpus.manifest)
@@ -218,7 +219,13 @@ def evaluate_step(
     with load_termbase(corpus.termbase) as termbase:
         report = evaluate_faq(
             out_dir / "faq.jsonl",
-            lambda tb, tm: build_translator(engine, termbase=tb, memory=tm),
+            # "model alone" is the model: no termbase, no TM and no English amounts written in
+            lambda tb, tm: build_translator(
+                engine,
+                termbase=tb,
+                memory=tm,
+                config=None if tb is not None else TranslateConfig(inline_numbers=False),
+            ),
             termbase,
             memory,
             limit=job.eval_limit,

@@ -14,7 +14,7 @@ from translator.engine import Engine, Hypotheses, Hypothesis, per_segment
 from translator.identity import IdentityEngine
 from translator.install import default_models_dir
 from translator.memory import TranslationMemory
-from translator.terms import TermAwareTranslator, TranslateConfig, non_translation_reason
+from translator.terms import TermAwareTranslator, TranslateConfig, english_number, non_translation_reason
 
 ENTRIES = [
     Entry("中芯国际", "SMIC", status=Status.APPROVED, pos="propn"),
@@ -129,6 +129,40 @@ def test_inline_renderings_are_spaced_from_latin_neighbours_and_traditional_text
     engine = CandidateEngine({"GPU SMIC 8B芯片": ["SMIC's 8B GPU chip"]})
     [record] = TermAwareTranslator(engine, termbase()).translate([source])
     assert record.target == "SMIC's 8B GPU chip" and record.term_used == 1
+
+
+def test_chinese_amounts_are_written_in_english_for_the_engine() -> None:
+    source = "中芯国际市值蒸发6000亿美元，花了600万美元。"
+    given = "SMIC市值蒸发600 billion美元，花了6 million美元。"
+    engine = CandidateEngine({given: ["SMIC lost $600 billion and spent $6 million."]})
+    [record] = TermAwareTranslator(engine, termbase()).translate([source])
+    assert engine.calls[0]["segments"] == [given] and record.issues == ()
+    off = CandidateEngine({source: ["Lost."]})
+    TermAwareTranslator(off, config=TranslateConfig(inline_numbers=False, sanity_check=False)).translate(
+        [source]
+    )
+    assert off.calls[0]["segments"] == [source]
+
+
+def test_a_term_that_is_a_number_wins_over_the_number_rule() -> None:
+    entries = [Entry("1100亿", "110 billion", forbidden=("1.1 billion",), status=Status.APPROVED)]
+    engine = CandidateEngine({"有110 billion参数。": ["It has 110 billion parameters."]})
+    [record] = TermAwareTranslator(engine, Termbase.memory(entries)).translate(["有1100亿参数。"])
+    assert record.target == "It has 110 billion parameters." and record.term_used == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (6e11, "600 billion"),
+        (6e6, "6 million"),
+        (5e4, "50,000"),
+        (1.1e12, "1.1 trillion"),
+        (3.97e16, "39,700 trillion"),
+    ],
+)
+def test_english_number(value: float, text: str) -> None:
+    assert english_number(value) == text
 
 
 def test_inline_repair_asks_for_the_rendering_as_written() -> None:

@@ -78,6 +78,9 @@ class TranslateConfig:
     # copies the Latin words), "list" puts "Terminology (use exactly): ..." in the instruction,
     # "both" does both.  Checks always run against the original source.
     term_injection: str = "inline"
+    # Chinese 万/亿 amounts are written in English in the engine's copy of the source (6000亿 -> 600
+    # billion): small models multiply them wrongly ("6000 billion", "$600,000" for 600万美元).
+    inline_numbers: bool = True
     enforce_terms: bool = True  # a missing or forbidden rendering triggers repair (False: only recorded)
     repair: bool = True  # repair at all; False: the first output as is, issues still recorded
     first_pass_hypotheses: int = 1  # >1: an n-best first pass, searched before any re-prompt
@@ -319,12 +322,15 @@ class TermAwareTranslator:
                 return _Plan(source, hits, best, lead + best.target.strip() + trail)
             examples = [m for m in matches if m.score >= self.config.tm_example_threshold]
         wanted = self._wanted(source, hits)
-        inline = self.config.term_injection in ("inline", "both")
+        inline = wanted if self.config.term_injection in ("inline", "both") else []
+        edits = [(h.start, h.end, h.entry.target) for h in inline]
+        if self.config.inline_numbers:
+            edits += [e for e in _number_edits(source) if not any(_overlap(e, h) for h in edits)]
         return _Plan(
             source,
             hits,
             instruction=self._instruction(source, wanted, examples),
-            engine_source=_write_inline(source, wanted) if inline else "",
+            engine_source=_write_inline(source, edits) if edits else "",
         )
 
     def _wanted(self, source: str, hits: Sequence[TermHit]) -> list[TermHit]:
@@ -533,19 +539,41 @@ def _only_forbidden(verdict: _Verdict) -> bool:
     return bool(forbidden) and all(i.term in forbidden for i in terms)
 
 
-def _write_inline(source: str, hits: Sequence[TermHit]) -> str:
-    """``source`` with each hit replaced by its approved rendering, spaced from Latin neighbours."""
+def _write_inline(source: str, edits: Sequence[tuple[int, int, str]]) -> str:
+    """``source`` with each ``(start, end, text)`` span replaced, spaced from Latin neighbours."""
     out = source
-    for hit in sorted(hits, key=lambda h: h.start, reverse=True):
-        rendering = hit.entry.target
-        before = out[: hit.start]
-        after = out[hit.end :]
+    for start, end, text in sorted(edits, reverse=True):
+        before, after = out[:start], out[end:]
         if before and _LATIN_EDGE.match(before[-1]):
-            rendering = " " + rendering
+            text = " " + text
         if after and _LATIN_EDGE.match(after[0]):
-            rendering += " "
-        out = before + rendering + after
+            text += " "
+        out = before + text + after
     return out
+
+
+def _number_edits(source: str) -> list[tuple[int, int, str]]:
+    """Chinese amounts with 万/亿 and their English form: (start, end, "600 billion")."""
+    from termbase.checks import source_numbers
+
+    edits = []
+    for raw, value, (start, end) in source_numbers(source):
+        if raw.endswith(("万", "亿")):
+            end = start + len(source[start:end].rstrip())
+            edits.append((start, end, english_number(value)))
+    return edits
+
+
+def english_number(value: float) -> str:
+    """``value`` as an English amount: 6e11 -> "600 billion", 6e6 -> "6 million", 5e4 -> "50,000"."""
+    for word, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
+        if value >= scale:
+            return f"{value / scale:,.10g} {word}"
+    return f"{value:,.10g}"
+
+
+def _overlap(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def _unquote(text: str, prefix: str | None) -> str:
