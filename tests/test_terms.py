@@ -336,6 +336,12 @@ def test_markup_the_model_invents_is_dropped_and_an_empty_result_is_reprompted()
     )
     [record] = TermAwareTranslator(engine).translate([source])
     assert record.target == "Image/IC" and record.attempts == 2
+    assert "answer in plain text" in engine.calls[1]["instructions"][0]
+    stubborn = CandidateEngine({source: ["<figure></figure>"]}, repair={source: ["<img src='x'>"]})
+    [record] = TermAwareTranslator(stubborn).translate([source])
+    assert record.target == source  # nothing usable came back: the source is kept, flagged
+    assert "no translation obtained: the source is kept" in record.notes
+    assert any(i.check == "untranslated" for i in record.issues)
     kept = "<g1>图</g1>"  # placeholders are the source's own markup: kept
     engine = CandidateEngine({kept: ["<g1>Picture</g1> <b>x</b>"]})
     [record] = TermAwareTranslator(engine).translate([kept])

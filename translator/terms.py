@@ -227,7 +227,7 @@ class TermAwareTranslator:
         """Engine signature, termbase hash, TM identity and these settings: how outputs were made."""
         return {
             "tool": f"termalign {__version__}",
-            "layer": "term-aware/2",
+            "layer": "term-aware/3",
             "engine": self.engine.signature,
             "termbase": self.termbase.hash() if self.termbase is not None else None,
             "memory": self._memory_signature(),
@@ -435,6 +435,8 @@ class TermAwareTranslator:
         if verdict.leftover:
             shown = ", ".join(verdict.leftover[:4])
             problems.append(f"translate every Chinese word into English (you left {shown} untranslated)")
+        if verdict.invented:
+            problems.append("answer in plain text: no HTML tags other than the text's own")
         if verdict.insane:
             problems.append(
                 # this wording, with QUOTE_PREFIX, made the 0.5B model translate "reply OK" greedily
@@ -475,8 +477,12 @@ class TermAwareTranslator:
                 item.chosen, item.repaired = best, True
             if self.config.substitute_forbidden and self.config.enforce_terms:
                 self._substitute(item)
-        verdict = item.chosen
         notes = list(item.notes)
+        if not _visible(item.chosen.text) and _visible(item.plan.source):
+            # nothing usable came back: keep the source (flagged) rather than lose the text
+            item.chosen = self._verify(item.plan, item.plan.source, item.chosen.score, instruction="")
+            notes.append("no translation obtained: the source is kept")
+        verdict = item.chosen
         if verdict.echoed:
             notes.append("dropped lines repeating the instruction")
         if verdict.invented:
