@@ -81,8 +81,9 @@ class ShoutEngine:
 
 
 def identity(doc: Document) -> str:
-    # The listed glossary: the identity engine ignores instructions but would echo inline renderings.
-    config = TranslateConfig(term_injection="list")
+    # The listed glossary, amounts as written: the identity engine ignores instructions but would
+    # echo whatever is written into the source.
+    config = TranslateConfig(term_injection="list", inline_numbers=False)
     return translate_document(doc, TermAwareTranslator(IdentityEngine(), _termbase(), config=config)).text
 
 
