@@ -7,19 +7,25 @@ A plain :class:`~translator.engine.Engine` follows a glossary only sometimes
    (default: exact only) is reused as is (origin ``tm-exact``/``tm-fuzzy``, no
    engine call).  Fuzzy matches at or above ``tm_example_threshold`` are shown to
    the engine as examples.
-2. **Prompt.** Only the termbase entries *found in the segment* go into the
-   instruction (``Terminology (use exactly): 中芯国际 → SMIC``); do-not-enforce
-   and unapproved entries are never forced.  Segments with markup placeholders
-   are told to keep the tags.
+2. **Prompt.** Only the termbase entries *found in the segment* are given to
+   the engine, and only approved, enforced ones: by default written *inline*
+   into the engine's copy of the source in place of the Chinese term
+   (``中芯国际的芯片`` → ``SMIC的芯片``; a model copies Latin words far more
+   reliably than it follows a list), or listed in the instruction
+   (``Terminology (use exactly): 中芯国际 → SMIC``; ``term_injection``).
+   Chinese 万/亿 amounts are written in English the same way (``6000亿`` →
+   ``600 billion``).  Segments with markup placeholders are told to keep the
+   tags.  Verification always reads the original source.
 3. **Verify** with the shared checks of :mod:`termbase.checks`, plus two rules of
    this layer: every placeholder tag of the source must come back, and the
    output must be a translation at all (not still mostly Chinese, not far too
    short for the source, as when a model "obeys" a segment and answers ``OK``).
-4. **Repair** what fails, cheapest first: another first-pass hypothesis that
-   passes (when the first pass asked for an n-best list), then one targeted
-   re-prompt naming the problem (its n-best list searched in order), then — for
-   a forbidden rendering only — a deterministic substitution by the approved
-   rendering.  Whatever still fails is kept and recorded as issues.
+4. **Repair** what fails, cheapest first: a forbidden rendering with nothing
+   else wrong is substituted by the approved one at once; otherwise another
+   first-pass hypothesis that passes (when the first pass asked for an n-best
+   list), then one targeted re-prompt naming the problem (its n-best list
+   searched in order), then substitution as a last resort.  Whatever still
+   fails is kept and recorded as issues; an output left empty keeps the source.
 
 All first attempts of a chunk go to the engine in one ``translate_batch`` call
 (the engine batches by tokens) and all repairs in one more call per round.
