@@ -40,3 +40,13 @@ def test_merge_records_keeps_every_term_issue_and_the_most_machine_made_origin()
     assert (merged.id, merged.origin, merged.attempts, merged.score) == ("7", "mt-repaired", 2, 0.25)
     assert merged.terms == (use,) and merged.issues == (issue,) and merged.notes == ("repaired: re-prompt",)
     assert merge_records("8", " ", " ", []).origin == "copy"
+
+
+def test_a_fragment_without_words_stays_with_the_sentence_before() -> None:
+    split = split_text("今天的会议讨论了成本。（3）", "zh")
+    assert split.sentences == ["今天的会议讨论了成本。（3）"]
+    assert (
+        join_translations(split, ["Today's meeting discussed costs. (3)"])
+        == "Today's meeting discussed costs. (3)"
+    )
+    assert split_text("（3）", "zh").sentences == ["（3）"]  # alone, it is kept as it is

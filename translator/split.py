@@ -4,7 +4,8 @@ LibreTranslate clients send whole paragraphs or documents in one ``q`` item; a
 decoder LLM given a long paragraph in one prompt runs out of its token budget
 and truncates.  :func:`split_text` cuts an item into sentence spans with the
 aligner's segmenter (:func:`align.segment.segment`), keeping placeholder tags
-that close a sentence (``</g1>`` after ``。``) with that sentence;
+that close a sentence (``</g1>`` after ``。``) and fragments with no word in
+them (``（3）``) with the sentence before;
 :func:`join_translations` writes the translated sentences back, keeping line
 breaks and the item's leading and trailing whitespace; :func:`merge_records`
 folds the sentence records of one item into one record.
@@ -22,6 +23,7 @@ from translator.records import Origin, SegmentRecord
 __all__ = ["SplitText", "split_text", "join_translations", "merge_records"]
 
 _CLOSING_TAGS = re.compile(r"(?:\s*<\s*/\s*g\s*\d{1,5}\s*>|\s*<\s*x\s*\d{1,5}\s*/\s*>)+", re.IGNORECASE)
+_WORDY = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ORIGIN_RANK: dict[str, int] = {"copy": 0, "tm-exact": 1, "tm-fuzzy": 2, "mt": 3, "mt-repaired": 4}
 
 
@@ -54,6 +56,9 @@ def split_text(text: str, lang: str) -> SplitText:
         closing = _CLOSING_TAGS.match(text, end, limit)
         if closing is not None and PLACEHOLDER_RE.search(closing.group(0)):
             end = closing.end()
+        if fixed and not _WORDY.search(PLACEHOLDER_RE.sub("", text[start:end])):
+            fixed[-1] = (fixed[-1][0], end)  # "（3）" after "。": nothing to translate on its own
+            continue
         fixed.append((start, end))
     return SplitText(text, tuple(fixed))
 
