@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run run-terms bench-translate test test-slow lint bench clean
+.PHONY: install run run-terms bench-translate test test-slow lint check-wheel bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,15 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
+## ruff + mypy over the one namespace, and the import-linter layer contracts (.importlinter).
 lint: $(STAMP)
 	$(BIN)/ruff check align termbase translator termalign tests bench
-	$(BIN)/mypy align termbase translator termalign
+	$(BIN)/mypy termalign
+	$(BIN)/lint-imports
+
+## The wheel installs only the `termalign` package (no top-level align/termbase/...).
+check-wheel: $(STAMP)
+	$(BIN)/python .ci/wheel_names.py
 
 ## Benchmarks printing ratios; the translation ones need an installed model (MODEL=...).
 bench: $(STAMP)

@@ -17,15 +17,15 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
-from align.anchors import anchors_en, anchors_zh
-from align.beads import Bead, Span, bead_kind
-from align.costs import AlignConfig, BeadCost, UnitFeatures
-from align.dictionary import CedictIndex, english_stems, load_cedict
-from align.document import Block, BlockKind, Document, Sentence
-from align.dp import align_spans
-from align.script import is_cjk
-from termalign import __version__
-from termalign.errors import AlignmentError
+from termalign.align.anchors import anchors_en, anchors_zh
+from termalign.align.beads import Bead, Span, bead_kind
+from termalign.align.costs import AlignConfig, BeadCost, UnitFeatures
+from termalign.align.dictionary import CedictIndex, english_stems, load_cedict
+from termalign.align.document import Block, BlockKind, Document, Sentence
+from termalign.align.dp import align_spans
+from termalign.align.script import is_cjk
+from termalign.kernel.errors import AlignmentError
+from termalign.kernel.version import __version__
 
 __all__ = ["Alignment", "Scorer", "align_documents", "sentence_features", "signature_of", "text_length"]
 

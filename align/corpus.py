@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from termalign.errors import ConfigError
+from termalign.kernel.errors import ConfigError
 
 __all__ = ["CorpusDocument", "Corpus", "load_corpus", "default_data_dir", "ROLES"]
 

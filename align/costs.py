@@ -28,9 +28,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from align.beads import DEFAULT_BEAD_TYPES
-from align.dictionary import evidence
-from termalign.errors import ConfigError
+from termalign.align.beads import DEFAULT_BEAD_TYPES
+from termalign.align.dictionary import evidence
+from termalign.kernel.errors import ConfigError
 
 __all__ = [
     "AlignConfig",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from termalign.errors import ModelError
+from termalign.kernel.errors import ModelError
 
 __all__ = [
     "CedictIndex",

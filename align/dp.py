@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from align.beads import Span
-from termalign.errors import AlignmentError
+from termalign.align.beads import Span
+from termalign.kernel.errors import AlignmentError
 
 __all__ = ["CostFn", "DPTable", "band_limits", "fill", "traceback", "align_spans"]
 

@@ -14,7 +14,7 @@ import codecs
 import unicodedata
 from pathlib import Path
 
-from termalign.errors import DocumentError
+from termalign.kernel.errors import DocumentError
 
 __all__ = ["decode_bytes", "read_text", "plausibility"]
 

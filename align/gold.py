@@ -28,9 +28,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from align.beads import Bead
-from align.document import Document
-from termalign.errors import DocumentError
+from termalign.align.beads import Bead
+from termalign.align.document import Document
+from termalign.kernel.errors import DocumentError
 
 __all__ = ["GoldBead", "GoldSet", "F1Result", "load_gold", "check_gold", "bead_f1", "gold_line"]
 

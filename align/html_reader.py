@@ -15,8 +15,8 @@ import html
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from align.document import BlockKind
-from align.textmap import Parsed, PieceKind, RawBlock, Run
+from termalign.align.document import BlockKind
+from termalign.align.textmap import Parsed, PieceKind, RawBlock, Run
 
 __all__ = ["parse_html"]
 

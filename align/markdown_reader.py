@@ -18,10 +18,10 @@ from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
-from align.document import BlockKind
-from align.html_reader import parse_html
-from align.script import is_cjk
-from align.textmap import Parsed, PieceKind, RawBlock, Run
+from termalign.align.document import BlockKind
+from termalign.align.html_reader import parse_html
+from termalign.align.script import is_cjk
+from termalign.align.textmap import Parsed, PieceKind, RawBlock, Run
 
 __all__ = ["parse_markdown", "split_lines"]
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePath
 
-from align.document import BlockKind, Document
-from align.encoding import read_text
-from align.html_reader import parse_html
-from align.markdown_reader import parse_markdown, split_lines
-from align.script import detect_lang, detect_script
-from align.segment import SegmentOptions
-from align.textmap import Parsed, PieceKind, RawBlock, Run, build_blocks
-from termalign.errors import DocumentError
+from termalign.align.document import BlockKind, Document
+from termalign.align.encoding import read_text
+from termalign.align.html_reader import parse_html
+from termalign.align.markdown_reader import parse_markdown, split_lines
+from termalign.align.script import detect_lang, detect_script
+from termalign.align.segment import SegmentOptions
+from termalign.align.textmap import Parsed, PieceKind, RawBlock, Run, build_blocks
+from termalign.kernel.errors import DocumentError
 
 __all__ = ["read_document", "read_string", "guess_format", "FORMATS"]
 

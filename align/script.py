@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from termalign.errors import ModelError
+from termalign.kernel.errors import ModelError
 
 __all__ = ["detect_script", "simplified_view", "fold_punct", "detect_lang", "is_cjk"]
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from align.script import is_cjk
-from termalign.errors import ConfigError
+from termalign.align.script import is_cjk
+from termalign.kernel.errors import ConfigError
 
 __all__ = ["SegmentOptions", "segment", "segment_cjk", "segment_pysbd"]
 

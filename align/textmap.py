@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from align.document import Block, BlockKind, Sentence
-from align.script import detect_lang, fold_punct, simplified_view
-from align.segment import SegmentOptions, segment
+from termalign.align.document import Block, BlockKind, Sentence
+from termalign.align.script import detect_lang, fold_punct, simplified_view
+from termalign.align.segment import SegmentOptions, segment
 
 __all__ = ["PieceKind", "Piece", "Run", "RawBlock", "Parsed", "build_blocks"]
 

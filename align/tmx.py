@@ -14,9 +14,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from termalign import __version__
-from termalign.atomic import atomic_write_bytes
-from termalign.errors import DocumentError
+from termalign.kernel.atomic import atomic_write_bytes
+from termalign.kernel.errors import DocumentError
+from termalign.kernel.version import __version__
 
 __all__ = ["TranslationUnit", "TmxFile", "write_tmx", "read_tmx"]
 

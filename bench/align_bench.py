@@ -24,12 +24,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from align.aligner import align_documents, text_length  # noqa: E402
-from align.corpus import default_data_dir  # noqa: E402
-from align.dictionary import load_cedict  # noqa: E402
-from align.document import Block, Document  # noqa: E402
-from align.gold import GoldSet, bead_f1, check_gold, load_gold  # noqa: E402
-from align.reader import read_document  # noqa: E402
+from termalign.align.aligner import align_documents, text_length  # noqa: E402
+from termalign.align.corpus import default_data_dir  # noqa: E402
+from termalign.align.dictionary import load_cedict  # noqa: E402
+from termalign.align.document import Block, Document  # noqa: E402
+from termalign.align.gold import GoldSet, bead_f1, check_gold, load_gold  # noqa: E402
+from termalign.align.reader import read_document  # noqa: E402
 
 GOLD = REPO / "corpora" / "deepseek" / "faq.gold.jsonl"
 REPEAT = 20

@@ -29,8 +29,8 @@ def main() -> None:
     parser.add_argument("--batch-segments", type=int, default=32)
     args = parser.parse_args()
 
-    from translator.batch import BatchConfig, load_batch_manifest, run_batch
-    from translator.terms import TermAwareTranslator, TranslateConfig
+    from termalign.translator.batch import BatchConfig, load_batch_manifest, run_batch
+    from termalign.translator.terms import TermAwareTranslator, TranslateConfig
 
     engine = open_bench_engine(args.model, args.models_dir, args.max_new_tokens)
     segments = bench_segments(args.segments)

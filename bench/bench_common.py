@@ -17,8 +17,8 @@ __all__ = ["open_bench_engine", "bench_segments", "bare_generate"]
 
 def open_bench_engine(model: str, models_dir: Path | None, max_new_tokens: int) -> Any:
     """``tiny``: the tiny random-weight model, built in a temporary folder; else an installed model."""
-    from translator.engine import EngineConfig, open_engine
-    from translator.install import default_models_dir, get_model
+    from termalign.translator.engine import EngineConfig, open_engine
+    from termalign.translator.install import default_models_dir, get_model
 
     if model == "tiny":
         models_dir = install_tiny(Path(tempfile.mkdtemp(prefix="bench-")) / "models")

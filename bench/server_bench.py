@@ -33,8 +33,8 @@ def main() -> None:
     parser.add_argument("--batch-wait-ms", type=float, default=20.0)
     args = parser.parse_args()
 
-    from translator.server import ServerConfig, ServerThread, create_app
-    from translator.terms import TermAwareTranslator, TranslateConfig
+    from termalign.translator.server import ServerConfig, ServerThread, create_app
+    from termalign.translator.terms import TermAwareTranslator, TranslateConfig
 
     engine = open_bench_engine(args.model, args.models_dir, args.max_new_tokens)
     translator = TermAwareTranslator(engine, config=TranslateConfig(repair=False))

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from termbase.formats import import_entries
-from termbase.matcher import TermMatcher, match_view
-from termbase.model import Entry
+from termalign.termbase.formats import import_entries
+from termalign.termbase.matcher import TermMatcher, match_view
+from termalign.termbase.model import Entry
 
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")

@@ -26,11 +26,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from termbase.store import load_termbase
-from translator.engine import EngineConfig, open_engine, plan_batches
-from translator.generator import GeneratorEngine
-from translator.install import default_models_dir, get_model
-from translator.terms import TERM_INJECTIONS, TermAwareTranslator, TranslateConfig
+from termalign.termbase.store import load_termbase
+from termalign.translator.engine import EngineConfig, open_engine, plan_batches
+from termalign.translator.generator import GeneratorEngine
+from termalign.translator.install import default_models_dir, get_model
+from termalign.translator.terms import TERM_INJECTIONS, TermAwareTranslator, TranslateConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 TERMBASE = ROOT / "corpora" / "deepseek" / "termbase.tsv"

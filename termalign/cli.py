@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
-from termalign import __version__
-from termalign.errors import TermalignError
+from termalign.kernel.errors import TermalignError
+from termalign.kernel.version import __version__
 
 __all__ = ["main", "cli", "AppContext"]
 
@@ -69,7 +69,7 @@ def _failure(message: str, code: int) -> click.ClickException:
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, data_dir: Path | None) -> None:
     """termalign: align, build termbases and translate with terminology, offline."""
-    from align.corpus import default_data_dir
+    from termalign.align.corpus import default_data_dir
 
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)

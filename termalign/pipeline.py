@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from align.aligner import AlignConfig, Alignment, align_documents
-from align.corpus import Corpus
-from align.outputs import write_alignment
-from align.reader import read_document
-from termalign.atomic import atomic_write_text
-from termalign.errors import ConfigError
+from termalign.align.aligner import AlignConfig, Alignment, align_documents
+from termalign.align.corpus import Corpus
+from termalign.align.outputs import write_alignment
+from termalign.align.reader import read_document
+from termalign.kernel.atomic import atomic_write_text
+from termalign.kernel.errors import ConfigError
 
 __all__ = ["align_files", "check_corpus", "run_corpus", "RunResult", "TranslationJob"]
 
@@ -134,10 +134,10 @@ def run_corpus(
 
 def termbase_step(corpus: Corpus, out_dir: Path, result: RunResult, progress: Progress) -> None:
     """Extract term candidates from the aligned pairs, export the curated termbase, check the FAQ."""
-    from termbase.checks import check_pairs
-    from termbase.extract import extract_candidates, load_pairs, write_candidates
-    from termbase.formats import export_entries
-    from termbase.store import load_termbase
+    from termalign.termbase.checks import check_pairs
+    from termalign.termbase.extract import extract_candidates, load_pairs, write_candidates
+    from termalign.termbase.formats import export_entries
+    from termalign.termbase.store import load_termbase
 
     started = time.perf_counter()
     progress("extracting term candidates from the aligned pairs")
@@ -172,10 +172,10 @@ def translate_step(
     corpus: Corpus, out_dir: Path, result: RunResult, job: TranslationJob, progress: Progress
 ) -> None:
     """Translate the corpus's documents through the (resumable) batch runner."""
-    from termbase.store import load_termbase
-    from translator.batch import BatchConfig, load_batch_manifest, run_batch
-    from translator.cache import CachedEngine
-    from translator.stack import build_translator, load_memory
+    from termalign.termbase.store import load_termbase
+    from termalign.translator.batch import BatchConfig, load_batch_manifest, run_batch
+    from termalign.translator.cache import CachedEngine
+    from termalign.translator.stack import build_translator, load_memory
 
     started = time.perf_counter()
     plan = load_batch_manifest(job.manifest, corpus.data_dir)
@@ -204,11 +204,11 @@ def evaluate_step(
     corpus: Corpus, out_dir: Path, result: RunResult, job: TranslationJob, progress: Progress
 ) -> None:
     """Translate the aligned FAQ twice (model alone; model + termbase + leave-one-out TM) and score."""
-    from termbase.store import load_termbase
-    from translator.cache import CachedEngine
-    from translator.evaluate import evaluate_faq, write_eval
-    from translator.stack import build_translator, load_memory
-    from translator.terms import TranslateConfig
+    from termalign.termbase.store import load_termbase
+    from termalign.translator.cache import CachedEngine
+    from termalign.translator.evaluate import evaluate_faq, write_eval
+    from termalign.translator.stack import build_translator, load_memory
+    from termalign.translator.terms import TranslateConfig
 
     if corpus.termbase is None:
         raise ConfigError("the evaluation needs a termbase in the corpus manifest", path=corpus.manifest)

@@ -9,13 +9,20 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from termbase.model import STATUSES, Entry, Provenance, Status
+from termalign.termbase.model import STATUSES, Entry, Provenance, Status
 
 if TYPE_CHECKING:
-    from termbase.formats import FORMATS, ImportResult, export_entries, import_entries
-    from termbase.matcher import TargetSpan, TermHit, TermMatcher, find_forbidden, find_targets, find_terms
-    from termbase.store import Termbase, load_termbase
-    from termbase.validate import Problem, TermbaseProblems, content_hash
+    from termalign.termbase.formats import FORMATS, ImportResult, export_entries, import_entries
+    from termalign.termbase.matcher import (
+        TargetSpan,
+        TermHit,
+        TermMatcher,
+        find_forbidden,
+        find_targets,
+        find_terms,
+    )
+    from termalign.termbase.store import Termbase, load_termbase
+    from termalign.termbase.validate import Problem, TermbaseProblems, content_hash
 
 __all__ = [
     "Entry",
@@ -40,25 +47,25 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Termbase": "termbase.store",
-    "load_termbase": "termbase.store",
-    "FORMATS": "termbase.formats",
-    "ImportResult": "termbase.formats",
-    "import_entries": "termbase.formats",
-    "export_entries": "termbase.formats",
-    "TermMatcher": "termbase.matcher",
-    "TermHit": "termbase.matcher",
-    "TargetSpan": "termbase.matcher",
-    "find_terms": "termbase.matcher",
-    "find_targets": "termbase.matcher",
-    "find_forbidden": "termbase.matcher",
-    "Problem": "termbase.validate",
-    "TermbaseProblems": "termbase.validate",
-    "content_hash": "termbase.validate",
+    "Termbase": "termalign.termbase.store",
+    "load_termbase": "termalign.termbase.store",
+    "FORMATS": "termalign.termbase.formats",
+    "ImportResult": "termalign.termbase.formats",
+    "import_entries": "termalign.termbase.formats",
+    "export_entries": "termalign.termbase.formats",
+    "TermMatcher": "termalign.termbase.matcher",
+    "TermHit": "termalign.termbase.matcher",
+    "TargetSpan": "termalign.termbase.matcher",
+    "find_terms": "termalign.termbase.matcher",
+    "find_targets": "termalign.termbase.matcher",
+    "find_forbidden": "termalign.termbase.matcher",
+    "Problem": "termalign.termbase.validate",
+    "TermbaseProblems": "termalign.termbase.validate",
+    "content_hash": "termalign.termbase.validate",
 }
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'termbase' has no attribute {name!r}")
+    raise AttributeError(f"module 'termalign.termbase' has no attribute {name!r}")

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from termbase.model import Entry, Status
+from termalign.termbase.model import Entry, Status
 
 if TYPE_CHECKING:
-    from termbase.matcher import TermHit
+    from termalign.termbase.matcher import TermHit
 
 __all__ = [
     "Severity",
@@ -112,7 +112,7 @@ def check(name: str, severity: Severity | str) -> Callable[[SegmentCheck], Segme
 
 def target_count(text: str, entry: Entry) -> int:
     """How often any accepted rendering of ``entry`` occurs in ``text`` (the matcher's rules)."""
-    from termbase.matcher import find_targets
+    from termalign.termbase.matcher import find_targets
 
     return len(find_targets(text, entry))
 
@@ -153,7 +153,7 @@ def term_missing(seg: Segment) -> Iterator[Issue]:
 @check("forbidden-term", Severity.ERROR)
 def forbidden_term(seg: Segment) -> Iterator[Issue]:
     """A rendering the termbase forbids for a source term occurs in the target."""
-    from termbase.matcher import find_forbidden
+    from termalign.termbase.matcher import find_forbidden
 
     seen: set[tuple[str, str]] = set()
     for hit in seg.hits:
@@ -282,7 +282,7 @@ def _matcher(termbase: Any) -> Finder:
         return termbase.matcher()
     if hasattr(termbase, "find"):
         return termbase
-    from termbase.matcher import TermMatcher
+    from termalign.termbase.matcher import TermMatcher
 
     return TermMatcher(list(termbase))
 
@@ -428,7 +428,7 @@ class _Tally:
         self.entries: dict[str, Entry] = {}
 
     def add(self, seg: Segment, issues: Sequence[Issue]) -> None:
-        from termbase.matcher import find_targets
+        from termalign.termbase.matcher import find_targets
 
         self.forbidden.update(i.term for i in issues if i.check == "forbidden-term")
         for hit in seg.hits:

@@ -42,9 +42,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from align.script import simplified_view
-from termalign.atomic import atomic_write_text
-from termalign.errors import TermbaseError
+from termalign.align.script import simplified_view
+from termalign.kernel.atomic import atomic_write_text
+from termalign.kernel.errors import TermbaseError
 
 __all__ = [
     "AlignedPair",
@@ -167,7 +167,7 @@ def load_pairs(path: str | Path) -> list[AlignedPair]:
 
 
 def _load_tmx(path: Path) -> list[AlignedPair]:
-    from align.tmx import read_tmx
+    from termalign.align.tmx import read_tmx
 
     pairs = []
     for k, unit in enumerate(read_tmx(path).units, start=1):

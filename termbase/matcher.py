@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from align.script import fold_punct, simplified_view
-from termbase.model import Entry
+from termalign.align.script import fold_punct, simplified_view
+from termalign.termbase.model import Entry
 
 __all__ = [
     "TermHit",

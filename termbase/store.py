@@ -23,12 +23,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from termalign.errors import TermbaseError
-from termbase.model import Entry, Provenance, Status
-from termbase.validate import Problem, check_entry, content_hash, raise_problems, sort_key
+from termalign.kernel.errors import TermbaseError
+from termalign.termbase.model import Entry, Provenance, Status
+from termalign.termbase.validate import Problem, check_entry, content_hash, raise_problems, sort_key
 
 if TYPE_CHECKING:
-    from termbase.matcher import TermMatcher
+    from termalign.termbase.matcher import TermMatcher
 
 __all__ = ["Termbase", "load_termbase", "SCHEMA_VERSION", "SQLITE_EXTENSIONS"]
 
@@ -278,7 +278,7 @@ class Termbase:
 
     def matcher(self) -> TermMatcher:
         """A :class:`~termbase.matcher.TermMatcher` over all entries, rebuilt only after a change."""
-        from termbase.matcher import TermMatcher
+        from termalign.termbase.matcher import TermMatcher
 
         if self._matcher is None or self._matcher[0] != self._revision:
             self._matcher = (self._revision, TermMatcher(self.entries()))
@@ -459,7 +459,7 @@ def load_termbase(path: str | Path, *, create: bool = False) -> Termbase:
 
     Imports are strict: a file with any bad row raises one error naming them all.
     """
-    from termbase.formats import import_entries
+    from termalign.termbase.formats import import_entries
 
     path = Path(path)
     if path.suffix.lower() in SQLITE_EXTENSIONS:

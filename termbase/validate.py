@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from termalign.errors import TermbaseError
-from termbase.model import STATUSES, Entry, Provenance, Status
+from termalign.kernel.errors import TermbaseError
+from termalign.termbase.model import STATUSES, Entry, Provenance, Status
 
 __all__ = [
     "Problem",

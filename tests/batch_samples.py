@@ -53,8 +53,8 @@ def write_corpus(folder: Path, *, docs: int = 3, repeat: int = 1, translate: str
 
 def install_tiny(models_dir: Path) -> Path:
     """Install the tiny random-weight qwen2 model as ``tiny`` into ``models_dir``."""
-    from translator.install import install_model
-    from translator.tiny import write_tiny_qwen2_gguf
+    from termalign.translator.install import install_model
+    from termalign.translator.tiny import write_tiny_qwen2_gguf
 
     models_dir.mkdir(parents=True, exist_ok=True)
     gguf = models_dir.parent / "tiny.gguf"
@@ -65,8 +65,8 @@ def install_tiny(models_dir: Path) -> Path:
 
 
 def tiny_engine(models_dir: Path, **settings: object):  # type: ignore[no-untyped-def]
-    from translator.engine import EngineConfig, open_engine
-    from translator.install import get_model
+    from termalign.translator.engine import EngineConfig, open_engine
+    from termalign.translator.install import get_model
 
     config = EngineConfig(intra_threads=1, max_new_tokens=12, **settings)  # type: ignore[arg-type]
     return open_engine(get_model("tiny", models_dir), config)

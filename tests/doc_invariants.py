@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from align.document import Document
+from termalign.align.document import Document
 
 
 def is_subsequence(needle: str, haystack: str) -> bool:

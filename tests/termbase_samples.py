@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from termbase.model import Entry, Provenance, Status
+from termalign.termbase.model import Entry, Provenance, Status
 
 
 def sample_entries() -> list[Entry]:

@@ -11,12 +11,12 @@ import pytest
 from lxml import etree
 from translate.storage.tmx import tmxfile
 
-from align.aligner import Alignment
-from align.beads import Bead
-from align.costs import AlignConfig
-from align.outputs import WRITERS, write_alignment
-from align.outputs.html import render
-from termalign.errors import ConfigError
+from termalign.align.aligner import Alignment
+from termalign.align.beads import Bead
+from termalign.align.costs import AlignConfig
+from termalign.align.outputs import WRITERS, write_alignment
+from termalign.align.outputs.html import render
+from termalign.kernel.errors import ConfigError
 
 TRICKY = 'Fish & chips <b>bold</b> "quoted" \t tab'
 

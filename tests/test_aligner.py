@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from align.aligner import align_documents, text_length
-from align.costs import AlignConfig
-from align.document import Block, BlockKind, Document, Sentence
-from align.reader import read_string
-from termalign.errors import AlignmentError
+from termalign.align.aligner import align_documents, text_length
+from termalign.align.costs import AlignConfig
+from termalign.align.document import Block, BlockKind, Document, Sentence
+from termalign.align.reader import read_string
+from termalign.kernel.errors import AlignmentError
 
 ZH = """**英伟达的股价为什么下跌？**
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from align.anchors import anchors_en, anchors_zh, chinese_number, normalise_url, number_anchor
+from termalign.align.anchors import anchors_en, anchors_zh, chinese_number, normalise_url, number_anchor
 
 
 @pytest.mark.parametrize(

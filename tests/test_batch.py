@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from termalign.errors import ConfigError
+from termalign.kernel.errors import ConfigError
+from termalign.translator.batch import BatchConfig, load_batch_manifest, plan_batch, run_batch
+from termalign.translator.identity import IdentityEngine
+from termalign.translator.journal import Journal, JournalError
+from termalign.translator.progress import ProgressEvent
+from termalign.translator.records import SegmentRecord
+from termalign.translator.terms import TermAwareTranslator
 from tests.batch_samples import SENTENCES, TERMBASE, install_tiny, tiny_engine, write_corpus
-from translator.batch import BatchConfig, load_batch_manifest, plan_batch, run_batch
-from translator.identity import IdentityEngine
-from translator.journal import Journal, JournalError
-from translator.progress import ProgressEvent
-from translator.records import SegmentRecord
-from translator.terms import TermAwareTranslator
 
 PER_DOC = 2 * len(SENTENCES) + 1  # the heading, plus two sentences per paragraph
 
@@ -113,8 +113,8 @@ def test_chunks_span_documents_and_a_rerun_redoes_nothing(tmp_path: Path) -> Non
 
 
 def test_the_report_lists_every_term_miss_by_segment(tmp_path: Path) -> None:
-    from termbase.store import load_termbase
-    from translator.terms import TranslateConfig
+    from termalign.termbase.store import load_termbase
+    from termalign.translator.terms import TranslateConfig
 
     plan = load_batch_manifest(write_corpus(tmp_path, docs=1), tmp_path / "data")
     # the identity engine keeps the Chinese, so every approved term (开源模型, 芯片…) is missed;
@@ -174,7 +174,7 @@ def test_corrupt_journal_is_reported_and_restart_runs_cleanly(tmp_path: Path) ->
 
 
 def test_dry_run_counts_journal_and_tm_and_writes_nothing(tmp_path: Path) -> None:
-    from translator.memory import TranslationMemory
+    from termalign.translator.memory import TranslationMemory
 
     plan = load_batch_manifest(write_corpus(tmp_path, docs=2), tmp_path / "data")
     out = tmp_path / "out"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from termalign.errors import ConfigError
-from translator.cache import CachedEngine
-from translator.engine import Engine
-from translator.identity import IdentityEngine
-from translator.terms import TermAwareTranslator
+from termalign.kernel.errors import ConfigError
+from termalign.translator.cache import CachedEngine
+from termalign.translator.engine import Engine
+from termalign.translator.identity import IdentityEngine
+from termalign.translator.terms import TermAwareTranslator
 
 
 def test_is_an_engine_with_the_wrapped_signature() -> None:

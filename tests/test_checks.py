@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from termbase.checks import (
+from termalign.termbase.checks import (
     CHECKS,
     Severity,
     check,
@@ -13,10 +13,10 @@ from termbase.checks import (
     source_numbers,
     target_numbers,
 )
-from termbase.extract import AlignedPair
-from termbase.matcher import TermMatcher
-from termbase.model import Entry, Status
-from termbase.store import Termbase
+from termalign.termbase.extract import AlignedPair
+from termalign.termbase.matcher import TermMatcher
+from termalign.termbase.model import Entry, Status
+from termalign.termbase.store import Termbase
 
 A = Status.APPROVED
 ENTRIES = [

@@ -8,8 +8,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from termalign import __version__
 from termalign.cli import _register, cli
+from termalign.kernel.version import __version__
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 
 from termalign.cli import cli
 from termalign.commands import COMMANDS
+from termalign.translator.server import ServerConfig, ServerThread, create_app
+from termalign.translator.terms import TermAwareTranslator
 from tests.batch_samples import TERMBASE, install_tiny, tiny_engine, write_corpus
-from translator.server import ServerConfig, ServerThread, create_app
-from translator.terms import TermAwareTranslator
 
 
 @pytest.fixture(scope="module")

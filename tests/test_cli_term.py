@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from termbase_samples import sample_entries
 
 from termalign.cli import _register, cli
-from termbase import Status, export_entries, import_entries, load_termbase
+from termalign.termbase import Status, export_entries, import_entries, load_termbase
 
 
 @pytest.fixture(scope="module")

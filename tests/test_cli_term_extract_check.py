@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from align.tmx import TranslationUnit, write_tmx
+from termalign.align.tmx import TranslationUnit, write_tmx
 from termalign.cli import _register, cli
-from termbase.formats import export_entries
-from termbase.model import Entry, Status
+from termalign.termbase.formats import export_entries
+from termalign.termbase.model import Entry, Status
 
 PAIRS = [
     ("蒸馏是一种训练方法。", "Distillation is a training method."),

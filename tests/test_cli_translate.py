@@ -9,10 +9,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from align.tmx import TranslationUnit, read_tmx, write_tmx
+from termalign.align.tmx import TranslationUnit, read_tmx, write_tmx
 from termalign.cli import _register, cli
-from translator.install import install_model
-from translator.tiny import write_tiny_qwen2_gguf
+from termalign.translator.install import install_model
+from termalign.translator.tiny import write_tiny_qwen2_gguf
 
 DOC = """---
 title: "蒸馏的故事"
@@ -135,14 +135,14 @@ class _UpperEngineTranslator:
     signature = {"engine": {"engine": "marker", "model": "marker@1"}}
 
     def translate(self, segments, *, ids=None, exclude=None, progress=None):  # type: ignore[no-untyped-def]
-        from translator.records import SegmentRecord
+        from termalign.translator.records import SegmentRecord
 
         names = ids or [str(k) for k in range(len(segments))]
         return [SegmentRecord(n, s, f"EN({s})", "mt", 0.5) for n, s in zip(names, segments, strict=True)]
 
 
 def test_translate_through_a_server_keeps_the_markup(runner: CliRunner, tmp_path: Path) -> None:
-    from translator.server import ServerConfig, ServerThread, create_app
+    from termalign.translator.server import ServerConfig, ServerThread, create_app
 
     doc, _, _ = _inputs(tmp_path)
     out, report = tmp_path / "out.md", tmp_path / "report.json"

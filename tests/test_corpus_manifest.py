@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from align.corpus import ROLES, default_data_dir, load_corpus
-from termalign.errors import ConfigError
+from termalign.align.corpus import ROLES, default_data_dir, load_corpus
+from termalign.kernel.errors import ConfigError
 
 MANIFEST = Path(__file__).resolve().parents[1] / "corpora" / "deepseek" / "corpus.toml"
 

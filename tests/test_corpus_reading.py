@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from doc_invariants import check_offsets
 
-from align import BlockKind, Document, read_document
+from termalign.align import BlockKind, Document, read_document
 
 pytestmark = pytest.mark.slow
 

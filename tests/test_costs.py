@@ -6,9 +6,23 @@ import time
 
 import pytest
 
-from align.costs import AlignConfig, BeadCost, UnitFeatures, anchor_penalty, gale_church_cost, kind_penalty
-from align.dictionary import clear_cedict_cache, english_stems, evidence, load_cedict, parse_cedict, stem
-from termalign.errors import ConfigError
+from termalign.align.costs import (
+    AlignConfig,
+    BeadCost,
+    UnitFeatures,
+    anchor_penalty,
+    gale_church_cost,
+    kind_penalty,
+)
+from termalign.align.dictionary import (
+    clear_cedict_cache,
+    english_stems,
+    evidence,
+    load_cedict,
+    parse_cedict,
+    stem,
+)
+from termalign.kernel.errors import ConfigError
 
 PAIRS = [
     (

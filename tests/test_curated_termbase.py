@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from termbase.formats import import_entries
-from termbase.matcher import TermMatcher, find_forbidden, find_targets
-from termbase.model import Status
+from termalign.termbase.formats import import_entries
+from termalign.termbase.matcher import TermMatcher, find_forbidden, find_targets
+from termalign.termbase.model import Status
 
 TERMBASE = Path(__file__).resolve().parents[1] / "corpora" / "deepseek" / "termbase.tsv"
 

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 import yaml
 
-from align.document import Document
-from align.reader import read_document, read_string
-from termbase.model import Entry, Status
-from termbase.store import Termbase
-from translator.document import assemble, plan_segments, translate_document
-from translator.engine import Hypotheses, Hypothesis, per_segment
-from translator.identity import IdentityEngine
-from translator.markup import PLACEHOLDER_RE
-from translator.terms import TermAwareTranslator, TranslateConfig
+from termalign.align.document import Document
+from termalign.align.reader import read_document, read_string
+from termalign.termbase.model import Entry, Status
+from termalign.termbase.store import Termbase
+from termalign.translator.document import assemble, plan_segments, translate_document
+from termalign.translator.engine import Hypotheses, Hypothesis, per_segment
+from termalign.translator.identity import IdentityEngine
+from termalign.translator.markup import PLACEHOLDER_RE
+from termalign.translator.terms import TermAwareTranslator, TranslateConfig
 
 MARKDOWN = """---
 title: "蒸馏的故事"
@@ -152,7 +152,7 @@ def test_html_tags_and_attributes_survive() -> None:
 def test_assemble_reports_lost_placeholders_and_keeps_the_url() -> None:
     doc = read_string("请看[这篇文章](https://example.org/a)。\n", path="a.md")
     [seg] = plan_segments(doc)
-    from translator.records import SegmentRecord
+    from termalign.translator.records import SegmentRecord
 
     record = SegmentRecord(seg.id, seg.protected.text, "Please read this article.", "mt", 0.0)
     assembled = assemble(doc, {seg.id: record})

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.beads import DEFAULT_BEAD_TYPES, Span
-from align.dp import align_spans, band_limits, fill, traceback
-from termalign.errors import AlignmentError
+from termalign.align.beads import DEFAULT_BEAD_TYPES, Span
+from termalign.align.dp import align_spans, band_limits, fill, traceback
+from termalign.kernel.errors import AlignmentError
 
 
 def _random_cost(seed: int):

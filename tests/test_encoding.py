@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.encoding import decode_bytes, plausibility, read_text
-from termalign.errors import DocumentError
+from termalign.align.encoding import decode_bytes, plausibility, read_text
+from termalign.kernel.errors import DocumentError
 
 SIMPLIFIED = "这是简体中文的测试文字，我们希望能够正确读取。第二句话也在这里。\n"
 TRADITIONAL = "這是繁體中文的測試文字，我們希望能夠正確讀取。第二句話也在這裡。\n"

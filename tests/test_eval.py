@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from termalign.errors import ConfigError
-from termbase.store import load_termbase
+from termalign.kernel.errors import ConfigError
+from termalign.termbase.store import load_termbase
+from termalign.translator.evaluate import LeaveOneOut, evaluate_faq, read_segments, score
+from termalign.translator.identity import IdentityEngine
+from termalign.translator.memory import TranslationMemory
+from termalign.translator.terms import TermAwareTranslator
 from tests.batch_samples import TERMBASE
-from translator.evaluate import LeaveOneOut, evaluate_faq, read_segments, score
-from translator.identity import IdentityEngine
-from translator.memory import TranslationMemory
-from translator.terms import TermAwareTranslator
 
 
 def test_metrics_carry_signatures() -> None:

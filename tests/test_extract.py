@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from align.tmx import TranslationUnit, write_tmx
-from termalign.errors import TermbaseError
-from termbase.extract import (
+from termalign.align.tmx import TranslationUnit, write_tmx
+from termalign.kernel.errors import TermbaseError
+from termalign.termbase.extract import (
     AlignedPair,
     ExtractConfig,
     dice,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from align.aligner import align_documents
-from align.corpus import default_data_dir
-from align.gold import bead_f1, check_gold, load_gold
-from align.reader import read_document
+from termalign.align.aligner import align_documents
+from termalign.align.corpus import default_data_dir
+from termalign.align.gold import bead_f1, check_gold, load_gold
+from termalign.align.reader import read_document
 
 pytestmark = pytest.mark.slow
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from align.beads import Bead
-from align.document import Block, BlockKind, Document, Sentence
-from align.gold import GoldBead, GoldSet, bead_f1, check_gold, gold_line, load_gold
-from termalign.errors import DocumentError
+from termalign.align.beads import Bead
+from termalign.align.document import Block, BlockKind, Document, Sentence
+from termalign.align.gold import GoldBead, GoldSet, bead_f1, check_gold, gold_line, load_gold
+from termalign.kernel.errors import DocumentError
 
 GOLD = GoldSet(
     (

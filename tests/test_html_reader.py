@@ -7,7 +7,7 @@ import time
 import pytest
 from doc_invariants import check_offsets
 
-from align import BlockKind, Document, read_string
+from termalign.align import BlockKind, Document, read_string
 
 # Built like a news-site export: a comment, a byline with <br>, an image, a
 # caption in <small>, bold questions, answers with links, an italic notice.

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from translator.journal import Journal, JournalError, signature_key
-from translator.records import SegmentIssue, SegmentRecord, TermUse
+from termalign.translator.journal import Journal, JournalError, signature_key
+from termalign.translator.records import SegmentIssue, SegmentRecord, TermUse
 
 
 def _record(seg_id: str, target: str = "hello") -> SegmentRecord:

@@ -6,7 +6,7 @@ from doc_invariants import check_offsets
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align import BlockKind, Document, read_string
+from termalign.align import BlockKind, Document, read_string
 
 
 def md(text: str, lang: str | None = None) -> Document:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from termalign.errors import ConfigError
-from translator.markup import PLACEHOLDER_RE, protect, restore
+from termalign.kernel.errors import ConfigError
+from termalign.translator.markup import PLACEHOLDER_RE, protect, restore
 
 
 def _translate_words(text: str) -> str:

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from align.tmx import TranslationUnit, write_tmx
-from termalign.errors import ConfigError, DocumentError
-from translator.memory import MemoryConfig, TmEntry, TranslationMemory, normalize_key
+from termalign.align.tmx import TranslationUnit, write_tmx
+from termalign.kernel.errors import ConfigError, DocumentError
+from termalign.translator.memory import MemoryConfig, TmEntry, TranslationMemory, normalize_key
 
 
 def small_memory() -> TranslationMemory:

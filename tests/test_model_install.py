@@ -13,15 +13,15 @@ import pytest
 from click.testing import CliRunner
 
 from termalign.cli import _register, cli
-from termalign.errors import ModelError
-from translator import registry
-from translator.engine import EngineConfig, open_engine
-from translator.generator import GeneratorEngine
-from translator.install import get_model, install_model, list_models, remove_model
-from translator.parts import sha256_file
-from translator.progress import ProgressEvent
-from translator.registry import ModelSpec, PartFile
-from translator.tiny import TinyQwen2, write_tiny_qwen2_gguf, write_tiny_seq2seq
+from termalign.kernel.errors import ModelError
+from termalign.translator import registry
+from termalign.translator.engine import EngineConfig, open_engine
+from termalign.translator.generator import GeneratorEngine
+from termalign.translator.install import get_model, install_model, list_models, remove_model
+from termalign.translator.parts import sha256_file
+from termalign.translator.progress import ProgressEvent
+from termalign.translator.registry import ModelSpec, PartFile
+from termalign.translator.tiny import TinyQwen2, write_tiny_qwen2_gguf, write_tiny_seq2seq
 
 PARTS = 3
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from doc_invariants import check_offsets
 
-from align import BlockKind, read_document, read_string
-from align.reader import guess_format
-from termalign.errors import DocumentError
+from termalign.align import BlockKind, read_document, read_string
+from termalign.align.reader import guess_format
+from termalign.kernel.errors import DocumentError
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:

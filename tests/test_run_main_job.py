@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from termalign.cli import _register, cli
-from translator.install import install_model
-from translator.tiny import write_tiny_qwen2_gguf
+from termalign.translator.install import install_model
+from termalign.translator.tiny import write_tiny_qwen2_gguf
 
 ZH = "**这是什么？**\n\n这是一个测试。我们在2025年用蒸馏写了它。\n\n**为什么？**\n\n因为芯片禁令很重要。\n"
 EN = (

@@ -8,7 +8,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.script import detect_lang, detect_script, fold_punct, simplified_view
+from termalign.align.script import detect_lang, detect_script, fold_punct, simplified_view
 
 TRADITIONAL = "這家公司發布了新模型，訓練成本遠低於預期，引起了廣泛關注。"
 SIMPLIFIED = "这家公司发布了新模型，训练成本远低于预期，引起了广泛关注。"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.segment import SegmentOptions, segment
-from termalign.errors import ConfigError
+from termalign.align.segment import SegmentOptions, segment
+from termalign.kernel.errors import ConfigError
 
 
 def sentences(text: str, lang: str, options: SegmentOptions | None = None) -> list[str]:

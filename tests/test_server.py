@@ -12,15 +12,15 @@ from typing import Any
 import httpx
 import pytest
 
+from termalign.translator.identity import IdentityEngine
+from termalign.translator.records import SegmentRecord
+from termalign.translator.server import ServerConfig, ServerThread, create_app
+from termalign.translator.terms import TermAwareTranslator
 from tests.batch_samples import TERMBASE, install_tiny, tiny_engine
-from translator.identity import IdentityEngine
-from translator.records import SegmentRecord
-from translator.server import ServerConfig, ServerThread, create_app
-from translator.terms import TermAwareTranslator
 
 
 def _identity_factory() -> dict[str | None, Any]:
-    from termbase.store import load_termbase
+    from termalign.termbase.store import load_termbase
 
     engine = IdentityEngine()
     return {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from translator.records import SegmentIssue, SegmentRecord, TermUse
-from translator.split import join_translations, merge_records, split_text
+from termalign.translator.records import SegmentIssue, SegmentRecord, TermUse
+from termalign.translator.split import join_translations, merge_records, split_text
 
 
 def test_a_paragraph_is_cut_into_sentences_and_joined_with_spaces() -> None:

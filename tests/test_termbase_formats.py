@@ -24,8 +24,8 @@ from translate.storage import po as tt_po
 from translate.storage import tbx as tt_tbx
 from translate.storage import tmx as tt_tmx
 
-from termalign.errors import TermbaseError
-from termbase import FORMATS, Entry, Status, Termbase, export_entries, import_entries, load_termbase
+from termalign.kernel.errors import TermbaseError
+from termalign.termbase import FORMATS, Entry, Status, Termbase, export_entries, import_entries, load_termbase
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SUFFIX = {"tsv": ".tsv", "csv": ".csv", "tbx": ".tbx", "tbx2": ".tbx", "tmx": ".tmx", "po": ".po"}

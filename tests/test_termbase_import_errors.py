@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from termbase_samples import sample_entries
 
-from termalign.errors import TermbaseError
-from termbase import Entry, Termbase, import_entries
-from termbase.formats.tsv import COLUMNS
-from termbase.validate import TermbaseProblems
+from termalign.kernel.errors import TermbaseError
+from termalign.termbase import Entry, Termbase, import_entries
+from termalign.termbase.formats.tsv import COLUMNS
+from termalign.termbase.validate import TermbaseProblems
 
 HEADER = "\t".join(COLUMNS) + "\n"
 ROWS = [

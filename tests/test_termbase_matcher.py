@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from termbase_samples import sample_entries
 
-from termbase import Entry, TermMatcher, find_forbidden, find_targets
-from termbase.matcher import match_view
+from termalign.termbase import Entry, TermMatcher, find_forbidden, find_targets
+from termalign.termbase.matcher import match_view
 
 ENTRIES = sample_entries() + [Entry("MoE", "MoE"), Entry("推理成本", "inference cost")]
 MATCHER = TermMatcher(ENTRIES)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from termbase_samples import sample_entries
 
-from termalign.errors import TermbaseError
-from termbase import Entry, Status, Termbase, export_entries, load_termbase
-from termbase.store import SCHEMA_VERSION
-from termbase.validate import TermbaseProblems
+from termalign.kernel.errors import TermbaseError
+from termalign.termbase import Entry, Status, Termbase, export_entries, load_termbase
+from termalign.termbase.store import SCHEMA_VERSION
+from termalign.termbase.validate import TermbaseProblems
 
 CURATED = Path(__file__).resolve().parents[1] / "corpora" / "deepseek" / "termbase.tsv"
 

@@ -7,14 +7,19 @@ from typing import Any
 
 import pytest
 
-from termalign.errors import ConfigError
-from termbase.model import Entry, Status
-from termbase.store import Termbase
-from translator.engine import Engine, Hypotheses, Hypothesis, per_segment
-from translator.identity import IdentityEngine
-from translator.install import default_models_dir
-from translator.memory import TranslationMemory
-from translator.terms import TermAwareTranslator, TranslateConfig, english_number, non_translation_reason
+from termalign.kernel.errors import ConfigError
+from termalign.termbase.model import Entry, Status
+from termalign.termbase.store import Termbase
+from termalign.translator.engine import Engine, Hypotheses, Hypothesis, per_segment
+from termalign.translator.identity import IdentityEngine
+from termalign.translator.install import default_models_dir
+from termalign.translator.memory import TranslationMemory
+from termalign.translator.terms import (
+    TermAwareTranslator,
+    TranslateConfig,
+    english_number,
+    non_translation_reason,
+)
 
 ENTRIES = [
     Entry("中芯国际", "SMIC", status=Status.APPROVED, pos="propn"),
@@ -401,12 +406,12 @@ def test_real_model_enforces_terms_on_traditional_text() -> None:
     import os
     from pathlib import Path
 
-    from align.reader import read_document
-    from termalign.errors import ModelError
-    from termbase.store import load_termbase
-    from translator.document import plan_segments
-    from translator.engine import EngineConfig, open_engine
-    from translator.install import get_model
+    from termalign.align.reader import read_document
+    from termalign.kernel.errors import ModelError
+    from termalign.termbase.store import load_termbase
+    from termalign.translator.document import plan_segments
+    from termalign.translator.engine import EngineConfig, open_engine
+    from termalign.translator.install import get_model
 
     data = Path(os.environ.get("TERMALIGN_DATA", Path(__file__).resolve().parents[2] / "shared" / "corpora"))
     found = sorted((data / "deepseek").glob("001_*.txt"))

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from tokenizers import Tokenizer
 
-from termalign.errors import ModelError
-from translator.gguf_convert import convert_gguf, read_gguf_info
-from translator.gguf_tokenizer import GGUFVocabulary, build_tokenizer
-from translator.tiny import TinyQwen2, write_tiny_qwen2_gguf
+from termalign.kernel.errors import ModelError
+from termalign.translator.gguf_convert import convert_gguf, read_gguf_info
+from termalign.translator.gguf_tokenizer import GGUFVocabulary, build_tokenizer
+from termalign.translator.tiny import TinyQwen2, write_tiny_qwen2_gguf
 
 _DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from termalign.errors import ModelError
-from translator.engine import EngineConfig, open_engine
-from translator.install import InstalledModel, get_model
+from termalign.kernel.errors import ModelError
+from termalign.translator.engine import EngineConfig, open_engine
+from termalign.translator.install import InstalledModel, get_model
 
 pytestmark = pytest.mark.slow
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from termalign.errors import ConfigError, ModelError
-from translator.engine import Engine, EngineConfig, plan_batches
-from translator.seq2seq import Seq2SeqEngine
-from translator.tiny import write_tiny_seq2seq
+from termalign.kernel.errors import ConfigError, ModelError
+from termalign.translator.engine import Engine, EngineConfig, plan_batches
+from termalign.translator.seq2seq import Seq2SeqEngine
+from termalign.translator.tiny import write_tiny_seq2seq
 
 SEGMENTS = ["今天天气很好。", "请把这个文件发给我。", "模型可以降低成本。", "我们去公园散步。"]
 

@@ -9,11 +9,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.document import Block, BlockKind, Document, Sentence
-from termalign.errors import ConfigError, DocumentError
-from translator.identity import IdentityEngine
-from translator.markup import PLACEHOLDER_RE, protect, restore
-from translator.writeback import (
+from termalign.align.document import Block, BlockKind, Document, Sentence
+from termalign.kernel.errors import ConfigError, DocumentError
+from termalign.translator.identity import IdentityEngine
+from termalign.translator.markup import PLACEHOLDER_RE, protect, restore
+from termalign.translator.writeback import (
     front_matter_span,
     identity_translations,
     rebuild,
@@ -224,7 +224,7 @@ SAMPLES = [
 
 @pytest.mark.parametrize(("path", "text"), SAMPLES)
 def test_reader_documents_round_trip(path: str, text: str) -> None:
-    reader = pytest.importorskip("align.reader")
+    reader = pytest.importorskip("termalign.align.reader")
     doc = reader.read_string(text, path=path)
     assert doc.sentences, "the reader found no sentences"
     assert rebuild(doc, identity_translations(doc), join_space=False) == text
@@ -236,7 +236,7 @@ def test_reader_documents_round_trip(path: str, text: str) -> None:
 
 @pytest.mark.parametrize(("path", "text"), SAMPLES)
 def test_reader_documents_translated_keep_urls(path: str, text: str) -> None:
-    reader = pytest.importorskip("align.reader")
+    reader = pytest.importorskip("termalign.align.reader")
     doc = reader.read_string(text, path=path)
     out = rebuild(doc, {s.id: fake_translate(doc.text[s.start : s.end], doc.format) for s in doc.sentences})
     for url in re.findall(r"https://[\w./?=&;-]+", text):
@@ -246,7 +246,7 @@ def test_reader_documents_translated_keep_urls(path: str, text: str) -> None:
 
 
 def test_identity_engine_meets_the_engine_protocol() -> None:
-    from translator.engine import Engine
+    from termalign.translator.engine import Engine
 
     engine = IdentityEngine()
     assert isinstance(engine, Engine)

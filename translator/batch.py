@@ -38,19 +38,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from align.corpus import Corpus, CorpusDocument, load_corpus
-from termalign import __version__
-from termalign.atomic import atomic_write_text
-from termalign.errors import ConfigError, TermalignError
-from translator.journal import Journal, signature_key
-from translator.progress import ProgressCallback, report
-from translator.records import SegmentRecord
+from termalign.align.corpus import Corpus, CorpusDocument, load_corpus
+from termalign.kernel.atomic import atomic_write_text
+from termalign.kernel.errors import ConfigError, TermalignError
+from termalign.kernel.version import __version__
+from termalign.translator.journal import Journal, signature_key
+from termalign.translator.progress import ProgressCallback, report
+from termalign.translator.records import SegmentRecord
 
 if TYPE_CHECKING:
-    from align.document import Document
-    from translator.memory import TranslationMemory
-    from translator.stack import Translator
-    from translator.terms import TranslateConfig
+    from termalign.align.document import Document
+    from termalign.translator.memory import TranslationMemory
+    from termalign.translator.stack import Translator
+    from termalign.translator.terms import TranslateConfig
 
 __all__ = [
     "TranslateSettings",
@@ -80,7 +80,7 @@ class TranslateSettings:
 
     def translate_config(self) -> TranslateConfig:
         """The termbase-aware layer's settings from ``[translate.terms]`` (defaults for the rest)."""
-        from translator.terms import TranslateConfig
+        from termalign.translator.terms import TranslateConfig
 
         return TranslateConfig(**self.terms)
 
@@ -222,7 +222,7 @@ def load_batch_manifest(manifest: str | Path, data_dir: Path) -> BatchPlan:
     if not isinstance(decoding, dict):
         problems.append("[translate.decoding] must be a table")
         decoding = {}
-    from translator.engine import EngineConfig
+    from termalign.translator.engine import EngineConfig
 
     fields = {f.name for f in dataclasses.fields(EngineConfig)}
     bad = sorted(set(decoding) - fields)
@@ -250,7 +250,7 @@ def load_batch_manifest(manifest: str | Path, data_dir: Path) -> BatchPlan:
 
 def _terms_problems(terms: Mapping[str, Any]) -> list[str]:
     """What is wrong with a ``[translate.terms]`` table (unknown keys, values TranslateConfig refuses)."""
-    from translator.terms import TranslateConfig
+    from termalign.translator.terms import TranslateConfig
 
     fields = {f.name for f in dataclasses.fields(TranslateConfig)}
     bad = sorted(set(terms) - fields)
@@ -293,7 +293,7 @@ class _Doc:
 
 
 def _plan_document(item: _Doc, document: Document) -> None:
-    from translator.document import FRONT_MATTER_PREFIX, front_matter_fields, plan_segments
+    from termalign.translator.document import FRONT_MATTER_PREFIX, front_matter_fields, plan_segments
 
     item.document = document
     for seg in plan_segments(document):
@@ -311,7 +311,7 @@ def _plan_document(item: _Doc, document: Document) -> None:
 
 def _open_documents(plan: BatchPlan, max_docs: int | None) -> list[_Doc]:
     """Read and plan every selected document; a missing or broken one is marked, not raised."""
-    from align.reader import read_document
+    from termalign.align.reader import read_document
 
     selected = plan.documents if max_docs is None else plan.documents[:max_docs]
     docs: list[_Doc] = []
@@ -352,7 +352,7 @@ def plan_batch(
     """
     docs = _open_documents(plan, config.max_docs)
     key = signature_key(signature)
-    from translator.markup import PLACEHOLDER_RE
+    from termalign.translator.markup import PLACEHOLDER_RE
 
     journal = None
     if config.journal_path.is_file() and not config.restart:
@@ -436,7 +436,7 @@ def run_batch(
                     _finish(item, plan, config)
             report(progress, "overall", done, total)
     result = BatchReport([d.result for d in docs], signature, seconds=clock() - started)
-    from translator.batch_report import write_report
+    from termalign.translator.batch_report import write_report
 
     write_report(result, config.output_dir)
     return result
@@ -474,7 +474,7 @@ def output_path(meta: CorpusDocument, corpus: Corpus, output_dir: Path) -> Path:
 
 def _finish(item: _Doc, plan: BatchPlan, config: BatchConfig) -> None:
     """Assemble the translated document, write it atomically, fill in its numbers."""
-    from translator.document import FRONT_MATTER_PREFIX, assemble
+    from termalign.translator.document import FRONT_MATTER_PREFIX, assemble
 
     assert item.document is not None
     records = {**item.copies, **item.records}

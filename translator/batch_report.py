@@ -11,10 +11,10 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from termalign.atomic import atomic_write_text
+from termalign.kernel.atomic import atomic_write_text
 
 if TYPE_CHECKING:
-    from translator.batch import BatchReport
+    from termalign.translator.batch import BatchReport
 
 __all__ = ["write_report", "render_html"]
 

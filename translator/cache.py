@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from termalign.errors import ConfigError
-from translator.engine import Engine, Hypotheses, Hypothesis, per_segment
+from termalign.kernel.errors import ConfigError
+from termalign.translator.engine import Engine, Hypotheses, Hypothesis, per_segment
 
 __all__ = ["CachedEngine", "CacheStats"]
 

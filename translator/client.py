@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from termalign.errors import ConfigError, TermalignError
-from translator.records import SegmentRecord
+from termalign.kernel.errors import ConfigError, TermalignError
+from termalign.translator.records import SegmentRecord
 
 __all__ = ["RemoteTranslator", "RemoteError"]
 

@@ -24,11 +24,11 @@ from typing import Any
 
 import yaml
 
-from align.document import Document
-from translator.markup import Protected, protect, restore
-from translator.records import SegmentRecord
-from translator.stack import Translator
-from translator.writeback import front_matter_span, rebuild, replace_front_matter
+from termalign.align.document import Document
+from termalign.translator.markup import Protected, protect, restore
+from termalign.translator.records import SegmentRecord
+from termalign.translator.stack import Translator
+from termalign.translator.writeback import front_matter_span, rebuild, replace_front_matter
 
 __all__ = [
     "SourceSegment",
@@ -103,7 +103,7 @@ def plan_segments(doc: Document) -> list[SourceSegment]:
 
 
 def _visible_text(protected: Protected) -> str:
-    from translator.markup import PLACEHOLDER_RE
+    from termalign.translator.markup import PLACEHOLDER_RE
 
     return PLACEHOLDER_RE.sub("", protected.text)
 

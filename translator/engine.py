@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from termalign.errors import ConfigError
+from termalign.kernel.errors import ConfigError
 
 if TYPE_CHECKING:
-    from translator.install import InstalledModel
+    from termalign.translator.install import InstalledModel
 
 __all__ = [
     "Engine",
@@ -194,7 +194,7 @@ def open_engine(model: InstalledModel, config: EngineConfig | None = None) -> En
     config = config or EngineConfig()
     manifest = model.manifest
     if model.kind == "generator":
-        from translator.generator import GeneratorEngine
+        from termalign.translator.generator import GeneratorEngine
 
         return GeneratorEngine(
             model.model_dir,
@@ -202,7 +202,7 @@ def open_engine(model: InstalledModel, config: EngineConfig | None = None) -> En
             model_id=model.model_id,
             end_token=str(manifest.get("end_token") or "<|im_end|>"),
         )
-    from translator.seq2seq import Seq2SeqEngine
+    from termalign.translator.seq2seq import Seq2SeqEngine
 
     tokenizer = manifest.get("tokenizer", {})
     return Seq2SeqEngine(

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from termalign import __version__
-from termalign.errors import ConfigError, DocumentError
+from termalign.kernel.errors import ConfigError, DocumentError
+from termalign.kernel.version import __version__
 
 if TYPE_CHECKING:
-    from translator.memory import TmEntry, TmMatch, TranslationMemory
-    from translator.stack import Translator
+    from termalign.translator.memory import TmEntry, TmMatch, TranslationMemory
+    from termalign.translator.stack import Translator
 
 __all__ = ["Score", "EvalResult", "score", "read_segments", "evaluate_faq", "LeaveOneOut"]
 
@@ -99,7 +99,7 @@ def score(
         scores.append(Score(result.name, float(result.score), str(metric.get_signature()), str(result)))
     if sources is None or termbase is None:
         return EvalResult(len(hypotheses), tuple(scores))
-    from termbase.checks import check_pairs
+    from termalign.termbase.checks import check_pairs
 
     report = check_pairs(list(zip(sources, hypotheses, strict=True)), termbase)
     summary = report.summary
@@ -116,7 +116,7 @@ def read_segments(path: str | Path) -> tuple[list[str] | None, list[str]]:
         raise DocumentError("the file does not exist", path=path)
     suffix = path.suffix.lower()
     if suffix in (".tmx", ".jsonl"):
-        from termbase.extract import load_pairs
+        from termalign.termbase.extract import load_pairs
 
         pairs = load_pairs(path)
         return [p.source for p in pairs], [p.target for p in pairs]
@@ -188,7 +188,7 @@ def evaluate_faq(
     leave-one-out view of ``memory`` for the full stack.  ``limit`` keeps the
     first N segments (a quick subset).
     """
-    from termbase.extract import load_pairs
+    from termalign.termbase.extract import load_pairs
 
     pairs = [p for p in load_pairs(alignment_jsonl) if p.source.strip() and p.target.strip()]
     if limit is not None:
@@ -254,7 +254,7 @@ def evaluate_faq(
 
 def write_eval(report: dict[str, Any], path: str | Path) -> Path:
     """Write an evaluation report as JSON, atomically."""
-    from termalign.atomic import atomic_write_text
+    from termalign.kernel.atomic import atomic_write_text
 
     atomic_write_text(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     return Path(path)

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from termalign.errors import ModelError
-from translator.engine import (
+from termalign.kernel.errors import ModelError
+from termalign.translator.engine import (
     CT2EngineBase,
     EngineConfig,
     Hypotheses,

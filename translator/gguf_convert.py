@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from termalign.errors import ModelError
-from translator.gguf_tokenizer import GGUFVocabulary, save_tokenizer
-from translator.progress import ProgressCallback, report
+from termalign.kernel.errors import ModelError
+from termalign.translator.gguf_tokenizer import GGUFVocabulary, save_tokenizer
+from termalign.translator.progress import ProgressCallback, report
 
 if TYPE_CHECKING:
     import numpy as np

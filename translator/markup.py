@@ -52,7 +52,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Literal
 
-from termalign.errors import ConfigError
+from termalign.kernel.errors import ConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

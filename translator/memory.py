@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from termalign.errors import ConfigError, DocumentError
+from termalign.kernel.errors import ConfigError, DocumentError
 
 __all__ = ["MemoryConfig", "TmEntry", "TmMatch", "TranslationMemory", "normalize_key"]
 
@@ -64,7 +64,7 @@ def normalize_key(text: str, *, simplify: bool = True, casefold: bool = False) -
     """The matching key: NFKC, whitespace collapsed and trimmed, optionally Simplified, case-folded."""
     key = _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     if simplify and key:
-        from align.script import simplified_view
+        from termalign.align.script import simplified_view
 
         key = simplified_view(key)
     return key.casefold() if casefold else key
@@ -93,7 +93,7 @@ class TranslationMemory:
         config: MemoryConfig | None = None,
     ) -> TranslationMemory:
         """Load every unit of the TMX files at ``paths``; origins are ``<file name>#<tuid or n>``."""
-        from align.tmx import read_tmx
+        from termalign.align.tmx import read_tmx
 
         memory = cls(source_lang=source_lang, config=config)
         target_langs: dict[str, str] = {}

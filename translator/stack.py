@@ -13,13 +13,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from termalign.errors import ConfigError
-from translator.records import SegmentRecord
+from termalign.kernel.errors import ConfigError
+from termalign.translator.records import SegmentRecord
 
 if TYPE_CHECKING:
-    from termbase.store import Termbase
-    from translator.engine import Engine
-    from translator.memory import TranslationMemory
+    from termalign.termbase.store import Termbase
+    from termalign.translator.engine import Engine
+    from termalign.translator.memory import TranslationMemory
 
 __all__ = ["Translator", "build_translator", "load_memory"]
 
@@ -48,7 +48,7 @@ def load_memory(paths: Sequence[Path], *, source_lang: str) -> TranslationMemory
     missing = [str(p) for p in paths if not Path(p).is_file()]
     if missing:
         raise ConfigError(f"translation memory file(s) not found: {', '.join(missing)}")
-    from translator.memory import TranslationMemory
+    from termalign.translator.memory import TranslationMemory
 
     return TranslationMemory.from_tmx(paths, source_lang=source_lang)
 
@@ -61,6 +61,6 @@ def build_translator(
     config: Any = None,
 ) -> Translator:
     """The termbase-aware translator over ``engine`` (the one composition every command uses)."""
-    from translator.terms import TermAwareTranslator
+    from termalign.translator.terms import TermAwareTranslator
 
     return TermAwareTranslator(engine, termbase=termbase, memory=memory, config=config)

@@ -39,16 +39,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from termalign import __version__
-from termalign.errors import ConfigError
-from termbase.checks import Issue, Segment, run_checks
-from translator.markup import PLACEHOLDER_RE, drop_invented_tags, has_own_markup
-from translator.records import Origin, SegmentIssue, SegmentRecord, TermUse
+from termalign.kernel.errors import ConfigError
+from termalign.kernel.version import __version__
+from termalign.termbase.checks import Issue, Segment, run_checks
+from termalign.translator.markup import PLACEHOLDER_RE, drop_invented_tags, has_own_markup
+from termalign.translator.records import Origin, SegmentIssue, SegmentRecord, TermUse
 
 if TYPE_CHECKING:
-    from termbase.matcher import TermHit, TermMatcher
-    from translator.engine import Engine, Hypotheses
-    from translator.memory import TmEntry, TmMatch, TranslationMemory
+    from termalign.termbase.matcher import TermHit, TermMatcher
+    from termalign.translator.engine import Engine, Hypotheses
+    from termalign.translator.memory import TmEntry, TmMatch, TranslationMemory
 
 __all__ = ["TranslateConfig", "TermAwareTranslator", "TermSource", "non_translation_reason", "QUOTE_PREFIX"]
 
@@ -118,7 +118,7 @@ class TranslateConfig:
             problems.append("tm_examples and max_repair_prompts must not be negative")
         if self.min_length_ratio < 0 or not 0.0 < self.max_han_share <= 1.0:
             problems.append("min_length_ratio must be >= 0 and max_han_share in (0, 1]")
-        from termbase.checks import CHECKS
+        from termalign.termbase.checks import CHECKS
 
         unknown = [c for c in self.checks if c not in CHECKS]
         if unknown:
@@ -341,7 +341,7 @@ class TermAwareTranslator:
 
     def _wanted(self, source: str, hits: Sequence[TermHit]) -> list[TermHit]:
         """The hits whose rendering the engine is told: approved, enforced, not already in English."""
-        from termbase.matcher import find_targets
+        from termalign.termbase.matcher import find_targets
 
         if not self.config.glossary:
             return []
@@ -505,7 +505,7 @@ class TermAwareTranslator:
 
     def _substitute(self, item: _Work) -> None:
         """Replace forbidden renderings by the approved one (deterministic last resort)."""
-        from termbase.matcher import find_forbidden
+        from termalign.termbase.matcher import find_forbidden
 
         text = item.chosen.text
         notes: list[str] = []
@@ -527,8 +527,8 @@ class TermAwareTranslator:
             item.notes.extend(dict.fromkeys(notes))
 
     def _term_uses(self, plan: _Plan, target: str) -> tuple[TermUse, ...]:
-        from termbase.matcher import find_targets
-        from termbase.model import Status
+        from termalign.termbase.matcher import find_targets
+        from termalign.termbase.model import Status
 
         return tuple(
             TermUse(
@@ -566,7 +566,7 @@ def _write_inline(source: str, edits: Sequence[tuple[int, int, str]]) -> str:
 
 def _number_edits(source: str) -> list[tuple[int, int, str]]:
     """Chinese amounts with 万/亿 and their English form: (start, end, "600 billion")."""
-    from termbase.checks import source_numbers
+    from termalign.termbase.checks import source_numbers
 
     edits = []
     for raw, value, (start, end) in source_numbers(source):

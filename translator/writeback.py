@@ -25,8 +25,8 @@ from typing import Any
 
 import yaml
 
-from align.document import Document, Sentence
-from termalign.errors import DocumentError
+from termalign.align.document import Document, Sentence
+from termalign.kernel.errors import DocumentError
 
 __all__ = [
     "rebuild",

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from align.aligner import Alignment
-from align.outputs import html, jsonl, tmx, tsv
-from termalign.errors import ConfigError
+from termalign.align.aligner import Alignment
+from termalign.align.outputs import html, jsonl, tmx, tsv
+from termalign.kernel.errors import ConfigError
 
 __all__ = ["WRITERS", "write_alignment"]
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from lxml import etree
 from lxml.html import builder as E
 
-from align.aligner import Alignment
-from align.beads import Bead
-from termalign.atomic import atomic_write_text
-from termalign.errors import AlignmentError
+from termalign.align.aligner import Alignment
+from termalign.align.beads import Bead
+from termalign.kernel.atomic import atomic_write_text
+from termalign.kernel.errors import AlignmentError
 
 __all__ = ["write", "render"]
 

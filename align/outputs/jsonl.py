@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from align.aligner import Alignment
-from align.beads import Bead
-from termalign.atomic import atomic_write_text
-from termalign.errors import AlignmentError
+from termalign.align.aligner import Alignment
+from termalign.align.beads import Bead
+from termalign.kernel.atomic import atomic_write_text
+from termalign.kernel.errors import AlignmentError
 
 __all__ = ["write", "bead_record"]
 

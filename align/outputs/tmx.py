@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from align.aligner import Alignment
-from align.tmx import TranslationUnit, write_tmx
+from termalign.align.aligner import Alignment
+from termalign.align.tmx import TranslationUnit, write_tmx
 
 __all__ = ["write", "tmx_lang"]
 

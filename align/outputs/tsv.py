@@ -6,9 +6,9 @@ import csv
 import io
 from pathlib import Path
 
-from align.aligner import Alignment
-from termalign.atomic import atomic_write_text
-from termalign.errors import AlignmentError
+from termalign.align.aligner import Alignment
+from termalign.kernel.atomic import atomic_write_text
+from termalign.kernel.errors import AlignmentError
 
 __all__ = ["write", "COLUMNS"]
 

@@ -12,12 +12,12 @@ from rich.table import Table
 
 from termalign.cli_context import app_context
 from termalign.commands.engine_options import model_options, open_local_engine, progress_display
-from termalign.errors import TermalignError
+from termalign.kernel.errors import TermalignError
 from termalign.output import console
 
 if TYPE_CHECKING:
-    from translator.batch import BatchPlan, BatchReport
-    from translator.stack import Translator
+    from termalign.translator.batch import BatchPlan, BatchReport
+    from termalign.translator.stack import Translator
 
 __all__ = ["batch"]
 
@@ -70,8 +70,8 @@ def batch(
     Finished segments are journaled: an interrupted run (even kill -9) resumes
     where it stopped. Writes one file per document plus report.json and report.html.
     """
-    from translator.batch import BatchConfig, load_batch_manifest, plan_batch, run_batch
-    from translator.stack import load_memory
+    from termalign.translator.batch import BatchConfig, load_batch_manifest, plan_batch, run_batch
+    from termalign.translator.stack import load_memory
 
     plan = load_batch_manifest(manifest, app_context(ctx).data_dir)
     settings = plan.settings
@@ -86,16 +86,16 @@ def batch(
     memory = None if no_tm else load_memory([*settings.tm, *tm_paths], source_lang=plan.corpus.source_lang)
     termbase = None
     if not no_termbase and plan.corpus.termbase is not None and server is None:
-        from termbase.store import load_termbase
+        from termalign.termbase.store import load_termbase
 
         termbase = load_termbase(plan.corpus.termbase)
     translator: Translator
     if server is not None:
-        from translator.client import RemoteTranslator
+        from termalign.translator.client import RemoteTranslator
 
         translator = RemoteTranslator(server, termbase=server_termbase)
     else:
-        from translator.stack import build_translator
+        from termalign.translator.stack import build_translator
 
         engine = open_local_engine(
             model, models_dir, decoding=settings.decoding, fallback_model=settings.model,

@@ -16,7 +16,7 @@ import click
 from termalign.commands.model import resolve_models_dir
 
 if TYPE_CHECKING:
-    from translator.engine import Engine
+    from termalign.translator.engine import Engine
 
 __all__ = ["model_options", "open_local_engine", "progress_display"]
 
@@ -50,9 +50,9 @@ def open_local_engine(
     max_new_tokens: int | None = None,
 ) -> Engine:
     """The engine of an installed model with decoding settings from the manifest and flags."""
-    from translator.engine import EngineConfig, open_engine
-    from translator.install import get_model
-    from translator.registry import DEFAULT_MODEL
+    from termalign.translator.engine import EngineConfig, open_engine
+    from termalign.translator.install import get_model
+    from termalign.translator.registry import DEFAULT_MODEL
 
     settings = dict(decoding or {})
     if beam_size is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from termalign.errors import ConfigError
+from termalign.kernel.errors import ConfigError
 from termalign.output import console
 
 __all__ = ["eval_"]
@@ -29,7 +29,7 @@ def eval_(
 
     A TMX or JSONL reference also gives the sources; otherwise pass --source for term accuracy.
     """
-    from translator.evaluate import read_segments, score
+    from termalign.translator.evaluate import read_segments, score
 
     ref_sources, references = read_segments(reference)
     hyp_sources, hypotheses = read_segments(hypothesis)
@@ -41,7 +41,7 @@ def eval_(
         raise ConfigError("term accuracy needs the source segments: give --source or a TMX reference")
     tb = None
     if termbase is not None:
-        from termbase.store import load_termbase
+        from termalign.termbase.store import load_termbase
 
         tb = load_termbase(termbase)
     try:

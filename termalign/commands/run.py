@@ -58,14 +58,14 @@ def run(
     else ../shared/corpora). Finished segments are journaled, so an interrupted
     run resumes where it stopped.
     """
-    from align.corpus import load_corpus
+    from termalign.align.corpus import load_corpus
     from termalign.pipeline import TranslationJob, check_corpus, run_corpus
 
     corpus = load_corpus(manifest, app_context(ctx).data_dir)
     check_corpus(corpus)
     job = None
     if translate:
-        from translator.batch import load_batch_manifest
+        from termalign.translator.batch import load_batch_manifest
 
         plan = load_batch_manifest(manifest, corpus.data_dir)
         engine = open_local_engine(

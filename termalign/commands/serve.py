@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from termalign.commands.engine_options import model_options, open_local_engine
-from termalign.errors import ConfigError
+from termalign.kernel.errors import ConfigError
 
 __all__ = ["serve"]
 
@@ -63,8 +63,8 @@ def serve(
     """
     import uvicorn
 
-    from translator.server import ServerConfig, create_app
-    from translator.stack import build_translator, load_memory
+    from termalign.translator.server import ServerConfig, create_app
+    from termalign.translator.stack import build_translator, load_memory
 
     pairs = _termbase_pairs(termbases)
     engine = open_local_engine(model, models_dir, beam_size=beam_size, max_new_tokens=max_new_tokens)
@@ -75,7 +75,7 @@ def serve(
 
     def factory() -> dict[str | None, Any]:
         # Runs in the worker thread: termbase SQLite connections belong to it.
-        from termbase.store import load_termbase
+        from termalign.termbase.store import load_termbase
 
         memory = load_memory(list(tm_paths), source_lang=config.source_lang)
         translators: dict[str | None, Any] = {None: build_translator(engine, memory=memory)}

@@ -19,8 +19,8 @@ from typing import Any
 
 import click
 
-from termalign.errors import ConfigError, TermbaseError
-from termbase.model import STATUSES, Entry, Status
+from termalign.kernel.errors import ConfigError, TermbaseError
+from termalign.termbase.model import STATUSES, Entry, Status
 
 __all__ = ["term"]
 
@@ -28,10 +28,9 @@ _STATUS = click.Choice(STATUSES)
 
 
 def _default_termbase() -> Path:
-    import corpora
-    from align.corpus import load_corpus
+    from termalign.align.corpus import load_corpus
 
-    manifest = Path(corpora.__file__).parent / "deepseek" / "corpus.toml"
+    manifest = Path(__file__).resolve().parents[1] / "corpora" / "deepseek" / "corpus.toml"
     termbase = load_corpus(manifest, Path(".")).termbase
     if termbase is None:
         raise ConfigError("no termbase given; pass -t PATH or set TERMALIGN_TERMBASE")
@@ -54,7 +53,7 @@ termbase_option = click.option(
 
 
 def _is_sqlite(path: Path) -> bool:
-    from termbase.store import SQLITE_EXTENSIONS
+    from termalign.termbase.store import SQLITE_EXTENSIONS
 
     return path.suffix.lower() in SQLITE_EXTENSIONS
 
@@ -62,8 +61,8 @@ def _is_sqlite(path: Path) -> bool:
 @contextmanager
 def _editing(path: Path, *, create: bool = False) -> Iterator[Any]:
     """A store to change; a file termbase is written back (same format, atomically) if all went well."""
-    from termbase.formats import export_entries, format_for
-    from termbase.store import Termbase, load_termbase
+    from termalign.termbase.formats import export_entries, format_for
+    from termalign.termbase.store import Termbase, load_termbase
 
     if _is_sqlite(path):
         with Termbase.open(path, create=create) as store:
@@ -76,7 +75,7 @@ def _editing(path: Path, *, create: bool = False) -> Iterator[Any]:
 
 
 def _entry_json(entry: Entry) -> dict[str, object]:
-    from termbase.validate import entry_to_dict
+    from termalign.termbase.validate import entry_to_dict
 
     return entry_to_dict(entry)
 
@@ -99,8 +98,8 @@ def term() -> None:
 @click.option("--status", type=_STATUS, default=None, help="Export only entries of this status.")
 def export_command(termbase_path: Path, output: Path, fmt: str | None, status: str | None) -> None:
     """Write TERMBASE to OUTPUT in another format (tsv, csv, tbx, tbx2, tmx, po, or a new .sqlite)."""
-    from termbase.formats import export_entries
-    from termbase.store import Termbase, load_termbase
+    from termalign.termbase.formats import export_entries
+    from termalign.termbase.store import Termbase, load_termbase
 
     with load_termbase(termbase_path) as store:
         entries = store.entries(status)
@@ -132,9 +131,9 @@ def export_command(termbase_path: Path, output: Path, fmt: str | None, status: s
 )
 def import_command(file: Path, termbase_path: Path, fmt: str | None, skip_bad: bool) -> None:
     """Import FILE into a termbase; bad rows and conflicts are all reported at once."""
-    from termbase.formats import ImportResult, import_entries
-    from termbase.store import Termbase
-    from termbase.validate import TermbaseProblems
+    from termalign.termbase.formats import ImportResult, import_entries
+    from termalign.termbase.store import Termbase
+    from termalign.termbase.validate import TermbaseProblems
 
     if _is_sqlite(file) and fmt is None:
         with Termbase.open(file, create=False) as source:
@@ -164,7 +163,7 @@ def list_command(
     ctx: click.Context, termbase_path: Path | None, status: str | None, query: str, as_json: bool
 ) -> None:
     """List the entries of a termbase."""
-    from termbase.store import load_termbase
+    from termalign.termbase.store import load_termbase
 
     with load_termbase(_termbase_path(ctx, termbase_path)) as store:
         entries = store.find(query, status=status)
@@ -208,7 +207,7 @@ def _lookup(store: Any, term_text: str) -> Entry:
 @click.pass_context
 def show_command(ctx: click.Context, termbase_path: Path | None, term_text: str, as_json: bool) -> None:
     """Show the entry that has TERM as a source term (preferred or variant)."""
-    from termbase.store import load_termbase
+    from termalign.termbase.store import load_termbase
 
     with load_termbase(_termbase_path(ctx, termbase_path)) as store:
         entry = _lookup(store, term_text)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from termalign.errors import ConfigError
+from termalign.kernel.errors import ConfigError
 from termalign.output import console
 
 ALIGNED_SUFFIXES = (".tmx", ".jsonl")
@@ -16,11 +16,11 @@ ALIGNED_SUFFIXES = (".tmx", ".jsonl")
 
 def pairs_from_documents(source: Path, translation: Path) -> list[Any]:
     """Pair two documents: with the sentence aligner when it is installed, else block by block."""
-    from termbase.extract import AlignedPair
+    from termalign.termbase.extract import AlignedPair
 
     try:
-        from align.aligner import align_documents
-        from align.reader import read_document
+        from termalign.align.aligner import align_documents
+        from termalign.align.reader import read_document
     except ImportError:  # aligner not available: fall back to blank-line separated blocks, in order
         return _pairs_by_block(source, translation)
     alignment = align_documents(read_document(source), read_document(translation))
@@ -31,7 +31,7 @@ def pairs_from_documents(source: Path, translation: Path) -> list[Any]:
 
 
 def _blocks(path: Path) -> list[str]:
-    from termalign.errors import DocumentError
+    from termalign.kernel.errors import DocumentError
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -41,7 +41,7 @@ def _blocks(path: Path) -> list[str]:
 
 
 def _pairs_by_block(source: Path, translation: Path) -> list[Any]:
-    from termbase.extract import AlignedPair
+    from termalign.termbase.extract import AlignedPair
 
     src, tgt = _blocks(source), _blocks(translation)
     if len(src) != len(tgt):
@@ -79,9 +79,9 @@ def check(
     Either SOURCE is an aligned TMX/JSONL file (no TRANSLATION), or SOURCE and
     TRANSLATION are two documents that are aligned segment by segment first.
     """
-    from termbase.checks import CHECKS, check_pairs
-    from termbase.extract import load_pairs
-    from termbase.store import load_termbase
+    from termalign.termbase.checks import CHECKS, check_pairs
+    from termalign.termbase.extract import load_pairs
+    from termalign.termbase.store import load_termbase
 
     if only:
         unknown = [n for n in only if n not in CHECKS]

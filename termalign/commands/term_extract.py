@@ -42,7 +42,7 @@ def extract(aligned: Path, output: Path, min_count: int, top: int, no_cedict: bo
     pairs are ranked by Dice and log-likelihood over the aligned pairs, boosted
     by CC-CEDICT agreement and shared Latin tokens (R1, H800).
     """
-    from termbase.extract import (
+    from termalign.termbase.extract import (
         ExtractConfig,
         candidate_row,
         extract_candidates,

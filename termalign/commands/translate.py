@@ -25,10 +25,10 @@ from termalign.output import console, err_console
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from translator.cache import CachedEngine
-    from translator.document import DocumentTranslation
-    from translator.stack import Translator
-    from translator.terms import TermAwareTranslator, TranslateConfig
+    from termalign.translator.cache import CachedEngine
+    from termalign.translator.document import DocumentTranslation
+    from termalign.translator.stack import Translator
+    from termalign.translator.terms import TermAwareTranslator, TranslateConfig
 
 __all__ = ["translate"]
 
@@ -146,10 +146,10 @@ def translate(
     Terms found in each sentence are given to the model, checked afterwards and
     repaired; exact TM matches are reused.
     """
-    from align.reader import read_document
-    from translator.document import front_matter_fields, translate_document
-    from translator.registry import DEFAULT_MODEL
-    from translator.terms import TranslateConfig
+    from termalign.align.reader import read_document
+    from termalign.translator.document import front_matter_fields, translate_document
+    from termalign.translator.registry import DEFAULT_MODEL
+    from termalign.translator.terms import TranslateConfig
 
     if server is not None:
         _refuse_local_options_with_server()
@@ -158,7 +158,7 @@ def translate(
     doc = read_document(input_path)
     translator: Translator
     if server is not None:
-        from translator.client import RemoteTranslator
+        from termalign.translator.client import RemoteTranslator
 
         translator = RemoteTranslator(server, termbase=server_termbase, source=doc.lang)
         closer: Callable[[], None] = translator.close
@@ -215,12 +215,12 @@ def _build_translator(
     cache_path: Path | None,
     config: TranslateConfig,
 ) -> tuple[TermAwareTranslator, CachedEngine]:
-    from termbase.store import load_termbase
-    from translator.cache import CachedEngine
-    from translator.engine import EngineConfig, open_engine
-    from translator.install import get_model
-    from translator.memory import TranslationMemory
-    from translator.terms import TermAwareTranslator
+    from termalign.termbase.store import load_termbase
+    from termalign.translator.cache import CachedEngine
+    from termalign.translator.engine import EngineConfig, open_engine
+    from termalign.translator.install import get_model
+    from termalign.translator.memory import TranslationMemory
+    from termalign.translator.terms import TermAwareTranslator
 
     engine = open_engine(get_model(name, models_dir), EngineConfig())
     cached = CachedEngine(engine, cache_path)
@@ -242,8 +242,8 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
 
 
 def _write_outputs(result: DocumentTranslation, outs: _Outputs, source_lang: str, seconds: float) -> None:
-    from termalign.atomic import atomic_write_text
-    from termalign.errors import DocumentError
+    from termalign.kernel.atomic import atomic_write_text
+    from termalign.kernel.errors import DocumentError
 
     atomic_write_text(outs.output, result.text, error=DocumentError)
     if outs.tmx is not None:
@@ -260,7 +260,7 @@ def _write_outputs(result: DocumentTranslation, outs: _Outputs, source_lang: str
 
 
 def _write_run_tmx(result: DocumentTranslation, path: Path, source_lang: str) -> None:
-    from align.tmx import TranslationUnit, write_tmx
+    from termalign.align.tmx import TranslationUnit, write_tmx
 
     records = {r.id: r for r in result.records}
     units = []

@@ -12,15 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from termalign.errors import TermbaseError
-from termbase.formats.base import DEFAULT_LANGUAGES, Format, Languages
-from termbase.formats.csv import CsvFormat
-from termbase.formats.po import PoFormat
-from termbase.formats.tbx import Tbx2Format, TbxFormat
-from termbase.formats.tmx import TmxFormat
-from termbase.formats.tsv import TsvFormat
-from termbase.model import Entry
-from termbase.validate import Problem, build_entries, raise_problems
+from termalign.kernel.errors import TermbaseError
+from termalign.termbase.formats.base import DEFAULT_LANGUAGES, Format, Languages
+from termalign.termbase.formats.csv import CsvFormat
+from termalign.termbase.formats.po import PoFormat
+from termalign.termbase.formats.tbx import Tbx2Format, TbxFormat
+from termalign.termbase.formats.tmx import TmxFormat
+from termalign.termbase.formats.tsv import TsvFormat
+from termalign.termbase.model import Entry
+from termalign.termbase.validate import Problem, build_entries, raise_problems
 
 __all__ = [
     "FORMATS",

@@ -33,9 +33,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from termbase.formats.base import Format, Languages, atomic_write, read_utf8
-from termbase.model import Entry
-from termbase.validate import Draft, Problem, format_bool, join_multi, split_multi
+from termalign.termbase.formats.base import Format, Languages, atomic_write, read_utf8
+from termalign.termbase.model import Entry
+from termalign.termbase.validate import Draft, Problem, format_bool, join_multi, split_multi
 
 __all__ = ["DelimitedFormat", "COLUMNS"]
 

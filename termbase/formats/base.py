@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from termalign.atomic import atomic_write_bytes
-from termalign.errors import TermbaseError
-from termbase.model import Entry
-from termbase.validate import Draft, Problem, check_entry, raise_problems, sort_key
+from termalign.kernel.atomic import atomic_write_bytes
+from termalign.kernel.errors import TermbaseError
+from termalign.termbase.model import Entry
+from termalign.termbase.validate import Draft, Problem, check_entry, raise_problems, sort_key
 
 __all__ = ["Format", "Languages", "DEFAULT_LANGUAGES", "atomic_write", "read_utf8", "check_xml_encoding"]
 

@@ -6,7 +6,7 @@ The column layout, multi-value separator and escaping are documented in
 
 from __future__ import annotations
 
-from termbase.formats._delimited import COLUMNS, DelimitedFormat
+from termalign.termbase.formats._delimited import COLUMNS, DelimitedFormat
 
 __all__ = ["CsvFormat", "COLUMNS"]
 

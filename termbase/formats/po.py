@@ -25,11 +25,11 @@ from pathlib import Path
 
 import polib
 
-from termalign import __version__
-from termalign.errors import TermbaseError
-from termbase.formats.base import Format, Languages, atomic_write, read_utf8
-from termbase.model import Entry, Status
-from termbase.validate import Draft, Problem, content_hash, format_bool, join_multi, split_multi
+from termalign.kernel.errors import TermbaseError
+from termalign.kernel.version import __version__
+from termalign.termbase.formats.base import Format, Languages, atomic_write, read_utf8
+from termalign.termbase.model import Entry, Status
+from termalign.termbase.validate import Draft, Problem, content_hash, format_bool, join_multi, split_multi
 
 __all__ = ["PoFormat", "VARIANT_CONTEXT"]
 

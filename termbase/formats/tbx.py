@@ -29,11 +29,11 @@ from typing import ClassVar
 
 from lxml import etree
 
-from termalign import __version__
-from termalign.errors import TermbaseError
-from termbase.formats.base import Format, Languages, atomic_write, check_xml_encoding
-from termbase.model import Entry
-from termbase.validate import Draft, Problem, content_hash, format_bool
+from termalign.kernel.errors import TermbaseError
+from termalign.kernel.version import __version__
+from termalign.termbase.formats.base import Format, Languages, atomic_write, check_xml_encoding
+from termalign.termbase.model import Entry
+from termalign.termbase.validate import Draft, Problem, content_hash, format_bool
 
 __all__ = ["TbxFormat", "Tbx2Format", "TBX_NAMESPACE"]
 

@@ -23,11 +23,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from align.tmx import TranslationUnit, read_tmx, write_tmx
-from termalign.errors import DocumentError, TermbaseError
-from termbase.formats.base import Format, Languages, check_xml_encoding
-from termbase.model import Entry
-from termbase.validate import Draft, Problem, content_hash, format_bool, join_multi, split_multi
+from termalign.align.tmx import TranslationUnit, read_tmx, write_tmx
+from termalign.kernel.errors import DocumentError, TermbaseError
+from termalign.termbase.formats.base import Format, Languages, check_xml_encoding
+from termalign.termbase.model import Entry
+from termalign.termbase.validate import Draft, Problem, content_hash, format_bool, join_multi, split_multi
 
 __all__ = ["TmxFormat"]
 

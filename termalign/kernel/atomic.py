@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from termalign.errors import TermalignError
+from termalign.kernel.errors import TermalignError
 
 __all__ = ["atomic_write_bytes", "atomic_write_text"]
 
