@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from termalign.align.corpus import Corpus, CorpusDocument, load_corpus
+from termalign.align.documents import get_format
 from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import ConfigError, TermalignError
 from termalign.kernel.version import __version__
@@ -468,7 +469,7 @@ def output_path(meta: CorpusDocument, corpus: Corpus, output_dir: Path) -> Path:
     The suffix follows the document's format, not its file name: the corpus keeps
     markdown and HTML-in-markdown articles in ``.txt`` files.
     """
-    suffix = ".txt" if meta.format == "text" else ".md"
+    suffix = get_format(meta.format).output_suffix
     return output_dir / f"{meta.id}.{corpus.target_lang}{suffix}"
 
 
