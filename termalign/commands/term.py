@@ -60,18 +60,11 @@ def _is_sqlite(path: Path) -> bool:
 
 @contextmanager
 def _editing(path: Path, *, create: bool = False) -> Iterator[Any]:
-    """A store to change; a file termbase is written back (same format, atomically) if all went well."""
-    from termalign.termbase.formats import export_entries, format_for
-    from termalign.termbase.store import Termbase, load_termbase
+    """A store to change, locked against other writers; a file termbase is written back if all went well."""
+    from termalign.termbase.store import edit_termbase
 
-    if _is_sqlite(path):
-        with Termbase.open(path, create=create) as store:
-            yield store
-        return
-    format_for(path)  # an unknown extension fails before any work is done
-    with load_termbase(path, create=create) as store:
+    with edit_termbase(path, create=create) as store:
         yield store
-        export_entries(store.entries(), path)
 
 
 def _entry_json(entry: Entry) -> dict[str, object]:
