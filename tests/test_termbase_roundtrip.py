@@ -31,7 +31,7 @@ from termalign.termbase.validate import check_entry
 EXAMPLES = int(os.environ.get("TERMALIGN_FUZZ_EXAMPLES", "2000"))
 
 HOSTILE = "\x00\x01\x08\t\n\x0b\x0c\r\x1b\x1f\x7f\x85\u2028\u2029\ufeff\ufffe\u3000"
-CLEAN = list("蒸馏模型推理深度求索 abcXYZ019") + list('|\\"\'<>&;:#,.×-_/%{}[]') + ["😀", "\u00e9"]
+CLEAN = list("蒸馏模型推理深度求索 abcXYZ019") + list("|\\\"'<>&;:#,.×-_/%{}[]") + ["😀", "\u00e9"]
 HOSTILE_ALPHABET = st.sampled_from(CLEAN + list(HOSTILE))
 
 
