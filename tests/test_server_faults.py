@@ -136,8 +136,10 @@ def test_health_reports_an_engine_that_cannot_serve() -> None:
             assert httpx.post(running.url + "translate", json=BODY, timeout=10).status_code == 500
         health = httpx.get(running.url + "health")
         assert health.status_code == 503 and "device lost" in health.json()["error"]
-        refused = httpx.post(running.url + "translate", json=BODY, timeout=10)
-        assert refused.status_code == 503 and "failed its last 3 calls" in refused.json()["error"]
+        assert "failed its last 3 calls" in health.json()["error"]
+        # requests still reach the engine (a success would clear the state): never locked out
+        again = httpx.post(running.url + "translate", json=BODY, timeout=10)
+        assert again.status_code == 500 and "device lost" in again.json()["error"]
 
 
 @pytest.mark.parametrize(
@@ -304,3 +306,14 @@ def test_fault_run_60_requests_30_concurrent_then_sigterm(tmp_path: Path) -> Non
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+def test_one_success_clears_a_run_of_failures() -> None:
+    config = ServerConfig(warmup=False, batch_wait_ms=0, failing_after=3)
+    with ServerThread(create_app(lambda: {None: Poisoned()}, config)) as running:
+        for _ in range(3):
+            poisoned = httpx.post(running.url + "translate", json={**BODY, "q": "有毒。"}, timeout=10)
+            assert poisoned.status_code == 500
+        assert httpx.get(running.url + "health").status_code == 503
+        assert httpx.post(running.url + "translate", json=BODY, timeout=10).status_code == 200
+        assert httpx.get(running.url + "health").json()["status"] == "ok"

@@ -184,8 +184,12 @@ class BatchWorker:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def problem(self) -> str | None:
-        """Why the worker cannot serve now (None: it can)."""
+    def problem(self, *, failures: bool = True) -> str | None:
+        """Why the worker cannot serve now (None: it can).
+
+        ``failures=False`` leaves out a run of failed engine calls: requests keep
+        going to the engine (one success clears it), only ``/health`` reports it.
+        """
         if self.error is not None:
             return f"the translator failed to start: {self.error}"
         thread = self._thread
@@ -194,7 +198,7 @@ class BatchWorker:
         busy = self.busy_since
         if busy is not None and time.monotonic() - busy > self.config.request_timeout_s:
             return f"the engine has been busy with one batch for over {self.config.request_timeout_s:g} s"
-        if self.failures_in_a_row >= self.config.failing_after:
+        if failures and self.failures_in_a_row >= self.config.failing_after:
             return f"the engine failed its last {self.failures_in_a_row} calls ({self.last_failure})"
         return None
 
@@ -564,7 +568,7 @@ def create_app(factory: TranslatorFactory, config: ServerConfig | None = None) -
         if fmt not in ("text", "html"):
             raise _HttpError(400, f"invalid format {fmt!r}: use text or html")
         termbase = fields.get("termbase") or None
-        problem = worker.problem()
+        problem = worker.problem(failures=False)
         if problem is not None:
             raise _HttpError(500 if worker.error is not None else 503, problem)
         if termbase is not None and worker.ready.is_set() and termbase not in worker.translators:
