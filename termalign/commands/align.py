@@ -42,8 +42,10 @@ def align(
     Blocks (questions, paragraphs, quotes, list items) are aligned first, then
     sentences inside them. Low-confidence beads are flagged in every output.
     """
+    from termalign.commands.paths import check_paths
     from termalign.pipeline import align_files
 
+    check_paths(inputs={"SOURCE": source, "TARGET": target}, outputs={"-o": outputs})
     alignment = align_files(
         source, target, outputs, source_lang=source_lang, target_lang=target_lang, threshold=threshold
     )

@@ -91,6 +91,7 @@ def batch(
         batch_segments=batch_segments or settings.batch_segments or 32,
         restart=restart,
     )
+    _check_batch_paths(plan, config, manifest, tm_paths)
     memory = None if no_tm else load_memory([*settings.tm, *tm_paths], source_lang=plan.corpus.source_lang)
     termbase = None
     if not no_termbase and plan.corpus.termbase is not None and server is None and ray_address is None:
@@ -166,6 +167,24 @@ def _run_with_progress(plan: BatchPlan, translator: Translator | None, config: A
     with display:
         result: BatchReport = run(plan, translator, config, progress=callback)
     return result
+
+
+def _check_batch_paths(plan: Any, config: Any, manifest: Path, tm_paths: tuple[Path, ...]) -> None:
+    """No document output, journal or report may overwrite an input (or each other)."""
+    from termalign.commands.paths import check_paths
+    from termalign.translator.batch import output_path
+
+    out = config.output_dir
+    check_paths(
+        inputs={
+            "MANIFEST": manifest, "the document": [d.path for d in plan.documents],
+            "the termbase": plan.corpus.termbase, "the TM": [*plan.settings.tm, *tm_paths],
+        },
+        outputs={
+            "the output": [output_path(d, plan.corpus, out) for d in plan.documents],
+            "--journal": config.journal_path, "the report": [out / "report.json", out / "report.html"],
+        },
+    )  # fmt: skip
 
 
 def _show(result: BatchReport, plan: BatchPlan, as_json: bool) -> None:

@@ -62,6 +62,12 @@ def run(
     from termalign.pipeline import TranslationJob, check_corpus, run_corpus
 
     corpus = load_corpus(manifest, app_context(ctx).data_dir)
+    from termalign.commands.paths import check_paths
+
+    folders = {manifest.parent, *(d.path.parent for d in corpus.documents)}
+    if corpus.termbase is not None:
+        folders.add(corpus.termbase.parent)
+    check_paths(inputs={"the folder of an input": sorted(folders)}, outputs={"-o": output_dir})
     check_corpus(corpus)
     job = None
     if translate:

@@ -42,6 +42,7 @@ def extract(aligned: Path, output: Path, min_count: int, top: int, no_cedict: bo
     pairs are ranked by Dice and log-likelihood over the aligned pairs, boosted
     by CC-CEDICT agreement and shared Latin tokens (R1, H800).
     """
+    from termalign.commands.paths import check_paths
     from termalign.termbase.extract import (
         ExtractConfig,
         candidate_row,
@@ -50,6 +51,7 @@ def extract(aligned: Path, output: Path, min_count: int, top: int, no_cedict: bo
         write_candidates,
     )
 
+    check_paths(inputs={"ALIGNED": aligned}, outputs={"-o": output})
     pairs = load_pairs(aligned)
     config = ExtractConfig(min_count=min_count, top=top, use_cedict=not no_cedict)
     cands = extract_candidates(pairs, config)

@@ -147,10 +147,15 @@ def translate(
     repaired; exact TM matches are reused.
     """
     from termalign.align.reader import read_document
+    from termalign.commands.paths import check_paths
     from termalign.translator.document import front_matter_fields, translate_document
     from termalign.translator.registry import DEFAULT_MODEL
     from termalign.translator.terms import TranslateConfig
 
+    check_paths(
+        inputs={"INPUT": input_path, "--termbase": termbase_path, "--tm": tm_paths},
+        outputs={"-o": output, "--tmx": tmx_path, "--report": report_path, "--cache": cache_path},
+    )
     if server is not None:
         _refuse_local_options_with_server()
     elif server_termbase is not None:
