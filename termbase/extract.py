@@ -36,7 +36,7 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -161,6 +161,7 @@ CANDIDATE_FIELDS = (
     "align",
     "variants",
     "examples",
+    "example_pairs",
 )
 
 
@@ -516,7 +517,9 @@ def _select(scored: list[Candidate], config: ExtractConfig) -> list[Candidate]:
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def candidate_row(cand: Candidate) -> dict[str, str]:
+def candidate_row(cand: Candidate, texts: Mapping[str, tuple[str, str]] | None = None) -> dict[str, str]:
+    """One CSV row; with ``texts`` (pair id → source, target) the example sentences go in too."""
+    pairs = [[i, *texts[i]] for i in cand.examples if i in texts] if texts else []
     return {
         "kind": cand.kind,
         "source": cand.source,
@@ -533,14 +536,19 @@ def candidate_row(cand: Candidate) -> dict[str, str]:
         "align": f"{cand.align:.3f}",
         "variants": " | ".join(cand.variants),
         "examples": " ".join(cand.examples),
+        "example_pairs": json.dumps(pairs, ensure_ascii=False) if pairs else "",
     }
 
 
-def write_candidates(cands: Iterable[Candidate], path: str | Path) -> None:
-    """Write candidates as CSV with a header, atomically (temporary file, then rename)."""
+def write_candidates(cands: Iterable[Candidate], path: str | Path, pairs: Sequence[AlignedPair] = ()) -> None:
+    """Write candidates as CSV with a header, atomically (temporary file, then rename).
+
+    With ``pairs``, each candidate's example sentence pairs are written too (for the review page).
+    """
+    texts = {p.id: (p.source, p.target) for p in pairs if p.id}
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=CANDIDATE_FIELDS)
     writer.writeheader()
     for cand in cands:
-        writer.writerow(candidate_row(cand))
+        writer.writerow(candidate_row(cand, texts))
     atomic_write_text(path, buffer.getvalue(), error=TermbaseError)
