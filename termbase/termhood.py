@@ -17,10 +17,12 @@ are noun phrases ``(ADJ|NOUN|participle)* NOUN`` with at most one inner ``of``
 
 Termhood (per side) multiplies two things:
 
-* the nested-term frequency of C-value (Frantzi, Ananiadou & Mima 2000):
-  ``f′(a) = f(a) − mean f(b)`` over the longer candidates ``b`` containing
-  ``a``, weighted by ``log2(1 + words)``; a span that only ever occurs inside
-  one longer term gets ``f′ = 0``;
+* the nested-term frequency of C-value (Frantzi, Ananiadou & Mima 2000),
+  ``f′(a) = f(a) − f(b)``, weighted by ``log2(1 + words)``, with ``b`` the
+  most frequent recurring (≥ 2 pairs) longer candidate containing ``a``
+  (C-value takes the mean over all of them, which the many one-off extensions
+  of a span in running text dilute); a span that only ever occurs inside one
+  longer term gets ``f′ = 0``;
 * how much more frequent the candidate is here than in general language
   (``wordfreq``'s background frequencies, offline, in the wheel):
   ``log10(p_here / p_background)``, where a phrase's background is the
@@ -71,7 +73,7 @@ ZH_STOP = _words(
     她 它 我们 你们 他们 她们 它们 自己 有 着 过 吗 呢 吧 啊 等 等等 上 下 中 内 外 里 后 前 地 得
     所 该 已经 已 正在 非常 实际上 事实上 可能 确实 真正 只 只是 仅 仅仅 就是 而是 甚至 即 即使
     只有 通过 进行 关于 对于 之后 之前 之间 一样 这样 那样 如此 这里 那里 当然 其他 其它 所有 每个
-    每 各 许多 很多 大量 此外 例如 比如 使用 需要 可以 能够 应该 必须 相信 认为 知道 看到 来说 方面
+    每 各 许多 很多 大量 还有 此外 例如 比如 使用 需要 可以 能够 应该 必须 相信 认为 知道 看到 来说 方面
     情况 问题 东西 时候 现在 今天 目前"""
 )
 EN_STOP = _words(
@@ -83,7 +85,7 @@ EN_STOP = _words(
     though although up down out off again further once same own both few via per etc yet still
     really actually one two three first second new way thing things lot kind sort example e.g i.e
     use used using make made get got see like well now today instead rather whether either neither
-    another"""
+    another nothing something anything everything someone anyone everyone"""
 )
 
 WEIRDNESS_CAP = 3.0  # beyond 1000× its background rate a phrase is just rare, not more of a term
@@ -353,8 +355,8 @@ def side_stats(
         stats.count.update(seen)
     total_words = max(sum(words_per_pair), 1)
     for key, n in stats.count.items():
-        longer = [stats.count[p] for p in parents.get(key, ())]
-        nested = n - (sum(longer) / len(longer) if longer else 0.0)
+        longer = [stats.count[p] for p in parents.get(key, ()) if stats.count[p] >= 2]
+        nested = n - max(longer, default=0)
         stats.nested_count[key] = max(nested, 0.0)
         surface = stats.display(key)
         ratio = (n / total_words) / background_frequency(surface.lower() if lang == "en" else surface, lang)
