@@ -23,20 +23,27 @@ import os
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from termalign.align.aligner import align_documents
 from termalign.align.corpus import load_corpus
 from termalign.align.outputs.jsonl import bead_record
 from termalign.align.reader import read_document
-from termalign.align.script import simplified_view
 from termalign.termbase.extract import AlignedPair, Candidate, extract_candidates
-from termalign.termbase.termhood import en_tokens
+from termalign.termbase.store import load_termbase
 from termalign.termbase.terms import extract_terms
+from termalign.termbase.termscore import (
+    KS,
+    Reference,
+    evaluate,
+    match,
+    norm_en,
+    norm_zh,
+    reference_entry,
+    reference_from_termbase,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-KS = (50, 100, 200)
 
 
 def data_dir() -> Path:
@@ -62,46 +69,16 @@ def pairs_of(src_path: Path, tgt_path: Path, doc: str, fmt: str | None = None) -
     return out
 
 
-def norm_zh(text: str) -> str:
-    return re.sub(r"\s+", "", simplified_view(text)).lower()
+def entry(sources: Sequence[str], targets: Sequence[str]) -> Reference:
+    return reference_entry(sources, targets)
 
 
-def norm_en(text: str) -> str:
-    words = [t.key.lower() for t in en_tokens(text.replace("-", " ")) if t is not None]
-    return " ".join(words)
+def faq_reference() -> list[Reference]:
+    with load_termbase(ROOT / "corpora" / "deepseek" / "termbase.tsv") as store:
+        return reference_from_termbase(store.entries(), "deepseek/faq", min_count=2)
 
 
-@dataclass
-class Entry:
-    sources: frozenset[str]
-    targets: frozenset[str]
-    label: str
-
-
-def entry(sources: Sequence[str], targets: Sequence[str]) -> Entry:
-    src = frozenset(norm_zh(s) for s in sources if s.strip())
-    tgt = frozenset(norm_en(t) for t in targets if t.strip())
-    return Entry(src, tgt, f"{sources[0]} -> {targets[0]}")
-
-
-def faq_reference() -> list[Entry]:
-    out = []
-    with open(ROOT / "corpora" / "deepseek" / "termbase.tsv", encoding="utf-8") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            m = re.search(r"deepseek/faq×(\d+)", row["provenance"])
-            if not m or int(m.group(1)) < 2 or row["source"] == row["target"]:
-                continue
-            split = lambda v: [x.strip() for x in (v or "").split("|")]  # noqa: E731
-            out.append(
-                entry(
-                    [row["source"], *split(row["source_variants"])],
-                    [row["target"], *split(row["target_variants"])],
-                )
-            )
-    return out
-
-
-def k8s_reference(path: Path) -> tuple[list[Entry], list[Entry]]:
+def k8s_reference(path: Path) -> tuple[list[Reference], list[Reference]]:
     translated, kept = [], []
     with open(path, encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
@@ -114,22 +91,14 @@ def k8s_reference(path: Path) -> tuple[list[Entry], list[Entry]]:
     return translated, kept
 
 
-def matches(cand: Candidate, ref: Sequence[Entry]) -> int:
-    s, t = norm_zh(cand.source), norm_en(cand.target)
-    for k, e in enumerate(ref):
-        if s in e.sources and t in e.targets:
-            return k
-    return -1
+def matches(cand: Candidate, ref: Sequence[Reference]) -> int:
+    return match(cand, ref)
 
 
-def metrics(cands: Sequence[Candidate], ref: Sequence[Entry]) -> dict[str, float]:
-    hits = [matches(c, ref) for c in cands]
-    out = {}
-    for k in (*KS, len(cands)):
-        found = {h for h in hits[:k] if h >= 0}
-        out[f"R@{k if k in KS else 'all'}"] = len(found) / max(len(ref), 1)
-    out["P@50"] = sum(h >= 0 for h in hits[:50]) / max(min(50, len(cands)), 1)
-    out["n"] = len(cands)
+def metrics(cands: Sequence[Candidate], ref: Sequence[Reference]) -> dict[str, float]:
+    m = evaluate(cands, ref)
+    out = {f"R@{k}": m[f"recall@{k}"] for k in KS}
+    out.update({"R@all": m["recall@all"], "P@50": m["precision@50"], "n": m["candidates"]})
     return out
 
 
@@ -142,7 +111,7 @@ def show(title: str, rows: dict[str, dict[str, float]], seconds: dict[str, float
         print(f"  {name:8}{vals}{seconds[name]:9.1f}")
 
 
-def top_list(old: Sequence[Candidate], new: Sequence[Candidate], ref: Sequence[Entry], n: int) -> None:
+def top_list(old: Sequence[Candidate], new: Sequence[Candidate], ref: Sequence[Reference], n: int) -> None:
     print(f"  {'#':>3}  {'OLD':44} {'NEW':44}")
     for i in range(n):
         cells = []
@@ -162,7 +131,7 @@ def timed(func: Callable[[], list[Candidate]]) -> tuple[list[Candidate], float]:
     return result, time.perf_counter() - started
 
 
-def missing(cands: Sequence[Candidate], ref: Sequence[Entry], k: int) -> list[str]:
+def missing(cands: Sequence[Candidate], ref: Sequence[Reference], k: int) -> list[str]:
     found = {matches(c, ref) for c in cands[:k]}
     return [e.label for i, e in enumerate(ref) if i not in found]
 
@@ -182,9 +151,13 @@ def run_faq(top: int) -> dict[str, float]:
         {"OLD": metrics(old, ref), "NEW": metrics(new, ref)},
         {"OLD": t_old, "NEW": t_new},
     )
-    rank = {norm_zh(c.source) + "|" + norm_en(c.target): i + 1 for i, c in enumerate(new)}
     for zh, en in (("混合专家", "MoE"), ("思维链", "chain of thought")):
-        print(f"  NEW rank of {zh} -> {en}: {rank.get(norm_zh(zh) + '|' + norm_en(en), 'absent')}")
+        item = next(e for e in ref if norm_zh(zh) in e.sources)
+        found = [i + 1 for i, c in enumerate(new) if match(c, [item]) == 0]
+        shown = (
+            f"#{found[0]} ({new[found[0] - 1].source} -> {new[found[0] - 1].target})" if found else "absent"
+        )
+        print(f"  NEW rank of {zh} -> {en} (or {item.label}): {shown}")
     print("  NEW misses at 100:", "; ".join(missing(new, ref, 100)))
     top_list(old, new, ref, top)
     return metrics(new, ref)

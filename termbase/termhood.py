@@ -200,6 +200,10 @@ def en_tokens(text: str) -> list[Token | None]:
             # hyphenated words are split (chains-of-thought, load-balancing) and rejoined for display
             for k, part in enumerate(re.sub(r"'s$", "", word).split("-")):
                 tag, lemma = _en_tag(part.lower())
+                if "-" in word and tag == "V":
+                    tag = (
+                        "N"  # inside a hyphenated compound a verb part acts as a noun (fine-tune, co-design)
+                    )
                 keep = any(c.isdigit() for c in part) or any(c.isupper() for c in part[1:])
                 out.append(Token(part, tag, part if keep else lemma, "-" if k else " " * space))
         space = False
@@ -327,6 +331,11 @@ class SideStats:
     termhood: dict[str, float] = field(default_factory=dict)
     nested_count: dict[str, float] = field(default_factory=dict)
     weirdness: dict[str, float] = field(default_factory=dict)
+
+    def proper(self, key: str) -> bool:
+        """Every surface form is capitalised (China, Google): a proper noun, whatever its background rate."""
+        forms = self.surfaces.get(key)
+        return bool(forms) and all(f[:1].isupper() for f in forms)
 
     def display(self, key: str) -> str:
         """The most frequent surface form of a candidate."""

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from termalign.termbase.extract import AlignedPair, Candidate, _cedict_stems, _stem
+from termalign.termbase.extract import AlignedPair, Candidate, _cedict_agrees, _cedict_stems, _stem
 from termalign.termbase.termhood import (
     SideStats,
     Span,
@@ -62,6 +62,11 @@ class TermConfig:
     min_score: float = 0.01
     single_char_weirdness: float = 0.5  # a one-character Chinese term: ≥ 3× its background rate
     use_cedict: bool = True
+    cedict_boost: float = (
+        0.0  # extra weight when CC-CEDICT agrees with the pair (every English content word in a definition)
+    )
+    frequency_weight: float = 1.0  # exponent on log2(1 + A)
+    termhood_half: float = 1.0  # termhood at which its factor h(x) = th / (th + half) is 1/2
     skip_flagged: bool = True
     max_examples: int = 3
     iterations: int = 6
@@ -100,8 +105,8 @@ def _is_latin(key: str) -> bool:
     return key.replace(" ", "").replace("-", "").replace(".", "").isascii()
 
 
-def _squash(x: float) -> float:
-    return x / (x + 1.0) if x > 0 else 0.0
+def _squash(x: float, half: float) -> float:
+    return x / (x + half) if x > 0 else 0.0
 
 
 @dataclass
@@ -187,8 +192,10 @@ def _covered(
 
 
 def _usable(key: str, stats: SideStats, config: TermConfig, *, chinese: bool) -> bool:
-    if stats.count[key] < config.min_count or stats.termhood.get(key, 0.0) <= 0:
+    if stats.count[key] < config.min_count:
         return False
+    if stats.termhood.get(key, 0.0) <= 0 and not (chinese and stats.nested_count.get(key, 0.0) > 0):
+        return False  # a Chinese side with no termhood may still render an English proper noun
     if chinese and _is_latin(key):
         return False  # all-Latin Chinese spans are names (below), never translated terms
     return not (chinese and len(key) == 1 and stats.weirdness.get(key, 0.0) < config.single_char_weirdness)
@@ -200,8 +207,13 @@ def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) ->
         cs = max(zh.stats.count[s] - ev.covered_zh[s], 1)
         ct = max(en.stats.count[t] - ev.covered_en[t], 1)
         hs, ht = zh.stats.termhood.get(s, 0.0), en.stats.termhood.get(t, 0.0)
+        if en.stats.proper(t):
+            hs = max(hs, ht)  # a name's Chinese form (中国, 谷歌) is common in general Chinese too
         wdice = 2.0 * a / (cs + ct)
-        score = wdice * math.log2(1.0 + a) * _squash(hs) * _squash(ht)
+        agree = config.use_cedict and _cedict_agrees(s, t, config.user_words)
+        boost = 1.0 + config.cedict_boost * agree
+        score = wdice * math.log2(1.0 + a) ** config.frequency_weight * boost
+        score *= _squash(hs, config.termhood_half) * _squash(ht, config.termhood_half)
         if score < config.min_score:
             continue
         display = en.stats.display(t)
@@ -216,7 +228,7 @@ def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) ->
                 count_source=cs,
                 count_target=ct,
                 count_pair=ev.cooc[(s, t)],
-                cedict=False,
+                cedict=agree,
                 examples=tuple(ev.examples[(s, t)]),
                 kind="term",
                 termhood_source=round(hs, 4),
