@@ -335,7 +335,7 @@ class SideStats:
     def proper(self, key: str) -> bool:
         """Every surface form is capitalised (China, Google): a proper noun, whatever its background rate."""
         forms = self.surfaces.get(key)
-        return bool(forms) and all(f[:1].isupper() for f in forms)
+        return forms is not None and bool(forms) and all(f[:1].isupper() for f in forms)
 
     def display(self, key: str) -> str:
         """The most frequent surface form of a candidate."""
