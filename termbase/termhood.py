@@ -338,9 +338,14 @@ class SideStats:
         return forms is not None and bool(forms) and all(f[:1].isupper() for f in forms)
 
     def display(self, key: str) -> str:
-        """The most frequent surface form of a candidate."""
+        """The lemma form if it was written, else the most frequent surface form of a candidate."""
         forms = self.surfaces.get(key)
-        return forms.most_common(1)[0][0] if forms else key
+        if not forms:
+            return key
+        # the lemma form written as in running text (container, not Containers from a heading)
+        if key in forms:
+            return key
+        return forms.most_common(1)[0][0]
 
 
 def side_stats(

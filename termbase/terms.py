@@ -312,10 +312,15 @@ def _select(cands: list[Candidate], config: TermConfig) -> list[Candidate]:
     per_source: Counter[str] = Counter()
     per_target: Counter[str] = Counter()
     chosen: list[Candidate] = []
+    holders: dict[str, list[str]] = {}
     for c in cands:
         tkey = c.target.lower()
-        if per_source[c.source] >= config.per_source or per_target[tkey] >= config.per_target:
+        if per_source[c.source] >= config.per_source:
             continue
+        nested = any(h in c.source or c.source in h for h in holders.get(tkey, ()))
+        if per_target[tkey] >= (2 * config.per_target if nested else config.per_target):
+            continue  # a longer or shorter form of a holder (思维 / 思维链) is a variant, not a rival
+        holders.setdefault(tkey, []).append(c.source)
         per_source[c.source] += 1
         per_target[tkey] += 1
         chosen.append(c)
