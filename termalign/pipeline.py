@@ -138,8 +138,8 @@ def termbase_step(corpus: Corpus, out_dir: Path, result: RunResult, progress: Pr
     from termalign.termbase.extract import load_pairs, write_candidates
     from termalign.termbase.formats import export_entries
     from termalign.termbase.store import load_termbase
-    from termalign.termbase.termscore import evaluate, reference_from_termbase
     from termalign.termbase.terms import extract_terms
+    from termalign.termbase.termscore import evaluate, reference_from_termbase
 
     started = time.perf_counter()
     progress("extracting term candidates from the aligned pairs")

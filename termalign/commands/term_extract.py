@@ -76,7 +76,8 @@ def extract(
         cands = extract_terms(pairs, TermConfig(min_count=min_count or 1, top=top, use_cedict=not no_cedict))
     write_candidates(cands, output, pairs)
     if as_json:
-        click.echo(json.dumps([candidate_row(c) for c in cands], ensure_ascii=False, indent=1))
+        texts = {p.id: (p.source, p.target) for p in pairs if p.id}
+        click.echo(json.dumps([candidate_row(c, texts) for c in cands], ensure_ascii=False, indent=1))
         return
     from rich.table import Table
 
