@@ -125,7 +125,8 @@ def is_code_identifier(token: str) -> bool:
         or "/" in token
         or token.endswith("()")
         or bool(_CAMEL_LOWER.match(token))
-        or (token.count(".") >= 1 and _HAS_ALPHA.search(token.split(".")[-1] or "") is not None)
+        # a.b.c with a part of two or more letters (os.path, v1.Pod); U.S and D.C are abbreviations
+        or ("." in token and any(len(part) > 1 and _HAS_ALPHA.search(part) for part in token.split(".")[1:]))
     )
 
 

@@ -157,18 +157,24 @@ def _collect(
             for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
             if zh.stats.count[zs[r].key] >= 2 and en.stats.count[es[c].key] >= 2
         ]
-        covered_zh, covered_en, free_zh, free_en = set(), set(), set(), set()
+        # per key, its best alignment here inside a longer pair vs on its own
+        covered_zh: dict[str, float] = {}
+        covered_en: dict[str, float] = {}
+        free_zh: dict[str, float] = {}
+        free_en: dict[str, float] = {}
         for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-            if _covered(r, c, zs, es, scores, strong):
-                covered_zh.add(zs[r].key)
-                covered_en.add(es[c].key)
-                continue
-            free_zh.add(zs[r].key)
-            free_en.add(es[c].key)
-            key = (zs[r].key, es[c].key)
-            best[key] = max(best.get(key, 0.0), float(scores[r, c]))
-        ev.covered_zh.update(covered_zh - free_zh)
-        ev.covered_en.update(covered_en - free_en)
+            value = float(scores[r, c])
+            inside = _covered(r, c, zs, es, scores, strong)
+            for table, key in (
+                (covered_zh if inside else free_zh, zs[r].key),
+                (covered_en if inside else free_en, es[c].key),
+            ):
+                table[key] = max(table.get(key, 0.0), value)
+            if not inside:
+                pair_key = (zs[r].key, es[c].key)
+                best[pair_key] = max(best.get(pair_key, 0.0), value)
+        ev.covered_zh.update(k for k, v in covered_zh.items() if v >= free_zh.get(k, 0.0))
+        ev.covered_en.update(k for k, v in covered_en.items() if v >= free_en.get(k, 0.0))
         for key, value in best.items():
             ev.align[key] += value
             ev.cooc[key] += 1

@@ -52,6 +52,7 @@ def test_chinese_spans_keep_latin_spacing_and_skip_function_words():
 def test_code_identifiers_are_not_terms():
     assert is_code_identifier("nodeSelector") and is_code_identifier("max_tokens")
     assert is_code_identifier("os.path") and not is_code_identifier("H800")
+    assert not is_code_identifier("U.S") and not is_code_identifier("2.5")  # abbreviations, numbers
     assert "nodeSelector" not in _en_keys("Set nodeSelector on the Pod.")
 
 
