@@ -165,16 +165,16 @@ def _collect(
         for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
             value = float(scores[r, c])
             inside = _covered(r, c, zs, es, scores, strong)
-            for table, key in (
+            for table, side_key in (
                 (covered_zh if inside else free_zh, zs[r].key),
                 (covered_en if inside else free_en, es[c].key),
             ):
-                table[key] = max(table.get(key, 0.0), value)
+                table[side_key] = max(table.get(side_key, 0.0), value)
             if not inside:
                 pair_key = (zs[r].key, es[c].key)
                 best[pair_key] = max(best.get(pair_key, 0.0), value)
-        ev.covered_zh.update(k for k, v in covered_zh.items() if v >= free_zh.get(k, 0.0))
-        ev.covered_en.update(k for k, v in covered_en.items() if v >= free_en.get(k, 0.0))
+        ev.covered_zh.update(w for w, v in covered_zh.items() if v >= free_zh.get(w, 0.0))
+        ev.covered_en.update(w for w, v in covered_en.items() if v >= free_en.get(w, 0.0))
         for key, value in best.items():
             ev.align[key] += value
             ev.cooc[key] += 1
