@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from termalign.align.documents import format_names
 from termalign.kernel.errors import ConfigError
 
 __all__ = ["CorpusDocument", "Corpus", "load_corpus", "default_data_dir", "ROLES"]
 
 ROLES = ("parallel-source", "reference", "to-translate")
-FORMATS = ("markdown", "html", "text")
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,8 @@ def load_corpus(manifest: str | Path, data_dir: Path) -> Corpus:
         if entry.get("role") and entry["role"] not in ROLES:
             problems.append(f"document {name} has role {entry['role']!r}; expected one of {ROLES}")
         fmt = entry.get("format", "markdown")
-        if fmt not in FORMATS:
-            problems.append(f"document {name} has format {fmt!r}; expected one of {FORMATS}")
+        if fmt not in format_names():
+            problems.append(f"document {name} has format {fmt!r}; expected one of {format_names()}")
         if missing:
             continue
         documents.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from pathlib import Path
@@ -12,8 +13,10 @@ from rich.table import Table
 
 from termalign.cli_context import app_context
 from termalign.commands.engine_options import model_options, open_local_engine, progress_display
-from termalign.kernel.errors import TermalignError
+from termalign.commands.ray_options import ray_options, ray_runner
+from termalign.kernel.errors import ConfigError, TermalignError
 from termalign.output import console
+from termalign.translator.distributed import RayConfig
 
 if TYPE_CHECKING:
     from termalign.translator.batch import BatchPlan, BatchReport
@@ -44,6 +47,7 @@ __all__ = ["batch"]
 @click.option("--restart", is_flag=True, help="Discard the journal and start afresh.")
 @click.option("--dry-run", is_flag=True, help="Show what would be translated and what is already covered.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@ray_options
 @click.pass_context
 def batch(
     ctx: click.Context,
@@ -64,6 +68,10 @@ def batch(
     restart: bool,
     dry_run: bool,
     as_json: bool,
+    ray_address: str | None,
+    workers: int,
+    cpus_per_worker: float,
+    gpus_per_worker: float,
 ) -> None:
     """Translate the `to-translate` documents of MANIFEST with the termbase and TM it names.
 
@@ -85,10 +93,28 @@ def batch(
     )
     memory = None if no_tm else load_memory([*settings.tm, *tm_paths], source_lang=plan.corpus.source_lang)
     termbase = None
-    if not no_termbase and plan.corpus.termbase is not None and server is None:
+    if not no_termbase and plan.corpus.termbase is not None and server is None and ray_address is None:
         from termalign.termbase.store import load_termbase
 
         termbase = load_termbase(plan.corpus.termbase)
+    if ray_address is not None:
+        if server is not None:
+            raise ConfigError("--ray and --server cannot be combined: Ray workers load the model themselves")
+        runner = ray_runner(
+            RayConfig(ray_address, workers, cpus_per_worker, gpus_per_worker),
+            model=model or settings.model, models_dir=models_dir, decoding=settings.decoding,
+            beam_size=beam_size, max_new_tokens=max_new_tokens, translate=settings.translate_config(),
+            termbase=None if no_termbase else plan.corpus.termbase,
+            memories=[] if no_tm else [*settings.tm, *tm_paths], source_lang=plan.corpus.source_lang,
+        )  # fmt: skip
+        with runner:
+            if dry_run:
+                result = plan_batch(plan, config, signature=runner.signature, memory=memory)
+            else:
+                result = _run_with_progress(plan, None, config, functools.partial(run_batch, runner=runner))
+        _show(result, plan, as_json)
+        _raise_failed(result)
+        return
     translator: Translator
     if server is not None:
         from termalign.translator.client import RemoteTranslator
@@ -113,12 +139,16 @@ def batch(
         if termbase is not None:
             termbase.close()
     _show(result, plan, as_json)
+    _raise_failed(result)
+
+
+def _raise_failed(result: BatchReport) -> None:
     if result.failed:
         names = "; ".join(d.error for d in result.failed)
         raise TermalignError(f"{len(result.failed)} document(s) failed: {names}")
 
 
-def _run_with_progress(plan: BatchPlan, translator: Translator, config: Any, run: Any) -> BatchReport:
+def _run_with_progress(plan: BatchPlan, translator: Translator | None, config: Any, run: Any) -> BatchReport:
     display = progress_display()
     tasks: dict[str, Any] = {}
     started: dict[str, tuple[float, int]] = {}
