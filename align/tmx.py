@@ -52,6 +52,12 @@ class TranslationUnit:
                 return value
         return default
 
+    @property
+    def flagged(self) -> bool:
+        """The aligner's low-confidence mark: ``x-flagged`` as the writer spells it (``flagged`` too)."""
+        value = self.prop("x-flagged") or self.prop("flagged")
+        return value.strip().lower() in {"yes", "true", "1"}
+
 
 @dataclass(frozen=True)
 class TmxFile:

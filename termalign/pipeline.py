@@ -135,15 +135,17 @@ def run_corpus(
 def termbase_step(corpus: Corpus, out_dir: Path, result: RunResult, progress: Progress) -> None:
     """Extract term candidates from the aligned pairs, export the curated termbase, check the FAQ."""
     from termalign.termbase.checks import check_pairs
-    from termalign.termbase.extract import extract_candidates, load_pairs, write_candidates
+    from termalign.termbase.extract import load_pairs, write_candidates
     from termalign.termbase.formats import export_entries
     from termalign.termbase.store import load_termbase
+    from termalign.termbase.terms import extract_terms
+    from termalign.termbase.termscore import evaluate, reference_from_termbase
 
     started = time.perf_counter()
     progress("extracting term candidates from the aligned pairs")
-    pairs = load_pairs(out_dir / "faq.jsonl")
-    candidates = extract_candidates(pairs)
-    write_candidates(candidates, out_dir / "terms.csv")
+    pairs = load_pairs(out_dir / "faq.jsonl", "faq")
+    candidates = extract_terms(pairs)
+    write_candidates(candidates, out_dir / "terms.csv", pairs)
     result.files.append(out_dir / "terms.csv")
     result.numbers["term candidates"] = len(candidates)
     result.seconds["extract"] = time.perf_counter() - started
@@ -159,6 +161,10 @@ def termbase_step(corpus: Corpus, out_dir: Path, result: RunResult, progress: Pr
             result.files.append(path)
         result.numbers["termbase entries"] = len(entries)
         result.numbers["approved entries"] = sum(e.approved for e in entries)
+        reference = reference_from_termbase(entries, f"{corpus.name}/faq", min_count=2)
+        terms = [c for c in candidates if c.kind == "term"]
+        for key, value in evaluate(terms, reference).items():  # vs the curated termbase
+            result.numbers[f"FAQ term extraction {key}"] = value
         progress("checking the human FAQ translation against the termbase")
         report = check_pairs(pairs, termbase)
     _write_json(out_dir / "faq.termcheck.json", report.to_dict())

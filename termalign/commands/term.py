@@ -353,3 +353,6 @@ except ImportError as exc:
         raise
 else:
     term.add_command(check)
+from termalign.commands.term_review import review  # noqa: E402  (its own module, like extract and check)
+
+term.add_command(review)
