@@ -12,6 +12,7 @@ import random
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,8 @@ from termalign.kernel.errors import TermbaseError
 from termalign.termbase import FORMATS, Entry, Status, Termbase, export_entries, import_entries, load_termbase
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-SUFFIX = {"tsv": ".tsv", "csv": ".csv", "tbx": ".tbx", "tbx2": ".tbx", "tmx": ".tmx", "po": ".po"}
+SUFFIX = {"tsv": ".tsv", "csv": ".csv", "tbx": ".tbx", "tbx3": ".tbx", "tmx": ".tmx", "po": ".po"}
+DATA = Path(__file__).parent / "data"
 View = dict[str, dict[str, Any]]
 
 
@@ -171,8 +173,8 @@ def read_po_toolkit(path: Path) -> View:
 INDEPENDENT_READERS = {
     "tsv": [lambda p: read_delimited(p, "\t")],
     "csv": [lambda p: read_delimited(p, ",")],
-    "tbx": [read_tbx_lxml],
-    "tbx2": [read_tbx_lxml, read_tbx2_toolkit],
+    "tbx": [read_tbx_lxml, read_tbx2_toolkit],
+    "tbx3": [read_tbx_lxml],
     "tmx": [read_tmx_toolkit],
     "po": [read_po_polib, read_po_toolkit],
 }
@@ -250,6 +252,49 @@ def test_po_export_passes_msgfmt_check(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "4 translated messages, 3 fuzzy translations" in run.stderr  # approved entries and variants
+
+
+def _tbx_basic_schema() -> etree.RelaxNG:
+    return etree.RelaxNG(etree.parse(str(DATA / "tbx" / "TBX-Basic-2008.rng")))
+
+
+def test_default_tbx_export_is_valid_tbx_basic(tmp_path: Path) -> None:
+    path = tmp_path / "terms.tbx"
+    export_entries([*sample_entries(), Entry("万", "ten thousand", pos="num")], path)
+    schema = _tbx_basic_schema()
+    assert schema.validate(etree.parse(str(path))), schema.error_log
+    assert etree.parse(str(path)).getroot().tag == "martif"
+    pos = {e.text for e in etree.parse(str(path)).iter("termNote") if e.get("type") == "partOfSpeech"}
+    assert pos == {"noun", "other"}  # propn -> noun, num -> other: TBX-Basic's picklist only
+    got = {e.source: e.pos for e in import_entries(path).entries}
+    assert got["推理模型"] == "propn" and got["万"] == "num"  # the exact value survives in a note
+
+
+def test_the_schema_refuses_what_tbx_basic_does_not_allow(tmp_path: Path) -> None:
+    path = tmp_path / "terms.tbx"
+    export_entries(sample_entries(), path)
+    bad = path.read_text(encoding="utf-8").replace(">noun</termNote>", ">properNoun</termNote>", 1)
+    assert not _tbx_basic_schema().validate(etree.fromstring(bad.encode()))
+
+
+def test_tbx3_is_still_written_by_name_and_tbx2_is_an_alias(tmp_path: Path) -> None:
+    export_entries(sample_entries(), tmp_path / "v3.tbx", format="tbx3")
+    assert etree.QName(etree.parse(str(tmp_path / "v3.tbx")).getroot()).localname == "tbx"
+    export_entries(sample_entries(), tmp_path / "old.tbx", format="tbx2")
+    assert (tmp_path / "old.tbx").read_bytes() == (export_entries(sample_entries(), tmp_path / "d.tbx") or (
+        tmp_path / "d.tbx"
+    ).read_bytes())
+
+
+def test_translate_toolkit_reads_every_entry_and_tbx2po_gives_one_entry_per_concept(tmp_path: Path) -> None:
+    path = tmp_path / "terms.tbx"
+    export_entries(sample_entries(), path)
+    assert len(tt_tbx.tbxfile.parsefile(str(path)).units) == len(sample_entries())
+    tbx2po = shutil.which("tbx2po") or str(Path(sys.executable).parent / "tbx2po")
+    run = subprocess.run([tbx2po, str(path), str(tmp_path / "terms.po")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    msgids = [u.msgid for u in polib.pofile(str(tmp_path / "terms.po"))]
+    assert sorted(msgids) == sorted(e.source for e in sample_entries())
 
 
 def test_tbx_written_by_translate_toolkit_imports(tmp_path: Path) -> None:

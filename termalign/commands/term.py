@@ -93,11 +93,14 @@ def term() -> None:
 @click.argument("termbase_path", metavar="TERMBASE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option(
-    "--format", "fmt", default=None, help="Format name (default: from OUTPUT's extension); tbx2 = TBX 2008."
+    "--format",
+    "fmt",
+    default=None,
+    help="Format name (default: from OUTPUT's extension); tbx3 = TBX v3 (.tbx is TBX 2008).",
 )
 @click.option("--status", type=_STATUS, default=None, help="Export only entries of this status.")
 def export_command(termbase_path: Path, output: Path, fmt: str | None, status: str | None) -> None:
-    """Write TERMBASE to OUTPUT in another format (tsv, csv, tbx, tbx2, tmx, po, or a new .sqlite)."""
+    """Write TERMBASE to OUTPUT in another format (tsv csv tbx tbx3 tmx po omegat deepl, or .sqlite)."""
     from termalign.termbase.formats import export_entries
     from termalign.termbase.store import Termbase, load_termbase
 

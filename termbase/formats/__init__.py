@@ -16,7 +16,7 @@ from termalign.kernel.errors import TermbaseError
 from termalign.termbase.formats.base import DEFAULT_LANGUAGES, Format, Languages
 from termalign.termbase.formats.csv import CsvFormat
 from termalign.termbase.formats.po import PoFormat
-from termalign.termbase.formats.tbx import Tbx2Format, TbxFormat
+from termalign.termbase.formats.tbx import Tbx3Format, TbxFormat
 from termalign.termbase.formats.tmx import TmxFormat
 from termalign.termbase.formats.tsv import TsvFormat
 from termalign.termbase.model import Entry
@@ -33,8 +33,11 @@ __all__ = [
 ]
 
 FORMATS: dict[str, Format] = {
-    fmt.name: fmt for fmt in (TsvFormat(), CsvFormat(), TbxFormat(), Tbx2Format(), TmxFormat(), PoFormat())
+    fmt.name: fmt for fmt in (TsvFormat(), CsvFormat(), TbxFormat(), Tbx3Format(), TmxFormat(), PoFormat())
 }
+
+# old names still accepted: "tbx2" was the TBX 2008 dialect, which is now plain "tbx"
+ALIASES = {"tbx2": "tbx"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class ImportResult:
 def format_for(path: str | Path, name: str | None = None) -> Format:
     """The format called ``name``, else the one that claims the file's extension."""
     if name is not None:
+        name = ALIASES.get(name, name)
         if name not in FORMATS:
             raise TermbaseError(f"unknown termbase format {name!r}; known: {', '.join(FORMATS)}")
         return FORMATS[name]
