@@ -60,6 +60,22 @@ class Format(ABC):
             raise TermbaseError("the termbase file does not exist", path=path)
         return self._read(path, langs)
 
+    def claims(self, path: Path) -> bool:
+        """True if an existing file's content says it is in this format (checked before extensions).
+
+        Only formats that share an extension with another one look; the rest say no.
+        """
+        return False
+
+    def round_trip(self, entries: Iterable[Entry]) -> list[Entry]:
+        """The entries an export then re-import of ``entries`` gives back, in canonical order.
+
+        Lossless formats give back everything; a glossary format that has no place
+        for status, variants or forbidden renderings says here what it keeps, and
+        the shared contract suite holds it to that.
+        """
+        return sorted(entries, key=sort_key)
+
     @abstractmethod
     def _write(self, entries: Sequence[Entry], path: Path, langs: Languages) -> None: ...
 
