@@ -12,16 +12,24 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
 from termalign.kernel.atomic import atomic_write_bytes
 from termalign.kernel.errors import TermbaseError
-from termalign.termbase.model import Entry
+from termalign.termbase.model import Entry, Status
 from termalign.termbase.validate import Draft, Problem, check_entry, raise_problems, sort_key
 
-__all__ = ["Format", "Languages", "DEFAULT_LANGUAGES", "atomic_write", "read_utf8", "check_xml_encoding"]
+__all__ = [
+    "Format",
+    "Languages",
+    "DEFAULT_LANGUAGES",
+    "atomic_write",
+    "read_utf8",
+    "check_xml_encoding",
+    "glossary_entries",
+]
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,15 @@ class Format(ABC):
 
     @abstractmethod
     def _read(self, path: Path, langs: Languages) -> tuple[list[Draft], list[Problem]]: ...
+
+
+def glossary_entries(entries: Iterable[Entry]) -> list[Entry]:
+    """What a glossary that cannot mark a rendering as wrong may carry.
+
+    Such a file (OmegaT's, DeepL's) offers every line as a suggestion, so
+    deprecated entries are left out and forbidden renderings dropped.
+    """
+    return [replace(e, forbidden=()) for e in entries if e.status is not Status.DEPRECATED]
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -23,8 +23,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from termalign.termbase.formats.base import Format, Languages, atomic_write, read_utf8
-from termalign.termbase.formats.omegat import glossary_entries
+from termalign.termbase.formats.base import Format, Languages, atomic_write, glossary_entries, read_utf8
 from termalign.termbase.model import Entry
 from termalign.termbase.validate import Draft, Problem, sort_key
 

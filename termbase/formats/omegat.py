@@ -20,22 +20,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
-from termalign.termbase.formats.base import Format, Languages, atomic_write, read_utf8
-from termalign.termbase.model import Entry, Status
+from termalign.termbase.formats.base import Format, Languages, atomic_write, glossary_entries, read_utf8
+from termalign.termbase.model import Entry
 from termalign.termbase.validate import Draft, Problem, sort_key
 
-__all__ = ["OmegatFormat", "glossary_entries"]
+__all__ = ["OmegatFormat"]
 
 _VARIANT = re.compile(r"^variant of (?P<head>.+)$")
-
-
-def glossary_entries(entries: Iterable[Entry]) -> list[Entry]:
-    """The entries a plain glossary may offer: not deprecated, without forbidden renderings."""
-    return [replace(e, forbidden=()) for e in entries if e.status is not Status.DEPRECATED]
 
 
 def _comment(text: str) -> str:
