@@ -98,7 +98,7 @@ def read_tbx_lxml(path: Path) -> View:
                     )
                     terms.setdefault(section.get(XML_LANG), []).append((term.text, status))
         notes = [n.text for n in concept if _local(n) == "note"]
-        zh, en = terms["zh"], terms["en"]
+        zh, en = terms["zh-Hans"], terms["en"]  # one BCP 47 tag in every format
         view[zh[0][0]] = {
             "target": en[0][0],
             "source_variants": [t for t, s in zh[1:]],

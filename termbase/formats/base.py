@@ -36,7 +36,7 @@ __all__ = [
 class Languages:
     """Source and target language codes written into (and looked for in) bilingual formats."""
 
-    source: str = "zh"
+    source: str = "zh-Hans"
     target: str = "en"
 
 
