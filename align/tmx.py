@@ -22,6 +22,7 @@ not say it (``zh`` on Traditional text is ``zh-Hant``).  Every ``<tuv>`` has
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,17 @@ from termalign.kernel.errors import DocumentError
 from termalign.kernel.langtags import LanguageTagError, language_tag, same_language
 from termalign.kernel.version import __version__
 
-__all__ = ["TranslationUnit", "TmxFile", "Piece", "write_tmx", "read_tmx", "tmx_language"]
+__all__ = [
+    "TranslationUnit",
+    "TmxFile",
+    "Piece",
+    "write_tmx",
+    "append_tmx",
+    "open_code_spans",
+    "pieces_text",
+    "read_tmx",
+    "tmx_language",
+]
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 Piece = tuple[Literal["text", "open", "close", "atom"], str]  # (kind, raw), as the document formats split
@@ -103,27 +114,89 @@ def write_tmx(
         prop.text = value
     body = etree.SubElement(root, "body")
     for unit in units:
-        tu = etree.SubElement(body, "tu")
-        if unit.tuid:
-            tu.set("tuid", unit.tuid)
-        for note in unit.notes:
-            etree.SubElement(tu, "note").text = note
-        for key, value in unit.properties:
-            etree.SubElement(tu, "prop", type=key).text = value
-        sides = (
-            (source_lang, unit.source, unit.source_pieces),
-            (target_lang, unit.target, unit.target_pieces),
-        )
-        for lang, text, pieces in sides:
-            tuv = etree.SubElement(tu, "tuv")
-            tuv.set(XML_LANG, lang)
-            seg = etree.SubElement(tuv, "seg")
-            if pieces:
-                _write_pieces(seg, pieces)
-            else:
-                seg.text = text
+        _write_unit(body, unit, source_lang, target_lang)
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     atomic_write_bytes(path, data, error=DocumentError)
+
+
+_CODE_SPAN = re.compile(r"^(`+)(.*?)\1$", re.DOTALL)
+
+
+def open_code_spans(pieces: Iterable[Piece]) -> tuple[Piece, ...]:
+    """Markdown code spans (one atom for protection) as text between two codes: in a TM the
+    code's text is text to match (``V3``), only its backticks are markup."""
+    out: list[Piece] = []
+    for kind, raw in pieces:
+        span = _CODE_SPAN.match(raw) if kind == "atom" else None
+        if span is None:
+            out.append((kind, raw))
+        else:
+            out += [("open", span.group(1)), ("text", span.group(2)), ("close", span.group(1))]
+    return tuple(out)
+
+
+def pieces_text(pieces: Iterable[Piece]) -> str:
+    """The text of ``pieces`` as a TMX reader sees it: the codes left out."""
+    return "".join(raw for kind, raw in pieces if kind == "text")
+
+
+def _write_unit(body: etree._Element, unit: TranslationUnit, source_lang: str, target_lang: str) -> None:
+    tu = etree.SubElement(body, "tu")
+    if unit.tuid:
+        tu.set("tuid", unit.tuid)
+    for note in unit.notes:
+        etree.SubElement(tu, "note").text = note
+    for key, value in unit.properties:
+        etree.SubElement(tu, "prop", type=key).text = value
+    sides = ((source_lang, unit.source, unit.source_pieces), (target_lang, unit.target, unit.target_pieces))
+    for lang, text, pieces in sides:
+        tuv = etree.SubElement(tu, "tuv")
+        tuv.set(XML_LANG, lang)
+        seg = etree.SubElement(tuv, "seg")
+        if pieces:
+            _write_pieces(seg, pieces)
+        else:
+            seg.text = text
+
+
+def append_tmx(
+    path: str | Path, units: Iterable[TranslationUnit], *, source_lang: str, target_lang: str
+) -> int:
+    """Add ``units`` to the TMX at ``path`` (created if missing), leaving what is there untouched.
+
+    Units whose source and target text the file already holds are skipped;
+    returns how many were added.
+    """
+    units = list(units)
+    path = Path(path)
+    if not path.exists():
+        write_tmx(path, units, source_lang=source_lang, target_lang=target_lang)
+        return len(units)
+    existing = read_tmx(path, source_lang=source_lang)
+    have = {(u.source, u.target) for u in existing.units}
+    fresh: list[TranslationUnit] = []
+    for unit in units:
+        if (unit.source, unit.target) not in have:
+            have.add((unit.source, unit.target))
+            fresh.append(unit)
+    if not fresh:
+        return 0
+    tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    body = tree.getroot().find("body")
+    if body is None:
+        raise DocumentError("the TMX file has no <body>", path=path)
+    header = tree.getroot().find("header")
+    src = tmx_language(source_lang, [u.source for u in fresh], path)
+    tgt = tmx_language(existing.target_lang or target_lang, [u.target for u in fresh], path)
+    if header is not None and header.get("srclang") and same_language(header.get("srclang", ""), src):
+        src = header.get("srclang", src)  # keep the file's one tag for the language
+    for unit in fresh:
+        _write_unit(body, unit, src, tgt)
+    etree.indent(tree, space="  ")
+    atomic_write_bytes(
+        path, etree.tostring(tree, xml_declaration=True, encoding="UTF-8"), error=DocumentError
+    )
+    return len(fresh)
 
 
 def tmx_language(tag: str, texts: Iterable[str] = (), path: str | Path | None = None) -> str:

@@ -11,32 +11,15 @@ script (found in the text).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from termalign.align.aligner import Alignment
 from termalign.align.document import Document, Sentence
-from termalign.align.documents import InlinePiece, Misaligned, get_format
-from termalign.align.tmx import Piece, TranslationUnit, write_tmx
+from termalign.align.documents import Misaligned, get_format
+from termalign.align.tmx import Piece, TranslationUnit, open_code_spans, pieces_text, write_tmx
 
 __all__ = ["write", "raw_pieces"]
-
-
-_CODE_SPAN = re.compile(r"^(`+)(.*?)\1$", re.DOTALL)
-
-
-def _open_code_spans(pieces: Sequence[InlinePiece]) -> list[InlinePiece]:
-    """A code span is one atom for protection; in TMX its text is text, its backticks codes."""
-    out: list[InlinePiece] = []
-    for piece in pieces:
-        span = _CODE_SPAN.match(piece.raw) if piece.kind == "atom" else None
-        if span is None:
-            out.append(piece)
-        else:
-            fence, body = span.group(1), span.group(2)
-            out += [InlinePiece("open", fence), InlinePiece("text", body), InlinePiece("close", fence)]
-    return out
 
 
 def _sentences(doc: Document) -> dict[str, Sentence]:
@@ -50,14 +33,13 @@ def raw_pieces(doc: Document | None, ids: Sequence[str], visible: str) -> tuple[
     index = _sentences(doc)
     try:
         first, last = index[ids[0]], index[ids[-1]]
-        pieces = _open_code_spans(get_format(doc.format).inline(doc.text[first.start : last.end]))
+        pieces = get_format(doc.format).inline(doc.text[first.start : last.end])
     except (KeyError, Misaligned):
         return ()
     if len(ids) > 1 or not any(p.kind != "text" for p in pieces):
         return ()  # plain text, or sentences joined with separators the raw span does not have
-    if "".join(p.raw for p in pieces if p.kind == "text") != visible:
-        return ()
-    return tuple((p.kind, p.raw) for p in pieces)
+    coded = open_code_spans((p.kind, p.raw) for p in pieces)
+    return coded if pieces_text(coded) == visible else ()
 
 
 def write(alignment: Alignment, path: Path) -> None:
