@@ -3,9 +3,11 @@
 A termbase is any file :mod:`termbase.formats` knows (``.tsv``, ``.csv``,
 ``.tbx``, ``.tmx``, ``.po``) or a SQLite store (``.sqlite``, ``.db``).  Edits to
 a file are made in an in-memory store and written back to the same file and
-format atomically; edits to SQLite are transactions.  Without ``-t`` the
-termbase is ``$TERMALIGN_TERMBASE``, else the one the DeepSeek corpus manifest
-names (the committed, curated TSV).
+format atomically, touching only the rows that changed (a TSV/CSV edit is a
+one-line diff); edits to SQLite are transactions.  Without ``-t`` the termbase
+read is ``$TERMALIGN_TERMBASE``, else the one the DeepSeek corpus manifest names
+(the committed, curated TSV); ``add``/``set``/``remove`` refuse to edit that
+packaged file unless it is named with ``-t``.
 """
 
 from __future__ import annotations
@@ -41,6 +43,16 @@ def _termbase_path(ctx: click.Context, path: Path | None) -> Path:
     return path if path is not None else _default_termbase()
 
 
+def _editable_path(ctx: click.Context, path: Path | None) -> Path:
+    """The termbase an edit goes to: never the packaged corpus termbase unless named with -t."""
+    if path is None:
+        raise ConfigError(
+            f"no termbase to edit: pass -t PATH (or set $TERMALIGN_TERMBASE); edits never go to the "
+            f"packaged {_default_termbase()} unless it is named with -t"
+        )
+    return path
+
+
 termbase_option = click.option(
     "-t",
     "--termbase",
@@ -61,8 +73,8 @@ def _is_sqlite(path: Path) -> bool:
 @contextmanager
 def _editing(path: Path, *, create: bool = False) -> Iterator[Any]:
     """A store to change; a file termbase is written back (same format, atomically) if all went well."""
-    from termalign.termbase.formats import export_entries, format_for
-    from termalign.termbase.store import Termbase, load_termbase
+    from termalign.termbase.formats import format_for
+    from termalign.termbase.store import Termbase, load_termbase, save_in_place
 
     if _is_sqlite(path):
         with Termbase.open(path, create=create) as store:
@@ -71,7 +83,7 @@ def _editing(path: Path, *, create: bool = False) -> Iterator[Any]:
     format_for(path)  # an unknown extension fails before any work is done
     with load_termbase(path, create=create) as store:
         yield store
-        export_entries(store.entries(), path)
+        save_in_place(path, store.entries())  # only the changed rows of a TSV/CSV move
 
 
 def _entry_json(entry: Entry) -> dict[str, object]:
@@ -272,7 +284,7 @@ def add_command(
         note=note,
         enforce=not no_enforce,
     )
-    path = _termbase_path(ctx, termbase_path)
+    path = _editable_path(ctx, termbase_path)
     with _editing(path, create=True) as store:
         stored = store.add(entry)
     click.echo(f"added {stored.source} → {stored.target} to {path}", err=True)
@@ -313,7 +325,7 @@ def set_command(
     drop: tuple[str, ...],
 ) -> None:
     """Change the entry that has TERM as a source term."""
-    path = _termbase_path(ctx, termbase_path)
+    path = _editable_path(ctx, termbase_path)
     with _editing(path) as store:
         entry = _lookup(store, term_text)
         changed = replace(
@@ -338,7 +350,7 @@ def set_command(
 @click.pass_context
 def remove_command(ctx: click.Context, termbase_path: Path | None, term_text: str) -> None:
     """Remove the entry that has TERM as a source term."""
-    path = _termbase_path(ctx, termbase_path)
+    path = _editable_path(ctx, termbase_path)
     with _editing(path) as store:
         entry = store.remove(_lookup(store, term_text).id)
     click.echo(f"removed {entry.source} → {entry.target} from {path}", err=True)
