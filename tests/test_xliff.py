@@ -268,3 +268,15 @@ def test_translate_to_xliff_then_merge_gives_the_translated_document(
     direct_text = (tmp_path / "direct.md").read_text(encoding="utf-8")
     assert (tmp_path / "merged.md").read_text(encoding="utf-8") == _NOT_XML.sub("", direct_text)
     assert "Distillation is good." in direct_text
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_front_matter_title_is_a_unit_and_its_edit_lands_in_the_yaml(tmp_path: Path, version: str) -> None:
+    path = tmp_path / "doc.xlf"
+    written = bilingual(MARKDOWN)
+    assert written.units[0].id == "fm.title" and text_of(written.units[0].source) == "蒸馏的故事"
+    write_xliff(written, path, version)
+    _edit(path, version, {"fm.title": ("蒸馏的故事", "The story of distillation")})
+    merged = merge(read_xliff(path))
+    assert merged.startswith("---\ntitle: 'The story of distillation'\n---\n")
+    assert merged.split("---\n", 2)[2] == DIRECT[MARKDOWN].split("---\n", 2)[2]

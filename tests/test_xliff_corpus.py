@@ -66,12 +66,18 @@ def test_corpus_document_round_trips_through_xliff(
     edited = replace(
         back,
         units=tuple(
-            replace(u, target=tuple(edit(p) for p in u.target)) if u.target is not None and u.translate else u
+            replace(u, target=tuple(edit(p) for p in u.target))
+            if u.target is not None and u.translate and not u.id.startswith("fm.")  # sentences only
+            else u
             for u in back.units
         ),
     )
     write_xliff(edited, xlf, version)
     merged = merge(read_xliff(xlf))
-    wanted = {u.id: raw_of(u.target) for u in edited.units if u.target is not None and u.translate}
+    wanted = {
+        u.id: raw_of(u.target)
+        for u in edited.units
+        if u.target is not None and u.translate and not u.id.startswith("fm.")
+    }
     assert merged == get_format(doc.format).write_back(doc, wanted, join_space=False)
     assert merged != doc.text and merged.count("译") >= len(wanted) // 2

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from termalign.align.documents import InlinePiece, Misaligned, get_format
+from termalign.align.documents.writeback import replace_front_matter
 from termalign.align.reader import read_string
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "BilingualUnit",
     "BilingualDocument",
     "XLIFF_STATES",
+    "FRONT_MATTER",
     "parts_of",
     "raw_of",
     "text_of",
@@ -41,6 +43,7 @@ __all__ = [
 ]
 
 CodeKind = Literal["open", "close", "atom"]
+FRONT_MATTER = "fm."  # unit id prefix of a YAML front-matter field (fm.title), as the translator names them
 # A unit's state, in XLIFF 2 terms; 1.2 spells them its own way (see xliff12).
 State = Literal["initial", "translated", "reviewed", "final"]
 XLIFF_STATES: tuple[State, ...] = ("initial", "translated", "reviewed", "final")
@@ -170,5 +173,16 @@ def merge(bilingual: BilingualDocument) -> str:
     lang = bilingual.document_lang or bilingual.source_lang
     doc = read_string(bilingual.skeleton, path=bilingual.original, fmt=bilingual.format, lang=lang)
     known = {s.id for s in doc.sentences}
-    translations = {k: v for k, v in merged_translations(bilingual).items() if k in known}
-    return get_format(bilingual.format).write_back(doc, translations, join_space=bilingual.join_space)
+    merged = merged_translations(bilingual)
+    translations = {k: v for k, v in merged.items() if k in known}
+    text = get_format(bilingual.format).write_back(doc, translations, join_space=bilingual.join_space)
+    # front-matter fields (title, summary) are units "fm.<field>": their values are replaced in the YAML
+    fields = {u.id[len(FRONT_MATTER) :]: u for u in bilingual.units if u.id.startswith(FRONT_MATTER)}
+    by_value = {
+        raw_of(u.source): merged[u.id]
+        for u in fields.values()
+        if merged.get(u.id, raw_of(u.source)) != raw_of(u.source)
+    }
+    if not by_value:
+        return text  # nothing differs: the block stays byte for byte
+    return replace_front_matter(text, lambda value: by_value.get(value, value), tuple(fields))

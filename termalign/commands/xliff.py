@@ -58,10 +58,26 @@ def bilingual_from_translation(
     from termalign.align.documents.xliff_common import BilingualDocument, BilingualUnit, Match, parts_of
     from termalign.align.script import detect_script
     from termalign.kernel.langtags import language_tag
+    from termalign.translator.document import FRONT_MATTER_PREFIX, front_matter_fields
     from termalign.translator.markup import PLACEHOLDER_RE
 
     records = {r.id: r for r in result.records}
     units: list[BilingualUnit] = []
+    for name, value in front_matter_fields(doc).items():  # title, summary: units too
+        record = records.get(FRONT_MATTER_PREFIX + name)
+        if record is not None:
+            target = _NOT_XML.sub("", record.target)
+            units.append(
+                BilingualUnit(
+                    FRONT_MATTER_PREFIX + name,
+                    (value,),
+                    (target,),
+                    "translated",
+                    needs_review=record.origin != "tm-exact",
+                    origin=record.origin,
+                    notes=_notes(record),
+                )
+            )
     for seg in result.segments:
         source = parts_of(doc.format, seg.raw)
         record = records.get(seg.id)
