@@ -78,3 +78,24 @@ def test_omegat_console_translation_uses_our_tmx_and_glossary(tmp_path: Path) ->
     assert stats.segments == len(read_tmx(tmx).units) and stats.filled == stats.segments
     target = (tmp_path / "project" / "target" / "doc.txt").read_text(encoding="utf-8")
     assert "Distillation is a training method." in target
+
+
+def test_omegat_loads_our_xliff_and_writes_one_our_merge_reads(tmp_path: Path) -> None:
+    from test_xliff import DIRECT, MARKDOWN, bilingual
+
+    from termalign.align.documents.xliff import read_xliff, write_xliff
+    from termalign.align.documents.xliff_common import merge
+    from termalign.align.tmx import TranslationUnit, write_tmx
+
+    written = bilingual(MARKDOWN)
+    xlf = tmp_path / "doc.xlf"
+    write_xliff(written, xlf, "1.2")
+    tmx = tmp_path / "none.tmx"
+    write_tmx(tmx, [TranslationUnit("无关。", "Unrelated.")], source_lang="zh", target_lang="en")
+    stats = console_translate(tmp_path / "project", {"doc.xlf": xlf.read_text(encoding="utf-8")}, tmx, None)
+    assert "Exception" not in stats.log
+    assert stats.segments >= len(written.units)  # OmegaT segments every unit's source (some into two)
+    # OmegaT's translated XLIFF keeps our skeleton and codes: merging it rebuilds the document
+    back = read_xliff(tmp_path / "project" / "target" / "doc.xlf")
+    assert [u.id for u in back.units] == [u.id for u in written.units]
+    assert merge(back) == DIRECT[MARKDOWN]
