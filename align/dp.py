@@ -21,7 +21,17 @@ import numpy as np
 from termalign.align.beads import Span
 from termalign.kernel.errors import AlignmentError
 
-__all__ = ["CostFn", "DPTable", "band_limits", "fill", "traceback", "align_spans"]
+__all__ = [
+    "CostFn",
+    "DPTable",
+    "band_limits",
+    "path_band",
+    "fill",
+    "fill_band",
+    "traceback",
+    "align_spans",
+    "align_along",
+]
 
 CostFn = Callable[[int, int, int, int], float]
 
@@ -72,6 +82,26 @@ def _check_types(bead_types: Sequence[tuple[int, int]]) -> tuple[tuple[int, int]
     return types
 
 
+def path_band(spans: Sequence[Span], n: int, m: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inclusive column limits of a band of half-width ``width`` around a path of spans.
+
+    Both limits are made non-decreasing so that every bead between two cells of
+    the band stays in it (the band is a connected corridor).
+    """
+    lo = np.full(n + 1, m, dtype=np.int64)
+    hi = np.zeros(n + 1, dtype=np.int64)
+    for span in spans:
+        for i in range(span.i0, span.i1 + 1):
+            lo[i] = min(lo[i], span.j0)
+            hi[i] = max(hi[i], span.j1)
+    if not spans:
+        lo[:], hi[:] = 0, m
+    lo = np.clip(np.minimum.accumulate((lo - width)[::-1])[::-1], 0, m)
+    hi = np.clip(np.maximum.accumulate(hi + width), 0, m)
+    lo[0], hi[n] = 0, m
+    return lo, hi
+
+
 def fill(
     n: int,
     m: int,
@@ -80,8 +110,20 @@ def fill(
     width: int,
 ) -> DPTable:
     """Fill the banded table of cheapest path costs for ``n`` source and ``m`` target units."""
-    types = _check_types(bead_types)
     lo, hi = band_limits(n, m, width)
+    return fill_band(n, m, cost, bead_types, lo, hi)
+
+
+def fill_band(
+    n: int,
+    m: int,
+    cost: CostFn,
+    bead_types: Sequence[tuple[int, int]],
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> DPTable:
+    """Fill the table over an explicit band: row ``i`` visits columns ``lo[i]..hi[i]``."""
+    types = _check_types(bead_types)
     size = int((hi - lo).max()) + 1 if n + 1 else 1
     total = np.full((n + 1, size), math.inf)
     back = np.full((n + 1, size), _NO_BEAD, dtype=np.int8)
@@ -138,3 +180,19 @@ def align_spans(
         if table.total[n, m - table.lo[n]] < math.inf or width >= max(n, m):
             return traceback(table, cost)
         width = max(2 * width, 1)
+
+
+def align_along(
+    n: int,
+    m: int,
+    cost: CostFn,
+    bead_types: Sequence[tuple[int, int]],
+    guide: Sequence[Span],
+    width: int,
+) -> list[Span]:
+    """Fill and trace back in a narrow band around ``guide`` (a first-pass path)."""
+    lo, hi = path_band(guide, n, m, width)
+    table = fill_band(n, m, cost, bead_types, lo, hi)
+    if table.total[n, m - table.lo[n]] == math.inf:
+        return align_spans(n, m, cost, bead_types, max(width, 1) * 4)
+    return traceback(table, cost)

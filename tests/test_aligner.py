@@ -92,7 +92,10 @@ def test_scores_and_metadata(alignment) -> None:
     assert not numbers.flagged  # shared numbers and dictionary words: a confident bead
     assert result.source_lang == "zh" and result.target_lang == "en"
     assert result.signature["tool"] == "termalign"
-    assert result.signature["length_ratio"] == str(AlignConfig().length_ratio)
+    # The length ratio is estimated from the pair and the signature says so.
+    assert result.length_model is not None and result.length_model.origin in ("totals", "beads")
+    assert result.signature["length_ratio"] == str(result.length_model.ratio)
+    assert result.signature["length_model"].startswith(f"c={result.length_model.ratio:.3f}")
     assert all(b.block_id for b in result.beads)
     # Chinese text is joined without spaces, English with one.
     assert numbers.target.count("  ") == 0
