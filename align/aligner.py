@@ -36,7 +36,7 @@ from termalign.align.dp import align_along, align_spans
 from termalign.align.lengths import LengthModel, ratio_from_totals, refine_on_beads, shrink
 from termalign.align.script import is_cjk
 from termalign.align.similarity import Scorer, Similarity
-from termalign.kernel.errors import AlignmentError
+from termalign.kernel.errors import AlignmentError, ConfigError
 from termalign.kernel.version import __version__
 
 __all__ = [
@@ -44,6 +44,8 @@ __all__ = [
     "Scorer",
     "align_documents",
     "is_presplit",
+    "similarity_named",
+    "SIMILARITY_NAMES",
     "sentence_features",
     "signature_of",
     "text_length",
@@ -190,6 +192,21 @@ def _zh_side(src: Document, tgt: Document, index: CedictIndex | None) -> str:
     if _is_zh(tgt.lang) and not _is_zh(src.lang):
         return "target"
     return ""
+
+
+SIMILARITY_NAMES = ("none", "lexicon")
+
+
+def similarity_named(name: str, src: Document, tgt: Document, config: AlignConfig) -> Similarity | None:
+    """The similarity mode called ``name`` for this pair ("none": no extra scorer)."""
+    from termalign.align.lexicon import LexiconSimilarity
+
+    if name == "none":
+        return None
+    if name == "lexicon":
+        index = load_cedict(config.cedict_path) if config.use_dictionary else None
+        return LexiconSimilarity(index, zh_side="target" if _is_zh(tgt.lang) and not _is_zh(src.lang) else "source")
+    raise ConfigError(f"unknown similarity {name!r} (expected one of {', '.join(SIMILARITY_NAMES)})")
 
 
 def is_presplit(src: Document, tgt: Document, config: AlignConfig) -> bool:

@@ -36,6 +36,8 @@ __all__ = [
     "GoldBead",
     "GoldSet",
     "F1Result",
+    "Calibration",
+    "calibration",
     "IndexBead",
     "IndexScore",
     "load_gold",
@@ -288,3 +290,37 @@ def index_beads(beads: Iterable[Bead], source: Document, target: Document) -> li
 
     ls, lt = line_of(source), line_of(target)
     return [(tuple(ls[i] for i in b.source_ids), tuple(lt[i] for i in b.target_ids)) for b in beads]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Is a bead's score worth trusting?  Counts of right beads above and below the flag threshold."""
+
+    threshold: float
+    high: int  # beads scoring >= threshold
+    high_right: int
+    low: int  # flagged beads
+    low_wrong: int
+
+    @property
+    def high_precision(self) -> float:
+        """Share of unflagged beads that are right (target: >= 0.9)."""
+        return self.high_right / self.high if self.high else 0.0
+
+    @property
+    def flag_precision(self) -> float:
+        """Share of flagged beads that are wrong (target: > 0.5)."""
+        return self.low_wrong / self.low if self.low else 0.0
+
+
+def calibration(scored: Iterable[tuple[float, bool]], threshold: float = 0.5) -> Calibration:
+    """:class:`Calibration` of (score, right) pairs at ``threshold``."""
+    high = high_right = low = low_wrong = 0
+    for score, right in scored:
+        if score >= threshold:
+            high += 1
+            high_right += right
+        else:
+            low += 1
+            low_wrong += not right
+    return Calibration(threshold, high, high_right, low, low_wrong)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from termalign.align.aligner import AlignConfig, Alignment, align_documents
+from termalign.align.aligner import AlignConfig, Alignment, align_documents, similarity_named
 from termalign.align.corpus import Corpus
 from termalign.align.outputs import write_alignment
 from termalign.align.reader import read_document
@@ -42,6 +42,7 @@ def align_files(
     threshold: float | None = None,
     source_format: str | None = None,
     target_format: str | None = None,
+    similarity: str = "none",
 ) -> Alignment:
     """Read two documents, align them, write every requested output."""
     src = read_document(source, lang=source_lang, fmt=source_format)
@@ -49,7 +50,7 @@ def align_files(
     config = AlignConfig()
     if threshold is not None:
         config = dataclasses.replace(config, flag_threshold=threshold)
-    alignment = align_documents(src, tgt, config)
+    alignment = align_documents(src, tgt, config, similarity=similarity_named(similarity, src, tgt, config))
     for path in outputs:
         write_alignment(alignment, path)
     return alignment

@@ -29,6 +29,20 @@ from termalign.output import console, summarise_alignment
     default=None,
     help="Flag beads scoring below this confidence (default: the aligner's).",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html", "text", "lines"]),
+    default=None,
+    help="Read both files in this format (default: detected; 'lines' = one sentence per line, pre-split).",
+)
+@click.option(
+    "--similarity",
+    type=click.Choice(["none", "lexicon"]),
+    default="none",
+    show_default=True,
+    help="Extra sentence similarity: 'lexicon' learns an IBM-1 table from the pair (slower).",
+)
 def align(
     source: Path,
     target: Path,
@@ -36,15 +50,27 @@ def align(
     source_lang: str | None,
     target_lang: str | None,
     threshold: float | None,
+    fmt: str | None,
+    similarity: str,
 ) -> None:
     """Align SOURCE with its translation TARGET, sentence by sentence.
 
     Blocks (questions, paragraphs, quotes, list items) are aligned first, then
-    sentences inside them. Low-confidence beads are flagged in every output.
+    sentences inside them; pre-split files (one sentence per line) are aligned
+    sentence by sentence with beads up to 1-4/4-1. Low-confidence beads are
+    flagged in every output.
     """
     from termalign.pipeline import align_files
 
     alignment = align_files(
-        source, target, outputs, source_lang=source_lang, target_lang=target_lang, threshold=threshold
+        source,
+        target,
+        outputs,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        threshold=threshold,
+        source_format=fmt,
+        target_format=fmt,
+        similarity=similarity,
     )
     console().print(summarise_alignment(alignment, outputs))
