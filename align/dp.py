@@ -31,6 +31,7 @@ __all__ = [
     "traceback",
     "align_spans",
     "align_along",
+    "bead_posteriors",
 ]
 
 CostFn = Callable[[int, int, int, int], float]
@@ -196,3 +197,56 @@ def align_along(
     if table.total[n, m - table.lo[n]] == math.inf:
         return align_spans(n, m, cost, bead_types, max(width, 1) * 4)
     return traceback(table, cost)
+
+
+def bead_posteriors(
+    costs: dict[tuple[int, int, int, int], float],
+    n: int,
+    m: int,
+    spans: Sequence[Span],
+    temperature: float = 1.0,
+) -> list[float]:
+    """The posterior probability of each span of a path, over every path the program saw.
+
+    ``costs`` holds every bead the fill evaluated (its lattice), costs read as
+    ``-T log p``.  Forward and backward sums over the lattice give
+    ``P(bead) = exp(F(start) - cost / T + B(end) - Z)``: the share of the
+    probability mass of all alignments that contain this bead.  A bead the
+    evidence pins down scores near 1; one whose neighbours could as well be
+    cut differently scores low, whatever its absolute cost.
+    """
+    forward: dict[tuple[int, int], float] = {(0, 0): 0.0}
+    by_end: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
+    for (i0, i1, j0, j1), value in costs.items():
+        if math.isfinite(value):
+            by_end.setdefault((i1, j1), []).append((i0, j0, value / temperature))
+    for end in sorted(by_end):
+        terms = [forward[s] - c for i0, j0, c in by_end[end] if (s := (i0, j0)) in forward]
+        if terms:
+            forward[end] = _logsumexp(terms)
+    backward: dict[tuple[int, int], float] = {(n, m): 0.0}
+    by_start: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
+    for end, items in by_end.items():
+        for i0, j0, c in items:
+            by_start.setdefault((i0, j0), []).append((end[0], end[1], c))
+    for start in sorted(by_start, reverse=True):
+        terms = [backward[e] - c for i1, j1, c in by_start[start] if (e := (i1, j1)) in backward]
+        if terms:
+            backward[start] = _logsumexp(terms)
+    total = forward.get((n, m), -math.inf)
+    out = []
+    for span in spans:
+        value = costs.get((span.i0, span.i1, span.j0, span.j1), math.inf) / temperature
+        start, end = forward.get((span.i0, span.j0)), backward.get((span.i1, span.j1))
+        if start is None or end is None or not math.isfinite(total):
+            out.append(0.0)
+        else:
+            out.append(min(1.0, math.exp(start - value + end - total)))
+    return out
+
+
+def _logsumexp(values: Sequence[float]) -> float:
+    top = max(values)
+    if top == -math.inf:
+        return top
+    return top + math.log(sum(math.exp(v - top) for v in values))

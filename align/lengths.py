@@ -29,8 +29,8 @@ from termalign.align.script import is_cjk
 __all__ = ["LengthModel", "chinese_counts", "ratio_from_totals", "refine_on_beads", "shrink", "MIN_BEADS"]
 
 CHI2_MEDIAN = 0.4549  # median of the chi-square distribution with one degree of freedom
-MIN_BEADS = 12
-PRIOR_SENTENCES = 30.0  # the configured ratio counts as this many sentences of evidence  # fewer confident 1-1 beads than this: keep the estimate from the totals
+MIN_BEADS = 12  # fewer 1-1 beads than this in the first pass: keep the estimate from the totals
+PRIOR_SENTENCES = 30.0  # the configured ratio counts as this many sentences of evidence
 RATIO_LIMITS = (0.05, 20.0)
 VARIANCE_LIMITS = (1.0, 40.0)
 

@@ -123,11 +123,7 @@ def train_model1(
         for z, row in counts.items():
             total = sum(row.values())
             t[z] = {e: c / total for e, c in row.items()}
-    forward = {
-        z: {e: p for e, p in row.items() if p >= keep_above}
-        for z, row in t.items()
-        if z != NULL
-    }
+    forward = {z: {e: p for e, p in row.items() if p >= keep_above} for z, row in t.items() if z != NULL}
     return TranslationTable({z: row for z, row in forward.items() if row})
 
 
@@ -139,14 +135,18 @@ class LexiconSimilarity:
     def __init__(self, index: CedictIndex | None, *, zh_side: str = "source", full: float = 0.25) -> None:
         self.index, self.zh_side, self.full = index, zh_side, full
 
-    def bind(self, source: Sequence[Sentence], target: Sequence[Sentence], first_pass: Sequence[Bead]) -> Scorer:
+    def bind(
+        self, source: Sequence[Sentence], target: Sequence[Sentence], first_pass: Sequence[Bead]
+    ) -> Scorer:
         zh, en = (source, target) if self.zh_side == "source" else (target, source)
         ztok = {s.id: zh_tokens(s.view, self.index) for s in zh}
         etok = {s.id: en_tokens(s.text) for s in en}
         pairs = []
         for bead in first_pass:
             zids, eids = (
-                (bead.source_ids, bead.target_ids) if self.zh_side == "source" else (bead.target_ids, bead.source_ids)
+                (bead.source_ids, bead.target_ids)
+                if self.zh_side == "source"
+                else (bead.target_ids, bead.source_ids)
             )
             if zids and eids:
                 pairs.append(([z for i in zids for z in ztok[i]], [e for i in eids for e in etok[i]]))

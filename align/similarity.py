@@ -35,7 +35,9 @@ class Similarity(Protocol):
 
     name: str
 
-    def bind(self, source: Sequence[Sentence], target: Sequence[Sentence], first_pass: Sequence[Bead]) -> Scorer: ...
+    def bind(
+        self, source: Sequence[Sentence], target: Sequence[Sentence], first_pass: Sequence[Bead]
+    ) -> Scorer: ...
 
 
 def char_ngrams(text: str, n: int) -> Counter[str]:
@@ -82,7 +84,9 @@ class TranslationSimilarity:
         self._translate, self.only_unsure = translate, only_unsure
         self.unsure_below, self.reference = unsure_below, reference
 
-    def bind(self, source: Sequence[Sentence], target: Sequence[Sentence], first_pass: Sequence[Bead]) -> Scorer:
+    def bind(
+        self, source: Sequence[Sentence], target: Sequence[Sentence], first_pass: Sequence[Bead]
+    ) -> Scorer:
         wanted = [s.id for s in source]
         if self.only_unsure:
             order = {s.id: k for k, s in enumerate(source)}

@@ -48,8 +48,14 @@ def test_one_sentence_per_line_is_detected_as_lines_not_a_markdown_list() -> Non
 
 
 def test_the_lines_reader_keeps_each_line_as_one_sentence() -> None:
-    doc = read_string("Mr. Smith arrived. He sat down.\nShort one.\nLast line here.\n", fmt="lines", lang="en")
-    assert [s.text for s in doc.sentences] == ["Mr. Smith arrived. He sat down.", "Short one.", "Last line here."]
+    doc = read_string(
+        "Mr. Smith arrived. He sat down.\nShort one.\nLast line here.\n", fmt="lines", lang="en"
+    )
+    assert [s.text for s in doc.sentences] == [
+        "Mr. Smith arrived. He sat down.",
+        "Short one.",
+        "Last line here.",
+    ]
     assert index_beads([], doc, doc) == []
 
 
@@ -82,12 +88,15 @@ def test_presplit_beads_are_monotonic_cover_every_sentence_once_and_stay_within_
         assert (i, j) == (len(src), len(tgt))
 
 
+def _only(shape: tuple[int, int]):
+    return lambda i0, i1, j0, j1: 0.0 if (i1 - i0, j1 - j0) == shape else 5.0
+
+
 def test_the_dp_can_emit_every_presplit_shape() -> None:
     for a, b in PRESPLIT_BEAD_TYPES:
         if a and b:
-            src, tgt = [10] * a, [10 * a // b] * b  # equal total lengths: one bead is cheapest
-            spans = align_spans(a, b, lambda i0, i1, j0, j1: 0.0 if (i1 - i0, j1 - j0) == (a, b) else 5.0, PRESPLIT_BEAD_TYPES, 4)
-            assert [(s.i1 - s.i0, s.j1 - s.j0) for s in spans] == [(a, b)], (a, b, src, tgt)
+            spans = align_spans(a, b, _only((a, b)), PRESPLIT_BEAD_TYPES, 4)
+            assert [(s.i1 - s.i0, s.j1 - s.j0) for s in spans] == [(a, b)]
 
 
 def test_presplit_mode_aligns_a_one_to_two_bead_across_lines() -> None:
@@ -111,7 +120,7 @@ def test_length_ratio_comes_from_the_pair() -> None:
 
 
 def test_refinement_is_robust_to_a_few_wrong_beads() -> None:
-    good = [(float(s), 4.0 * s + d) for s, d in zip(range(10, 60), [3, -3, 2, -2, 0] * 10)]
+    good = [(float(s), 4.0 * s + d) for s, d in zip(range(10, 60), [3, -3, 2, -2, 0] * 10, strict=True)]
     bad = [(10.0, 400.0), (50.0, 5.0)]
     model = refine_on_beads(good + bad, LengthModel(3.16, 7.0))
     assert model.origin == "beads" and model.ratio == pytest.approx(4.0, rel=0.2)
@@ -120,8 +129,12 @@ def test_refinement_is_robust_to_a_few_wrong_beads() -> None:
 
 
 def test_model1_learns_a_name_from_the_pair() -> None:
-    pairs = [(["韦", "小", "宝", "走"], ["trink", "walke"]), (["韦", "小", "宝", "笑"], ["trink", "laugh"]),
-             (["他", "走"], ["walke"]), (["他", "笑"], ["laugh"])] * 3
+    pairs = [
+        (["韦", "小", "宝", "走"], ["trink", "walke"]),
+        (["韦", "小", "宝", "笑"], ["trink", "laugh"]),
+        (["他", "走"], ["walke"]),
+        (["他", "笑"], ["laugh"]),
+    ] * 3
     table = train_model1(pairs)
     assert table.best_for_e("trink", ["宝"]) > table.best_for_e("walke", ["宝"])
     assert table.best_for_e("walke", ["走"]) > 0.4
@@ -164,7 +177,28 @@ def test_index_gold_strict_and_lax_scores() -> None:
 
 def test_the_cli_table_and_the_html_page_count_flagged_beads_the_same_way() -> None:
     zh = read_string(ZH_LINES, lang="zh", path="t.zh")
-    en = read_string(EN_LINES + "An extra line nobody translated, long enough to stand alone.\n", lang="en", path="t.en")
+    en = read_string(
+        EN_LINES + "An extra line nobody translated, long enough to stand alone.\n", lang="en", path="t.en"
+    )
     result = align_documents(zh, en)
     counts = bead_counts(result.beads)
     assert counts.flagged == len(result.flagged)  # 1-0/0-1 beads included, as on the HTML page
+
+
+def test_bead_posteriors_split_the_mass_between_equal_alternatives() -> None:
+    from termalign.align.beads import Span
+    from termalign.align.dp import bead_posteriors
+
+    # 1 source, 2 targets: "1-2" costs 1.0; "1-1 then 0-1" costs 0.5 + 0.5; nothing else.
+    costs = {(0, 1, 0, 2): 1.0, (0, 1, 0, 1): 0.5, (1, 1, 1, 2): 0.5}
+    one, two = bead_posteriors(costs, 1, 2, [Span(0, 1, 0, 1), Span(1, 1, 1, 2)])
+    assert one == pytest.approx(0.5) and two == pytest.approx(0.5)
+    (only,) = bead_posteriors(
+        {(0, 1, 0, 2): 1.0, (0, 1, 0, 1): 9.0, (1, 1, 1, 2): 9.0}, 1, 2, [Span(0, 1, 0, 2)]
+    )
+    assert only > 0.99
+    # A higher temperature spreads the mass: the same bead is less certain.
+    (warm,) = bead_posteriors(
+        {(0, 1, 0, 2): 1.0, (0, 1, 0, 1): 9.0, (1, 1, 1, 2): 9.0}, 1, 2, [Span(0, 1, 0, 2)], temperature=10.0
+    )
+    assert 0.5 < warm < only
