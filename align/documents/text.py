@@ -38,3 +38,4 @@ FORMAT = DocumentFormat(
     claims=_claims,
     write_back=rebuild,
 )
+
