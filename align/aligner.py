@@ -27,13 +27,13 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
-from termalign.align.anchors import anchors_en, anchors_zh
+from termalign.align.anchors import anchors_en, anchors_zh, speech_anchor
 from termalign.align.beads import Bead, Span, bead_kind
 from termalign.align.costs import AlignConfig, BeadCost, UnitFeatures
 from termalign.align.dictionary import CedictIndex, english_stems, load_cedict
 from termalign.align.document import Block, BlockKind, Document, Sentence
 from termalign.align.dp import align_along, align_spans, bead_posteriors
-from termalign.align.lengths import LengthModel, ratio_from_totals, refine_on_beads, shrink
+from termalign.align.lengths import LengthModel, ratio_from_totals, refine_on_beads, shape_priors, shrink
 from termalign.align.script import is_cjk
 from termalign.align.similarity import Scorer, Similarity
 from termalign.kernel.errors import AlignmentError, ConfigError
@@ -121,12 +121,13 @@ def sentence_features(
     length = text_length(sentence.text, _is_zh(lang), config.length_ratio)
     if _is_zh(lang):
         view = sentence.view
-        anchors = anchors_zh(view, sentence.urls)
+        anchors = anchors_zh(view, sentence.urls) | speech_anchor(sentence.text, True)
         if index is None:
             return UnitFeatures(length, anchors)
         return UnitFeatures(length, anchors | index.name_anchors(view), zh_words=index.word_glosses(view))
     text = sentence.text
-    return UnitFeatures(length, anchors_en(text, sentence.urls), en_stems=english_stems(text))
+    anchors = anchors_en(text, sentence.urls) | speech_anchor(text, False)
+    return UnitFeatures(length, anchors, en_stems=english_stems(text))
 
 
 def _kind_key(block: Block) -> str:
@@ -269,6 +270,9 @@ def align_documents(
             problem.config = replace(cfg, length_ratio=length.ratio, length_variance=length.variance)
             problem.source.with_ratio(length.ratio)
             problem.target.with_ratio(length.ratio)
+    if presplit and config.estimate_shapes:
+        kinds = [(len(b.source_ids), len(b.target_ids)) for b in beads]
+        problem.config = replace(problem.config, presplit_priors=shape_priors(kinds, config.presplit_priors))
     if similarity is not None:
         bound = similarity.bind(problem.source.flat, problem.target.flat, beads)
         problem.scorers = (*problem.scorers, bound)

@@ -119,9 +119,10 @@ class AlignConfig:
     # "posterior": a bead's score is its posterior probability over the program's lattice
     # (align.dp.bead_posteriors); "cost": the logistic of its cost per unit (the older score).
     confidence: str = "posterior"
-    posterior_temperature: float = 1.7  # costs read as -T log p: 1 is overconfident on literary text
+    posterior_temperature: float = 2.0  # costs read as -T log p: 1 is overconfident on literary text
     w_cross: float = 3.0  # a sentence bead reaching across a block boundary inside an aligned group
     estimate_length: bool = True  # length ratio/variance from the pair (align.lengths), not the fixed ones
+    estimate_shapes: bool = True  # pre-split: shape priors re-estimated on the first pass (align.lengths)
     presplit: bool | None = None  # None: pre-split mode when both documents are in the "lines" format
     presplit_bead_types: tuple[tuple[int, int], ...] = PRESPLIT_BEAD_TYPES
     presplit_priors: tuple[tuple[tuple[int, int], float], ...] = PRESPLIT_PRIORS

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 
 from termalign.align.script import is_cjk
 
-__all__ = ["LengthModel", "chinese_counts", "ratio_from_totals", "refine_on_beads", "shrink", "MIN_BEADS"]
+__all__ = ["LengthModel", "chinese_counts", "ratio_from_totals", "refine_on_beads", "shrink", "shape_priors", "MIN_BEADS"]
 
 CHI2_MEDIAN = 0.4549  # median of the chi-square distribution with one degree of freedom
 MIN_BEADS = 12  # fewer 1-1 beads than this in the first pass: keep the estimate from the totals
-PRIOR_SENTENCES = 30.0  # the configured ratio counts as this many sentences of evidence
+PRIOR_SENTENCES = 10.0  # the configured ratio counts as this many sentences of evidence
 RATIO_LIMITS = (0.05, 20.0)
 VARIANCE_LIMITS = (1.0, 40.0)
 
@@ -104,3 +104,30 @@ def refine_on_beads(pairs: Sequence[tuple[float, float]], model: LengthModel) ->
     scaled = [(t - ratio * s) ** 2 / max((s + t / ratio) / 2.0, 1.0) for s, t in pairs]
     variance = _clamp(statistics.median(scaled) / CHI2_MEDIAN, VARIANCE_LIMITS)
     return LengthModel(ratio, variance, "beads", len(pairs))
+
+
+SHAPE_PSEUDO_BEADS = 20.0  # the configured shape priors count as this many beads of evidence
+
+
+def shape_priors(
+    kinds: Sequence[tuple[int, int]], default: Sequence[tuple[tuple[int, int], float]]
+) -> tuple[tuple[tuple[int, int], float], ...]:
+    """Shape priors (nats, relative to 1-1) re-estimated from the bead shapes of a first pass.
+
+    Translators differ in how often they split a sentence (one chapter of a
+    novel has 1-2 beads for a third of its sentences, another for a tenth), so
+    ``P(shape)`` is counted on the pair's own first pass and smoothed toward
+    the configured priors with :data:`SHAPE_PSEUDO_BEADS` pseudo-beads.
+    """
+    base = {shape: math.exp(-prior) for shape, prior in default}
+    norm = sum(base.values())
+    counts = {shape: 0 for shape in base}
+    for kind in kinds:
+        if kind in counts:
+            counts[kind] += 1
+    probs = {s: counts[s] + SHAPE_PSEUDO_BEADS * base[s] / norm for s in base}
+    one = probs.get((1, 1), 1.0)
+    # 1-0 and 0-1 keep their configured cost: a first pass's skips are mostly its own errors.
+    return tuple(
+        (s, prior if 0 in s else max(0.0, -math.log(probs[s] / one))) for s, prior in default
+    )
