@@ -26,7 +26,15 @@ from dataclasses import dataclass
 
 from termalign.align.script import is_cjk
 
-__all__ = ["LengthModel", "chinese_counts", "ratio_from_totals", "refine_on_beads", "shrink", "shape_priors", "MIN_BEADS"]
+__all__ = [
+    "LengthModel",
+    "chinese_counts",
+    "ratio_from_totals",
+    "refine_on_beads",
+    "shrink",
+    "shape_priors",
+    "MIN_BEADS",
+]
 
 CHI2_MEDIAN = 0.4549  # median of the chi-square distribution with one degree of freedom
 MIN_BEADS = 12  # fewer 1-1 beads than this in the first pass: keep the estimate from the totals
@@ -128,6 +136,4 @@ def shape_priors(
     probs = {s: counts[s] + SHAPE_PSEUDO_BEADS * base[s] / norm for s in base}
     one = probs.get((1, 1), 1.0)
     # 1-0 and 0-1 keep their configured cost: a first pass's skips are mostly its own errors.
-    return tuple(
-        (s, prior if 0 in s else max(0.0, -math.log(probs[s] / one))) for s, prior in default
-    )
+    return tuple((s, prior if 0 in s else max(0.0, -math.log(probs[s] / one))) for s, prior in default)
