@@ -262,22 +262,15 @@ def align_documents(
         raise AlignmentError("both documents are empty", path=src.path)
     run = _align_flat if presplit else _align_two_level
     beads, groups = run(problem, None)
-    second = False
-    if config.estimate_length:
-        refined = refine_on_beads(_confident_pairs(beads, problem), length)
-        if refined.origin == "beads":
-            length, second = refined, True
-            problem.config = replace(cfg, length_ratio=length.ratio, length_variance=length.variance)
-            problem.source.with_ratio(length.ratio)
-            problem.target.with_ratio(length.ratio)
-    if presplit and config.estimate_shapes:
-        kinds = [(len(b.source_ids), len(b.target_ids)) for b in beads]
-        problem.config = replace(problem.config, presplit_priors=shape_priors(kinds, config.presplit_priors))
+    length, second = _reestimate(problem, beads, length, config, presplit)
     if similarity is not None:
         bound = similarity.bind(problem.source.flat, problem.target.flat, beads)
         problem.scorers = (*problem.scorers, bound)
         second = True
     if second or presplit:
+        beads, groups = run(problem, beads)
+    for _ in range(config.refine_passes - 1 if presplit else 0):
+        length, _changed = _reestimate(problem, beads, length, config, presplit)
         beads, groups = run(problem, beads)
     return Alignment(
         beads=tuple(beads),
@@ -291,6 +284,26 @@ def align_documents(
         length_model=length,
         mode="pre-split" if presplit else "two-level",
     )
+
+
+def _reestimate(
+    problem: _Problem, beads: Sequence[Bead], length: LengthModel, config: AlignConfig, presplit: bool
+) -> tuple[LengthModel, bool]:
+    """Length model (and, pre-split, shape priors) re-estimated on a pass; True if it changed."""
+    changed = False
+    if config.estimate_length:
+        refined = refine_on_beads(_confident_pairs(beads, problem), length)
+        if refined.origin == "beads":
+            length, changed = refined, True
+            problem.config = replace(
+                problem.config, length_ratio=length.ratio, length_variance=length.variance
+            )
+            problem.source.with_ratio(length.ratio)
+            problem.target.with_ratio(length.ratio)
+    if presplit and config.estimate_shapes:
+        kinds = [(len(b.source_ids), len(b.target_ids)) for b in beads]
+        problem.config = replace(problem.config, presplit_priors=shape_priors(kinds, config.presplit_priors))
+    return length, changed
 
 
 def _confident_pairs(beads: Sequence[Bead], problem: _Problem) -> list[tuple[float, float]]:

