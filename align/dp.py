@@ -237,11 +237,11 @@ def bead_posteriors(
     out = []
     for span in spans:
         value = costs.get((span.i0, span.i1, span.j0, span.j1), math.inf) / temperature
-        start, end = forward.get((span.i0, span.j0)), backward.get((span.i1, span.j1))
-        if start is None or end is None or not math.isfinite(total):
+        before, after = forward.get((span.i0, span.j0)), backward.get((span.i1, span.j1))
+        if before is None or after is None or not math.isfinite(total):
             out.append(0.0)
         else:
-            out.append(min(1.0, math.exp(start - value + end - total)))
+            out.append(min(1.0, math.exp(before - value + after - total)))
     return out
 
 
