@@ -251,3 +251,22 @@ def test_a_sentence_bead_across_a_block_boundary_pays_for_it() -> None:
     across = BeadCost(units, [UnitFeatures(62.0)], AlignConfig(), zh_side="", source_blocks=[0, 1])
     assert across(0, 2, 0, 1) == pytest.approx(same(0, 2, 0, 1) + AlignConfig().w_cross)
     assert across(0, 1, 0, 1) == pytest.approx(same(0, 1, 0, 1))  # inside one block: no charge
+
+
+@pytest.mark.parametrize("similarity", ["none", "lexicon"])
+def test_cli_align_with_format_and_similarity(tmp_path, similarity: str) -> None:
+    from click.testing import CliRunner
+
+    from termalign.cli import _register, cli
+
+    _register()
+    zh, en = tmp_path / "a.md", tmp_path / "b.md"  # named markdown, but forced to be read as lines
+    zh.write_text(ZH_LINES, encoding="utf-8")
+    en.write_text(EN_LINES, encoding="utf-8")
+    out = tmp_path / "out.tsv"
+    result = CliRunner().invoke(
+        cli, ["align", str(zh), str(en), "-o", str(out), "--format", "lines", "--similarity", similarity]
+    )
+    assert result.exit_code == 0, result.output
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert len(rows) >= 5 and "1. The first rule" in out.read_text(encoding="utf-8")
