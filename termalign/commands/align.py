@@ -51,6 +51,11 @@ from termalign.output import console, summarise_alignment
     show_default=True,
     help="Installed model for --similarity mt.",
 )
+@click.option(
+    "--mt-only-unsure",
+    is_flag=True,
+    help="With --similarity mt, translate only the sentences of beads the first pass scored below 0.5.",
+)
 def align(
     source: Path,
     target: Path,
@@ -61,6 +66,7 @@ def align(
     fmt: str | None,
     similarity: str,
     mt_model: str,
+    mt_only_unsure: bool,
 ) -> None:
     """Align SOURCE with its translation TARGET, sentence by sentence.
 
@@ -80,12 +86,12 @@ def align(
         threshold=threshold,
         source_format=fmt,
         target_format=fmt,
-        similarity=_mt_similarity(mt_model) if similarity == "mt" else similarity,
+        similarity=_mt_similarity(mt_model, mt_only_unsure) if similarity == "mt" else similarity,
     )
     console().print(summarise_alignment(alignment, outputs))
 
 
-def _mt_similarity(model: str) -> TranslationSimilarity:
+def _mt_similarity(model: str, only_unsure: bool) -> TranslationSimilarity:
     """Bleualign-style similarity: the source translated once by ``model``, cached as JSON lines.
 
     The cache lives outside the repository, in ``$TERMALIGN_MT_CACHE`` (default
@@ -122,4 +128,4 @@ def _mt_similarity(model: str) -> TranslationSimilarity:
                         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         return [cache[s] for s in sentences]
 
-    return TranslationSimilarity(translate)
+    return TranslationSimilarity(translate, only_unsure=only_unsure)
