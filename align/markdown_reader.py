@@ -219,6 +219,7 @@ class _BlockWalker:
         first, last = line_range[0], min(line_range[1], len(self.lines)) - 1
         start, end = self.starts[first], self.starts[last] + len(self.lines[last])
         sub = parse_html(self.text, start, end)
+        self.parsed.blocks.extend(_listing_captions(self.text, start, end))
         self.parsed.blocks.extend(sub.blocks)
         self.parsed.images.extend(sub.images)
 
@@ -440,6 +441,20 @@ def _skip_space(s: str, pos: int) -> int:
     while pos < len(s) and s[pos] in " \t\n":
         pos += 1
     return pos
+
+
+_LISTING_CAPTION = re.compile(r"<Listing\b[^>]*?\bcaption=\"([^\"]*)\"", re.IGNORECASE)
+
+
+def _listing_captions(text: str, start: int, end: int) -> list[RawBlock]:
+    """mdBook ``<Listing caption="...">``: the caption is text (the translation has it as text)."""
+    blocks = []
+    for match in _LISTING_CAPTION.finditer(text, start, end):
+        if match.group(1).strip():
+            run = Run()
+            run.add(match.group(1), match.start(1), match.end(1), PieceKind.TEXT)
+            blocks.append(RawBlock(run, BlockKind.CAPTION))
+    return blocks
 
 
 def _html_kind(tag: str) -> PieceKind:

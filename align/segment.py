@@ -14,7 +14,12 @@ punctuation.  Other languages go through pysbd, wrapped for two reasons:
 * a few of its splits are wrong for this corpus and are undone afterwards: a
   split after a piece that does not end in sentence punctuation (pysbd splits
   before list-like numbers, "Tech: 1. ..."), and a split inside a token with no
-  space after it (URLs such as ``a.b?c=1``).
+  space after it (URLs such as ``a.b?c=1``); and a sentence ending in a lone
+  capital ("the parameter F. The F type") that pysbd takes for an initial is
+  split again.
+
+In Chinese text, "!" right after a Latin identifier and before a space or a
+Chinese character is a Rust macro name (``vec!``, ``println!``), not an end.
 """
 
 from __future__ import annotations
@@ -81,6 +86,15 @@ _PYSBD_LANGS = frozenset(
     ]
 )
 _TERMINAL_RE = re.compile(r"[.!?…。！？]['\"”’)\]」』）》]*$")
+# pysbd reads "parameter F. The F type" as an initial; a lone capital before a word that
+# starts sentences (and is no name) ends the sentence.
+_INITIAL_END_RE = re.compile(
+    r"(?<=[\s(`])[A-Z]\.(?=\s+(?:The|This|That|These|Those|Then|It|Its|We|You|In|If|A|An|When|For|To|Now|So|"
+    r"But|And|Our|Here|There|Note|Each|Every|Both|With|Without|Because|However|Finally|Next|First)\b)"
+)
+# A macro name such as vec! or println! in Chinese text: "!" right after a Latin identifier
+# and before a space or a Chinese character is part of the name, not a sentence end.
+_MACRO_BANG_RE = re.compile(r"[A-Za-z0-9_]!")
 
 
 def segment(text: str, lang: str, options: SegmentOptions | None = None) -> list[tuple[int, int]]:
@@ -124,6 +138,11 @@ def segment_cjk(text: str, options: SegmentOptions = DEFAULT_OPTIONS) -> list[tu
             j += 1
         while j < n and text[j] in _CLOSERS:
             j += 1
+        if text[i] == "!" and j == i + 1 and i > 0 and _MACRO_BANG_RE.match(text, i - 1) and j < n:
+            nxt = text[j]
+            if nxt.isspace() or is_cjk(nxt):
+                i = j  # "vec! 宏", "println!宏": a Rust macro name
+                continue
         if text[i] in _ASCII_FINAL or (text[i] == ";" and options.semicolon != "always"):
             nxt = text[j] if j < n else " "
             if nxt.isascii() and not nxt.isspace():
@@ -179,7 +198,23 @@ def segment_pysbd(
             break
         pos += found[-1][0]
         window = options.window
-    return _postfix(text, spans)
+    return _split_initials(text, _postfix(text, spans))
+
+
+def _split_initials(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Split after a lone capital that pysbd took for an initial (see ``_INITIAL_END_RE``)."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        for match in _INITIAL_END_RE.finditer(text, s, e):
+            cut = match.end()
+            piece = _trim(text, s, cut)
+            if piece:
+                out.append(piece)
+            s = cut
+        rest = _trim(text, s, e)
+        if rest:
+            out.append(rest)
+    return out
 
 
 def _pysbd_chunk(chunk: str, lang: str) -> list[tuple[int, int]]:

@@ -202,6 +202,7 @@ class RawBlock:
     run: Run
     kind: BlockKind
     depth: int = 0
+    presplit: bool = False  # the block is one sentence already (pre-split input): do not segment
 
 
 @dataclass
@@ -235,7 +236,8 @@ def _build_block(raw: RawBlock, block_id: str, lang: str, options: SegmentOption
     if lang in ("zh", "en"):  # an English quote in a Chinese text, or the reverse
         guess = detect_lang(plain)
         seg_lang = guess if guess in ("zh", "en") else lang
-    spans = run.merge_inside_atoms(segment(plain, seg_lang, options))
+    presplit = [(0, len(plain))]  # a pre-split block is one sentence
+    spans = presplit if raw.presplit else run.merge_inside_atoms(segment(plain, seg_lang, options))
     sentences: list[Sentence] = []
     prev_end = bounds[0]
     for k, (ps, pe) in enumerate(spans):

@@ -26,22 +26,17 @@ def err_console() -> Console:
 
 def summarise_alignment(alignment: Any, outputs: Sequence[Path]) -> Table:
     """A short table: bead counts by kind, flagged beads, files written."""
-    counts: dict[str, int] = {}
-    flagged = unaligned = 0
-    for bead in alignment.beads:
-        counts[bead.kind] = counts.get(bead.kind, 0) + 1
-        if bead.source_ids and bead.target_ids:
-            flagged += bead.flagged
-        else:
-            unaligned += 1
+    from termalign.align.beads import bead_counts
+
+    counts = bead_counts(alignment.beads)
     table = Table(title="Alignment", show_header=True)
     table.add_column("what")
     table.add_column("value", justify="right")
-    table.add_row("beads", str(len(alignment.beads)))
-    for kind in sorted(counts):
-        table.add_row(f"  {kind}", str(counts[kind]))
-    table.add_row("flagged (low confidence)", str(flagged))
-    table.add_row("unaligned sentences' beads (1-0, 0-1)", str(unaligned))
+    table.add_row("beads", str(counts.beads))
+    for kind, number in counts.kinds:
+        table.add_row(f"  {kind}", str(number))
+    table.add_row("flagged (low confidence)", str(counts.flagged))
+    table.add_row("unaligned sentences' beads (1-0, 0-1)", str(counts.unaligned_beads))
     for path in outputs:
         table.add_row("written", str(path))
     return table

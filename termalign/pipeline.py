@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from termalign.align.aligner import AlignConfig, Alignment, align_documents
+from termalign.align.aligner import AlignConfig, Alignment, align_documents, similarity_named
 from termalign.align.corpus import Corpus
 from termalign.align.outputs import write_alignment
 from termalign.align.reader import read_document
+from termalign.align.similarity import Similarity
 from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import ConfigError
 
@@ -42,6 +43,7 @@ def align_files(
     threshold: float | None = None,
     source_format: str | None = None,
     target_format: str | None = None,
+    similarity: str | Similarity = "none",
 ) -> Alignment:
     """Read two documents, align them, write every requested output."""
     src = read_document(source, lang=source_lang, fmt=source_format)
@@ -49,7 +51,8 @@ def align_files(
     config = AlignConfig()
     if threshold is not None:
         config = dataclasses.replace(config, flag_threshold=threshold)
-    alignment = align_documents(src, tgt, config)
+    mode = similarity_named(similarity, src, tgt, config) if isinstance(similarity, str) else similarity
+    alignment = align_documents(src, tgt, config, similarity=mode)
     for path in outputs:
         write_alignment(alignment, path)
     return alignment

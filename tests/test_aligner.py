@@ -81,7 +81,8 @@ def test_unmatched_paragraph_becomes_a_one_to_zero_bead(alignment) -> None:
     lonely = _ids(zh, "图表")
     bead = next(b for b in result.beads if lonely in b.source_ids)
     assert bead.kind == "1-0" and bead.target_ids == () and bead.is_unaligned
-    assert bead.flagged
+    # Its score says how sure the aligner is that it has no counterpart (a posterior, not a flag).
+    assert 0.0 <= bead.score <= 1.0
 
 
 def test_scores_and_metadata(alignment) -> None:
@@ -92,7 +93,10 @@ def test_scores_and_metadata(alignment) -> None:
     assert not numbers.flagged  # shared numbers and dictionary words: a confident bead
     assert result.source_lang == "zh" and result.target_lang == "en"
     assert result.signature["tool"] == "termalign"
-    assert result.signature["length_ratio"] == str(AlignConfig().length_ratio)
+    # The length ratio is estimated from the pair and the signature says so.
+    assert result.length_model is not None and result.length_model.origin in ("totals", "beads")
+    assert result.signature["length_ratio"] == str(result.length_model.ratio)
+    assert result.signature["length_model"].startswith(f"c={result.length_model.ratio:.3f}")
     assert all(b.block_id for b in result.beads)
     # Chinese text is joined without spaces, English with one.
     assert numbers.target.count("  ") == 0

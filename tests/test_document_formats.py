@@ -34,6 +34,13 @@ SAMPLES: dict[str, tuple[str, tuple[str, ...]]] = {
             "<p>One sentence.<br>Another one with <em>stress</em> &copy; 2024.</p>\n<pre>kept</pre>\n",
         ),
     ),
+    "lines": (
+        "sentences.txt",
+        (
+            "第一句。\n第二句，没有空行。\n1. 这是一句，不是列表项。\n",
+            "1. The team leader spoke first.\nThen, the value of 5 was set.\n- A third line ends here.\n",
+        ),
+    ),
     "text": (
         "notes.txt",
         (

@@ -8,14 +8,13 @@ that produced it.  It is built with lxml, so every text is escaped.
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from lxml import etree
 from lxml.html import builder as E
 
 from termalign.align.aligner import Alignment
-from termalign.align.beads import Bead
+from termalign.align.beads import Bead, bead_counts
 from termalign.align.tmx import xml_safe
 from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import AlignmentError
@@ -59,10 +58,13 @@ def _row(bead: Bead, alignment: Alignment) -> etree._Element:
 
 def _summary(alignment: Alignment) -> etree._Element:
     beads = alignment.beads
-    kinds = Counter(b.kind for b in beads)
-    unaligned = sum(1 for b in beads if b.is_unaligned)
-    flagged = sum(1 for b in beads if b.flagged)
-    lonely = sum(len(b.source_ids) + len(b.target_ids) for b in beads if b.is_unaligned)
+    counts = bead_counts(beads)
+    kinds, unaligned, flagged, lonely = (
+        dict(counts.kinds),
+        counts.unaligned_beads,
+        counts.flagged,
+        counts.unaligned_sentences,
+    )
     mean = sum(b.score for b in beads) / len(beads) if beads else 0.0
     items = [
         (

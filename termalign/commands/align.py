@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from termalign.align.similarity import TranslationSimilarity
 from termalign.kernel.langtags import language_tag
 from termalign.output import console, summarise_alignment
 
@@ -44,6 +45,32 @@ def _tag(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
     default=None,
     help="Flag beads scoring below this confidence (default: the aligner's).",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html", "text", "lines"]),
+    default=None,
+    help="Read both files in this format (default: detected; 'lines' = one sentence per line, pre-split).",
+)
+@click.option(
+    "--similarity",
+    type=click.Choice(["none", "lexicon", "mt"]),
+    default="none",
+    show_default=True,
+    help="Extra sentence similarity: 'lexicon' learns an IBM-1 table from the pair (slower); "
+    "'mt' translates the source once with --mt-model (cached on disk; slow on a CPU).",
+)
+@click.option(
+    "--mt-model",
+    default="qwen2.5-coder-0.5b",
+    show_default=True,
+    help="Installed model for --similarity mt.",
+)
+@click.option(
+    "--mt-only-unsure",
+    is_flag=True,
+    help="With --similarity mt, translate only the sentences of beads the first pass scored below 0.5.",
+)
 def align(
     source: Path,
     target: Path,
@@ -51,17 +78,71 @@ def align(
     source_lang: str | None,
     target_lang: str | None,
     threshold: float | None,
+    fmt: str | None,
+    similarity: str,
+    mt_model: str,
+    mt_only_unsure: bool,
 ) -> None:
     """Align SOURCE with its translation TARGET, sentence by sentence.
 
     Blocks (questions, paragraphs, quotes, list items) are aligned first, then
-    sentences inside them. Low-confidence beads are flagged in every output.
+    sentences inside them; pre-split files (one sentence per line) are aligned
+    sentence by sentence with beads up to 1-4/4-1. Low-confidence beads are
+    flagged in every output.
     """
     from termalign.commands.paths import check_paths
     from termalign.pipeline import align_files
 
     check_paths(inputs={"SOURCE": source, "TARGET": target}, outputs={"-o": outputs})
     alignment = align_files(
-        source, target, outputs, source_lang=source_lang, target_lang=target_lang, threshold=threshold
+        source,
+        target,
+        outputs,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        threshold=threshold,
+        source_format=fmt,
+        target_format=fmt,
+        similarity=_mt_similarity(mt_model, mt_only_unsure) if similarity == "mt" else similarity,
     )
     console().print(summarise_alignment(alignment, outputs))
+
+
+def _mt_similarity(model: str, only_unsure: bool) -> TranslationSimilarity:
+    """Bleualign-style similarity: the source translated once by ``model``, cached as JSON lines.
+
+    The cache lives outside the repository, in ``$TERMALIGN_MT_CACHE`` (default
+    ``~/.cache/termalign/align-mt``), keyed by the source sentence.
+    """
+    import json
+    import os
+
+    from termalign.translator.engine import EngineConfig, open_engine
+    from termalign.translator.install import default_models_dir, get_model
+
+    root = Path(os.environ.get("TERMALIGN_MT_CACHE", Path.home() / ".cache" / "termalign" / "align-mt"))
+    path = root / f"{model}.jsonl"
+
+    def translate(sentences: list[str]) -> list[str]:
+        cache: dict[str, str] = {}
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut off when a run was stopped
+                cache[record["source"]] = record["translation"]
+        todo = list(dict.fromkeys(s for s in sentences if s not in cache))
+        if todo:
+            engine = open_engine(get_model(model, default_models_dir()), EngineConfig(max_new_tokens=160))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as out:
+                for k in range(0, len(todo), 8):
+                    batch = todo[k : k + 8]
+                    for source, result in zip(batch, engine.translate_batch(batch), strict=True):
+                        cache[source] = result.best.text
+                        record = {"source": source, "translation": result.best.text}
+                        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return [cache[s] for s in sentences]
+
+    return TranslationSimilarity(translate, only_unsure=only_unsure)
