@@ -28,6 +28,7 @@ from termalign.align.document import Document
 from termalign.translator.markup import Protected, protect, restore
 from termalign.translator.records import SegmentRecord
 from termalign.translator.stack import Translator
+from termalign.translator.terms import STRUCTURE_NOTE
 from termalign.translator.writeback import front_matter_span, rebuild, replace_front_matter
 
 __all__ = [
@@ -227,6 +228,7 @@ def summarise(
     expected = sum(r.term_expected for r in records)
     used = sum(r.term_used for r in records)
     issues = Counter(i.check for r in records for i in r.issues)
+    reshaped = [n.removeprefix(STRUCTURE_NOTE) for r in records for n in r.notes if n.startswith(STRUCTURE_NOTE)]
     return {
         "segments": len(records),
         "origins": dict(sorted(Counter(r.origin for r in records).items())),
@@ -237,4 +239,9 @@ def summarise(
         "segments_with_errors": sum(1 for r in records if any(i.severity == "error" for i in r.issues)),
         "engine_calls": sum(r.attempts for r in records),
         "restore_problems": len(restore_problems),
+        # structure the model invented (code fences, backticks, emphasis, headings, blank lines), dropped
+        "structure_removed": {
+            "segments": len(reshaped),
+            "by_kind": dict(sorted(Counter(k for n in reshaped for k in n.split(", ")).items())),
+        },
     }
