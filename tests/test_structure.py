@@ -207,3 +207,35 @@ def test_document_structure_is_kept(text: str, fmt: str) -> None:
         heads = [ln for ln in result.text.splitlines() if ln.startswith("#")]
         assert len(heads) == text.count("# ")
     assert result.summary["structure_removed"]["segments"] >= 4
+
+
+K8S = """## 控制器模式 {#controller-pattern}
+
+这些{{< glossary_tooltip text="对象" term_id="object" >}}有字段。
+
+{{< note >}}
+使用{{< glossary_tooltip term_id="pod" >}}时要小心。
+{{< /note >}}
+"""
+
+
+def test_shortcodes_survive_as_markup_and_tooltip_text_is_translated() -> None:
+    from termalign.translator.document import plan_segments
+
+    doc = read_string(K8S, lang="zh", fmt="markdown")
+    texts = [s.protected.text for s in plan_segments(doc)]
+    joined = " ".join(texts)
+    assert "term_id" not in joined and "{{" not in joined and "{#" not in joined  # the engine never sees them
+    assert any(re.search(r"<g\d+>对象</g\d+>", t) for t in texts)  # the tooltip's text is translated
+    assert translate_document(doc, TermAwareTranslator(IdentityEngine())).text == K8S
+
+    class Words(Recorder):
+        def translate_batch(self, segments: Sequence[str], **kw: Any) -> list[Hypotheses]:
+            return [
+                Hypotheses(s, (Hypothesis(re.sub(r"[\u4e00-\u9fff]+", "x", s.replace("对象", "objects")), 0.0, 1),))
+                for s in segments
+            ]
+
+    out = translate_document(doc, TermAwareTranslator(Words(""), config=TranslateConfig(sanity_check=False))).text
+    assert '{{< glossary_tooltip text="objects" term_id="object" >}}' in out
+    assert "{#controller-pattern}" in out and "{{< note >}}" in out and '{{< glossary_tooltip term_id="pod" >}}' in out

@@ -27,6 +27,7 @@ import yaml
 from termalign.align.document import Document
 from termalign.translator.markup import Protected, protect, restore
 from termalign.translator.records import SegmentRecord
+from termalign.translator.shortcodes import protect_shortcodes
 from termalign.translator.stack import Translator
 from termalign.translator.terms import STRUCTURE_NOTE
 from termalign.translator.writeback import front_matter_span, rebuild, replace_front_matter
@@ -96,7 +97,7 @@ def plan_segments(doc: Document) -> list[SourceSegment]:
     planned: list[SourceSegment] = []
     for s in sorted(doc.sentences, key=lambda s: s.start):
         raw = doc.text[s.start : s.end]
-        protected = protect(raw, fmt)
+        protected = protect_shortcodes(protect(raw, fmt)) if fmt == "markdown" else protect(raw, fmt)
         visible = _visible_text(protected)
         copy = not visible.strip() or (chinese and not _HAN.search(visible))
         planned.append(SourceSegment(s.id, raw, protected, copy))
