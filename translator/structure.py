@@ -16,7 +16,10 @@ from collections.abc import Callable
 
 __all__ = ["STRUCTURE_KINDS", "drop_invented_structure"]
 
-STRUCTURE_KINDS = ("code fence", "backticks", "emphasis", "heading", "blank line", "line break", "quotes")
+STRUCTURE_KINDS = (
+    "code fence", "backticks", "emphasis", "heading", "blank line", "line break", "quotes", "control character",
+)  # fmt: skip
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x0d\x0e-\x1f\x7f\x85\u2028\u2029]")  # \r and other line ends too
 
 _FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)[^\n`]*$\n?", re.MULTILINE)
 _FENCE = re.compile(r"```|~~~")
@@ -49,6 +52,8 @@ def drop_invented_structure(
         return new
 
     out = text
+    if not _CONTROL.search(source):
+        out = sub("control character", _CONTROL, "", out)
     if not _FENCE.search(source):
         out = sub("code fence", _FENCE_LINE, "", out)
         out = sub("code fence", _FENCE, "", out)
