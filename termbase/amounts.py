@@ -48,7 +48,9 @@ _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _AR = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CN = "〇零一二三四五六七八九两"
 _NUMBER = re.compile(
-    rf"(?<![A-Za-z0-9.\-_])(?P<num>(?:{_AR}|[{_CN}十])(?:[{_CN}十百千万亿]|(?<=[十百千万亿])(?:{_AR}))*)"
+    # not inside a word, a version, a path or a URL escape (GPT-4, H800, /2023/, %E4%B8%93)
+    rf"(?<![A-Za-z0-9.\-_%/=&#])(?P<num>(?:{_AR}|[{_CN}十])"
+    rf"(?:[{_CN}十百千万亿]|(?<=[十百千万亿])(?:{_AR})|[多余](?=[万亿]))*)"
 )
 _DATE = re.compile(r"(?<![\d.])(?:(?P<year>\d{4})\s*年\s*)?(?P<month>\d{1,2})\s*月(?:\s*(?P<day>\d{1,2})\s*[日号])?")
 _CURRENCY_AFTER = re.compile(r"\s*(美元|美金|港元|港币|欧元|日元|英镑|人民币|块钱|元)")
@@ -76,6 +78,7 @@ class Amount:
     currency: str = ""  # ISO code: USD, CNY, HKD, EUR, JPY, GBP
     month: int = 0  # dates: 1..12 (``value`` is then the day, 0 for a month alone)
     year: int = 0  # dates with a year
+    more: bool = False  # 五百多万, 1000余亿: "over" the value
 
     @property
     def strict(self) -> bool:
@@ -109,7 +112,7 @@ def _parse(num: str, single: bool = False) -> tuple[float, bool, bool] | None:
 
     One Chinese digit alone is a word (一个, 统一), unless ``single`` (百分之五).
     """
-    tokens = re.findall(rf"{_AR}|[{_CN}十百千万亿]", num)
+    tokens = re.findall(rf"{_AR}|[{_CN}十百千万亿]", num)  # 多/余 (五百多万: over five million) drop out
     arabic = any(t[0].isdigit() for t in tokens)
     units = [t for t in tokens if t in "十百千万亿"]
     if not units:
@@ -195,7 +198,8 @@ def _amount(text: str, view: str, start: int, end: int, value: float, unit: bool
             kind = "year"
         elif not arabic and view[end : end + 1] == "年":
             kind = "year"
-    return Amount(text[start:end].strip(), value, (start, end), kind, currency)
+    more = "多" in view[start:end] or "余" in view[start:end]
+    return Amount(text[start:end].strip(), value, (start, end), kind, currency, more=more)
 
 
 # -- the target ------------------------------------------------------------------------------------
@@ -350,4 +354,5 @@ def english_amount(amount: Amount) -> str:
     if amount.kind == "year":
         return str(int(amount.value))
     number = english_number(amount.value)
-    return _PREFIX.get(amount.currency, "") + number + _SUFFIX.get(amount.currency, "")
+    over = "over " if amount.more else ""
+    return over + _PREFIX.get(amount.currency, "") + number + _SUFFIX.get(amount.currency, "")

@@ -44,6 +44,8 @@ def one(text: str):
         ("3.97亿亿次", 3.97e16, "", "39,700 trillion"),
         ("500美元", 500.0, "USD", "$500"),
         ("8万元", 8e4, "CNY", "80,000 yuan"),
+        ("花了五百多万。", 5e6, "", "over 5 million"),
+        ("1000多亿美元", 1e11, "USD", "over $100 billion"),
     ],
 )
 def test_source_amounts(text: str, value: float, currency: str, english: str) -> None:
@@ -79,7 +81,7 @@ def test_dates_percentages_years(text: str, kind: str, english: str) -> None:
     assert amount.kind == kind and english_amount(amount) == english
 
 
-@pytest.mark.parametrize("text", ["统一的一个方案", "十分重要", "千万不要", "万一失败", "数十万人", "三个人", "GPT-4和H800"])
+@pytest.mark.parametrize("text", ["统一的一个方案", "十分重要", "千万不要", "万一失败", "数十万人", "三个人", "GPT-4和H800", "见/2023/a%E4%B8%93%E8"])
 def test_words_that_are_not_figures(text: str) -> None:
     assert source_amounts(text) == []
 
