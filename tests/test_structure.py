@@ -239,3 +239,12 @@ def test_shortcodes_survive_as_markup_and_tooltip_text_is_translated() -> None:
     out = translate_document(doc, TermAwareTranslator(Words(""), config=TranslateConfig(sanity_check=False))).text
     assert '{{< glossary_tooltip text="objects" term_id="object" >}}' in out
     assert "{#controller-pattern}" in out and "{{< note >}}" in out and '{{< glossary_tooltip term_id="pod" >}}' in out
+
+
+def test_articles_and_plurals_are_accepted_inflections() -> None:
+    from termalign.termbase.matcher import find_targets
+
+    entry = Entry("变量", "the variable", status=Status.APPROVED)
+    for text in ("a variable", "The variables", "two variables", "the variable's type"):
+        assert find_targets(text, entry), text
+    assert not find_targets("a value", entry)
