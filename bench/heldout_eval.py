@@ -28,14 +28,18 @@ def main() -> int:
     from termalign.translator.heldout import ARMS, HeldoutConfig, run_heldout, table_lines
     from termalign.translator.install import default_models_dir, get_model
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", default="qwen2.5-coder-1.5b")
     parser.add_argument("--models-dir", type=Path, default=None)
     default_data = Path(os.environ.get("TERMALIGN_DATA", ROOT.parent / "shared" / "corpora")) / "k8s-docs"
     parser.add_argument("--data", type=Path, default=default_data, help="the k8s-docs folder")
     parser.add_argument("--per-page", type=int, default=6, help="aligned beads per test page (0: all)")
     parser.add_argument("--arms", default=",".join(ARMS), help=f"comma-separated, from {', '.join(ARMS)}")
-    parser.add_argument("--pages", default=None, help="comma-separated test pages (default: the whole test half)")
+    parser.add_argument(
+        "--pages", default=None, help="comma-separated test pages (default: the whole test half)"
+    )
     parser.add_argument("--beam-sizes", default="", help="extra glossary-auto arms decoded with these beams")
     parser.add_argument("--json", type=Path, default=None, help="write the full report here")
     args = parser.parse_args()
@@ -50,8 +54,10 @@ def main() -> int:
     )
     report = run_heldout(engine, config, progress=lambda line: print(line, file=sys.stderr, flush=True))
     subset = report["subset"]
-    print(f"held-out k8s-docs, {args.model}: test pages {', '.join(report['split']['test'])}; "
-          f"{subset['beads']} beads / {subset['segments']} segments (first {subset['per_page']} per page)")
+    print(
+        f"held-out k8s-docs, {args.model}: test pages {', '.join(report['split']['test'])}; "
+        f"{subset['beads']} beads / {subset['segments']} segments (first {subset['per_page']} per page)"
+    )
     print("\n".join(table_lines(report)))
     base = report["arms"].get("model")
     for name, arm in report["arms"].items():

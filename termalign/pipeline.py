@@ -225,7 +225,7 @@ def evaluate_step(
                 engine,
                 termbase=tb,
                 memory=tm,
-                config=None if tb is not None else TranslateConfig(inline_numbers=False, enforce_numbers=False),
+                config=None if tb else TranslateConfig(inline_numbers=False, enforce_numbers=False),
             ),
             termbase,
             memory,

@@ -40,10 +40,25 @@ __all__ = [
 ]
 
 _FULL_WIDTH = {chr(0xFF10 + k): str(k) for k in range(10)}
-_FULL_WIDTH.update({"．": ".", "％": "%", "，": ",", "＄": "$", "￥": "¥", "萬": "万", "億": "亿", "兩": "两"})
+_FULL_WIDTH.update(
+    {"．": ".", "％": "%", "，": ",", "＄": "$", "￥": "¥", "萬": "万", "億": "亿", "兩": "两"}
+)
 _FOLD = str.maketrans(_FULL_WIDTH)
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "两": 2}
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "两": 2,
+}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _AR = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CN = "〇零一二三四五六七八九两"
@@ -52,7 +67,9 @@ _NUMBER = re.compile(
     rf"(?<![A-Za-z0-9.\-_%/=&#])(?P<num>(?:{_AR}|[{_CN}十])"
     rf"(?:[{_CN}十百千万亿]|(?<=[十百千万亿])(?:{_AR})|[多余](?=[万亿]))*)"
 )
-_DATE = re.compile(r"(?<![\d.])(?:(?P<year>\d{4})\s*年\s*)?(?P<month>\d{1,2})\s*月(?:\s*(?P<day>\d{1,2})\s*[日号])?")
+_DATE = re.compile(
+    r"(?<![\d.])(?:(?P<year>\d{4})\s*年\s*)?(?P<month>\d{1,2})\s*月(?:\s*(?P<day>\d{1,2})\s*[日号])?"
+)
 _CURRENCY_AFTER = re.compile(r"\s*(美元|美金|港元|港币|欧元|日元|英镑|人民币|块钱|元)")
 _CURRENCY_BEFORE = re.compile(r"(人民币|美元|US\$|HK\$|\$|¥|€|£)\s*$")
 _CURRENCIES = {
@@ -62,9 +79,14 @@ _CURRENCIES = {
     "人民币": "CNY", "元": "CNY", "块钱": "CNY", "¥": "CNY",
 }  # fmt: skip
 _VAGUE_BEFORE = ("数", "几", "好几")  # 数十万: "hundreds of thousands", not 100,000
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+_MONTHS = ["January", "February", "March", "April", "May", "June"] + [
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @dataclass(frozen=True)
@@ -194,9 +216,16 @@ def _amount(text: str, view: str, start: int, end: int, value: float, unit: bool
             start -= len(before.group(0))
         if currency:
             kind = "amount"
-        elif kind == "number" and view[end : end + 1] == "年" and 1000 <= value <= 2999 and value == int(value):
-            kind = "year"
-        elif not arabic and view[end : end + 1] == "年":
+        elif (
+            (
+                kind == "number"
+                and view[end : end + 1] == "年"
+                and 1000 <= value <= 2999
+                and value == int(value)
+            )
+            or not arabic
+            and view[end : end + 1] == "年"
+        ):
             kind = "year"
     more = "多" in view[start:end] or "余" in view[start:end]
     return Amount(text[start:end].strip(), value, (start, end), kind, currency, more=more)
@@ -219,10 +248,18 @@ _EN_NUMBER = re.compile(
     rf"(?P<pct>\s?(?:%|percent\b|per\s?cent\b))?{_SCALE}{_CUR_WORD}",
     re.IGNORECASE,
 )
-_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
-_WORD_VALUES = {w: float(k) for k, w in enumerate(_WORDS)} | {"a": 1.0, "an": 1.0, "twenty": 20.0, "fifty": 50.0}
+_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+_WORDS += ["eleven", "twelve"]
+_WORD_VALUES = {w: float(k) for k, w in enumerate(_WORDS)} | {
+    "a": 1.0,
+    "an": 1.0,
+    "twenty": 20.0,
+    "fifty": 50.0,
+}
 _EN_WORD = re.compile(
-    r"\b(?P<word>" + "|".join(_WORD_VALUES) + rf")\b(?P<scale>(?:[\s-]+(?:trillion|billion|million|thousand|hundred)\b)*){_CUR_WORD}",
+    r"\b(?P<word>"
+    + "|".join(_WORD_VALUES)
+    + rf")\b(?P<scale>(?:[\s-]+(?:trillion|billion|million|thousand|hundred)\b)*){_CUR_WORD}",
     re.IGNORECASE,
 )
 _MONTH_RE = re.compile(r"\b(" + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*\.?", re.IGNORECASE)
@@ -274,7 +311,9 @@ def target_numbers(text: str) -> list[TargetNumber]:
             scale *= _EN_SCALE[word.lower()]
         if m.group("word").lower() in ("a", "an") and scale == 1.0:
             continue  # "a" is only a number before a scale word ("a trillion")
-        found.append(TargetNumber(_WORD_VALUES[m.group("word").lower()] * scale, _currency_of(None, m.group("cur"))))
+        found.append(
+            TargetNumber(_WORD_VALUES[m.group("word").lower()] * scale, _currency_of(None, m.group("cur")))
+        )
     return found
 
 
@@ -296,13 +335,16 @@ def amount_problems(source: str, target: str) -> list[tuple[Amount, str]]:
     numbers = target_numbers(target)
     months = _months(target)
     currencies = {n.currency for n in numbers if n.currency} | {
-        _currency_of(None, w) for w in re.findall(r"\b(dollars?|yuan|RMB|CNY|USD|euros?|yen|pounds?)\b", target, re.I)
+        _currency_of(None, w)
+        for w in re.findall(r"\b(dollars?|yuan|RMB|CNY|USD|euros?|yen|pounds?)\b", target, re.I)
     }
     problems: list[tuple[Amount, str]] = []
     for amount in source_amounts(source):
         if amount.kind == "date":
             if amount.month not in months:
-                problems.append((amount, f"the month of {amount.raw} ({_MONTHS[amount.month - 1]}) is not in the target"))
+                problems.append(
+                    (amount, f"the month of {amount.raw} ({_MONTHS[amount.month - 1]}) is not in the target")
+                )
             elif amount.value and not any(same_value(amount.value, n) for n in numbers):
                 problems.append((amount, f"the day of {amount.raw} ({amount.value:g}) is not in the target"))
             elif amount.year and not any(same_value(amount.year, n) for n in numbers):
@@ -314,9 +356,13 @@ def amount_problems(source: str, target: str) -> list[tuple[Amount, str]]:
         elif amount.currency and not any(n.currency == amount.currency for n in matches):
             wrong = {n.currency for n in matches if n.currency} - {amount.currency}
             if wrong:
-                problems.append((amount, f"{amount.raw} is in {amount.currency}, not {', '.join(sorted(wrong))}"))
+                problems.append(
+                    (amount, f"{amount.raw} is in {amount.currency}, not {', '.join(sorted(wrong))}")
+                )
             elif amount.currency not in currencies:
-                problems.append((amount, f"the currency of {amount.raw} ({amount.currency}) is lost in the target"))
+                problems.append(
+                    (amount, f"the currency of {amount.raw} ({amount.currency}) is lost in the target")
+                )
     return problems
 
 

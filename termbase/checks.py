@@ -175,7 +175,7 @@ def forbidden_term(seg: Segment) -> Iterator[Issue]:
 
 @check("number-mismatch", Severity.WARNING)
 def number_mismatch(seg: Segment) -> Iterator[Issue]:
-    """A number of the source is missing from the target; a wrong amount, percentage, date or currency is an error.
+    """A source number missing from the target; a wrong amount, percentage, date or currency is an error.
 
     Read on the Simplified, half-width view (560萬美元 is 5.6 million US dollars,
     5.5萬億人民幣 5.5 trillion yuan); see :mod:`termbase.amounts`.  A bare number
@@ -213,14 +213,14 @@ def untranslated(seg: Segment) -> Iterator[Issue]:
 
 
 def source_numbers(text: str) -> list[tuple[str, float, tuple[int, int]]]:
-    """Numbers of a Chinese segment as ``(raw, value, span)``; 1100亿 is 1.1e11, 560萬 5.6e6, dates skipped."""
+    """Numbers of a Chinese segment as ``(raw, value, span)``: 1100亿 is 1.1e11, 560萬 5.6e6; no dates."""
     from termalign.termbase.amounts import source_amounts
 
     return [(a.raw, a.value, a.span) for a in source_amounts(text) if a.kind != "date"]
 
 
 def target_numbers(text: str) -> list[float]:
-    """Numbers of an English segment; "110 billion", "$5.576M", "180K", "1.5B", "a trillion" are normalised."""
+    """Numbers of an English segment; "110 billion", "$5.576M", "180K", "a trillion" are normalised."""
     from termalign.termbase.amounts import target_numbers as numbers
 
     return [n.value for n in numbers(text)]

@@ -195,7 +195,7 @@ def _rendering_pattern(rendering: str) -> re.Pattern[str] | None:
     words = [w for w in re.split(f"{_SEPARATORS}+", rendering.strip()) if w]
     article = ""
     if len(words) > 1 and words[0].lower() in ("a", "an", "the"):
-        words, article = words[1:], rf"(?:(?:an?|the)\s+)?"  # "the variable" accepts "a variable", "variable"
+        words, article = words[1:], r"(?:(?:an?|the)\s+)?"  # "the variable" accepts "a variable", "variable"
     if not words:
         return None
     body = article + f"{_SEPARATORS}*".join(_word_pattern(w) for w in words)

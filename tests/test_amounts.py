@@ -81,7 +81,19 @@ def test_dates_percentages_years(text: str, kind: str, english: str) -> None:
     assert amount.kind == kind and english_amount(amount) == english
 
 
-@pytest.mark.parametrize("text", ["统一的一个方案", "十分重要", "千万不要", "万一失败", "数十万人", "三个人", "GPT-4和H800", "见/2023/a%E4%B8%93%E8"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "统一的一个方案",
+        "十分重要",
+        "千万不要",
+        "万一失败",
+        "数十万人",
+        "三个人",
+        "GPT-4和H800",
+        "见/2023/a%E4%B8%93%E8",
+    ],
+)
 def test_words_that_are_not_figures(text: str) -> None:
     assert source_amounts(text) == []
 
@@ -143,6 +155,8 @@ def test_a_bare_number_only_warns() -> None:
 
 
 def test_target_numbers() -> None:
-    values = [(n.value, n.currency, n.percent) for n in target_numbers("$5.6 million, 5.5 trillion yuan, 50%")]
+    values = [
+        (n.value, n.currency, n.percent) for n in target_numbers("$5.6 million, 5.5 trillion yuan, 50%")
+    ]
     assert values == [(5.6e6, "USD", False), (5.5e12, "CNY", False), (50.0, "", True)]
     assert [n.value for n in target_numbers("a trillion dollars, two billion, a cat")] == [1e12, 2e9]

@@ -13,11 +13,11 @@ from termalign.translator.engine import Hypotheses, Hypothesis
 from termalign.translator.heldout import (
     HeldoutConfig,
     glossary_entries,
+    heldout_beads,
     page_memory,
     run_heldout,
     split_pages,
     table_lines,
-    heldout_beads,
 )
 
 ZH = """---
@@ -115,7 +115,9 @@ def test_comments_reach_neither_the_model_nor_the_memory(corpus: Path) -> None:
     assert len(beads) == 3 and not any("SECRET" in t or "robotics" in t for t in texts)
     assert "term_id" not in " ".join(texts)  # the shortcode is markup, its text a pair
     memory = page_memory(corpus, ["beta"])
-    assert len(memory) == 3 and not any("SECRET" in e.source or "robotics" in e.source for e in memory.entries)
+    assert len(memory) == 3 and not any(
+        "SECRET" in e.source or "robotics" in e.source for e in memory.entries
+    )
 
 
 def test_run_scores_every_arm_on_the_same_beads(corpus: Path) -> None:
@@ -152,6 +154,10 @@ def test_cli_heldout_table_with_the_tiny_model(corpus: Path, tmp_path: Path) -> 
             "--model", "tiny", "--models-dir", str(models), "--max-new-tokens", "4"]  # fmt: skip
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "BLEU seg" in result.output and "glossary-auto" in result.output and "(human English)" in result.output
+    assert (
+        "BLEU seg" in result.output
+        and "glossary-auto" in result.output
+        and "(human English)" in result.output
+    )
     missing = CliRunner().invoke(cli, ["eval"], catch_exceptions=False)
     assert missing.exit_code != 0 and "--heldout" in missing.output

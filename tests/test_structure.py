@@ -35,7 +35,12 @@ ENTRIES = [
         ("概述", "## Overview", "Overview", ("heading",)),
         ("第一句。第二句。", "First.\n\nSecond.", "First. Second.", ("blank line",)),
         ("第一句。", "First\nsentence.", "First sentence.", ("line break",)),
-        ("这些\n对象有字段。", "These\n\nobjects have a field.", "These\nobjects have a field.", ("blank line",)),
+        (
+            "这些\n对象有字段。",
+            "These\n\nobjects have a field.",
+            "These\nobjects have a field.",
+            ("blank line",),
+        ),
     ],
 )
 def test_invented_structure_is_dropped(source: str, text: str, want: str, kinds: tuple[str, ...]) -> None:
@@ -103,7 +108,7 @@ class Recorder:
 
 
 SOURCE = "中芯国际的变量在控制面里用混合专家。"
-ANSWER = "SMIC keeps the `variable` in the \"control plane\" with **MoE**."
+ANSWER = 'SMIC keeps the `variable` in the "control plane" with **MoE**.'
 
 
 @pytest.mark.parametrize(
@@ -112,7 +117,11 @@ ANSWER = "SMIC keeps the `variable` in the \"control plane\" with **MoE**."
         ("inline", "SMIC的variable在Control Plane里用MoE。", None),
         ("list", SOURCE, "中芯国际 → SMIC; 变量 → variable; 控制面 → control plane; 混合专家 → MoE"),
         ("auto", "SMIC的变量在控制面里用MoE。", "变量 → variable; 控制面 → control plane"),
-        ("both", "SMIC的variable在Control Plane里用MoE。", "中芯国际 → SMIC; 变量 → variable; 控制面 → control plane; 混合专家 → MoE"),
+        (
+            "both",
+            "SMIC的variable在Control Plane里用MoE。",
+            "中芯国际 → SMIC; 变量 → variable; 控制面 → control plane; 混合专家 → MoE",
+        ),
     ],
 )
 def test_each_injection_mode(mode: str, given: str, listed: str | None) -> None:
@@ -232,13 +241,21 @@ def test_shortcodes_survive_as_markup_and_tooltip_text_is_translated() -> None:
     class Words(Recorder):
         def translate_batch(self, segments: Sequence[str], **kw: Any) -> list[Hypotheses]:
             return [
-                Hypotheses(s, (Hypothesis(re.sub(r"[\u4e00-\u9fff]+", "x", s.replace("对象", "objects")), 0.0, 1),))
+                Hypotheses(
+                    s, (Hypothesis(re.sub(r"[\u4e00-\u9fff]+", "x", s.replace("对象", "objects")), 0.0, 1),)
+                )
                 for s in segments
             ]
 
-    out = translate_document(doc, TermAwareTranslator(Words(""), config=TranslateConfig(sanity_check=False))).text
+    out = translate_document(
+        doc, TermAwareTranslator(Words(""), config=TranslateConfig(sanity_check=False))
+    ).text
     assert '{{< glossary_tooltip text="objects" term_id="object" >}}' in out
-    assert "{#controller-pattern}" in out and "{{< note >}}" in out and '{{< glossary_tooltip term_id="pod" >}}' in out
+    assert (
+        "{#controller-pattern}" in out
+        and "{{< note >}}" in out
+        and '{{< glossary_tooltip term_id="pod" >}}' in out
+    )
 
 
 def test_articles_and_plurals_are_accepted_inflections() -> None:

@@ -229,7 +229,8 @@ def summarise(
     expected = sum(r.term_expected for r in records)
     used = sum(r.term_used for r in records)
     issues = Counter(i.check for r in records for i in r.issues)
-    reshaped = [n.removeprefix(STRUCTURE_NOTE) for r in records for n in r.notes if n.startswith(STRUCTURE_NOTE)]
+    notes = [n for r in records for n in r.notes]
+    reshaped = [n.removeprefix(STRUCTURE_NOTE) for n in notes if n.startswith(STRUCTURE_NOTE)]
     return {
         "segments": len(records),
         "origins": dict(sorted(Counter(r.origin for r in records).items())),

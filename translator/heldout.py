@@ -203,7 +203,9 @@ def heldout_beads(data_dir: Path, page: str, per_page: int | None) -> list[TestB
         if not _HAN.search(source) or not reference.strip():
             continue
         segments = tuple(_CJK_BREAK.sub("", protect_shortcodes(protect(r, "markdown")).text) for r in raws)
-        beads.append(TestBead(page, tuple(f"{page}:{i}" for i in bead.source_ids), segments, source, reference))
+        beads.append(
+            TestBead(page, tuple(f"{page}:{i}" for i in bead.source_ids), segments, source, reference)
+        )
         if per_page is not None and len(beads) >= per_page:
             break
     return beads
@@ -304,7 +306,12 @@ def _numbers(sources: Sequence[str], targets: Sequence[str]) -> dict[str, Any]:
     total = sum(len(source_amounts(s)) for s in sources)
     wrong = [(a, why) for s, t in zip(sources, targets, strict=True) for a, why in amount_problems(s, t)]
     strict = sum(1 for a, _ in wrong if a.strict)
-    return {"numbers": total, "wrong": len(wrong), "wrong_amounts": strict, "right": _ratio(total - len(wrong), total)}
+    return {
+        "numbers": total,
+        "wrong": len(wrong),
+        "wrong_amounts": strict,
+        "right": _ratio(total - len(wrong), total),
+    }
 
 
 def _ratio(a: int, b: int) -> float | None:

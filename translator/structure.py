@@ -17,7 +17,8 @@ from collections.abc import Callable
 __all__ = ["STRUCTURE_KINDS", "drop_invented_structure"]
 
 STRUCTURE_KINDS = (
-    "code fence", "backticks", "emphasis", "heading", "blank line", "line break", "quotes", "control character",
+    "code fence", "backticks", "emphasis", "heading",
+    "blank line", "line break", "quotes", "control character",
 )  # fmt: skip
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x0d\x0e-\x1f\x7f\x85\u2028\u2029]")  # \r and other line ends too
 
@@ -85,4 +86,3 @@ def drop_invented_structure(
     if dropped:
         out = re.sub(r"[ \t]{2,}", " ", out).strip()
     return out, tuple(k for k in STRUCTURE_KINDS if k in dropped)
-

@@ -381,7 +381,9 @@ class TermAwareTranslator:
     def _instruction(self, source: str, wanted: Sequence[TermHit], examples: Sequence[TmMatch]) -> str | None:
         lines: list[str] = []
         if wanted:
-            pairs = list(dict.fromkeys(f"{source[h.start : h.end]} → {_listed_form(h.entry)}" for h in wanted))
+            pairs = list(
+                dict.fromkeys(f"{source[h.start : h.end]} → {_listed_form(h.entry)}" for h in wanted)
+            )
             lines.append("Terminology (use exactly): " + "; ".join(pairs))
         tags = list(dict.fromkeys(_tags(source)))
         if tags:
@@ -507,7 +509,17 @@ class TermAwareTranslator:
         wrong = len(numbers) if self.config.enforce_numbers else 0
         blocking = terms + len(missing) + bool(insane) + bool(leftover) + wrong
         return _Verdict(
-            text, score, issues, missing, insane, leftover, echoed, blocking, tuple(invented), reshaped, numbers
+            text,
+            score,
+            issues,
+            missing,
+            insane,
+            leftover,
+            echoed,
+            blocking,
+            tuple(invented),
+            reshaped,
+            numbers,
         )
 
     def _finish(self, seg_id: str, item: _Work) -> SegmentRecord:

@@ -25,8 +25,10 @@ __all__ = ["eval_"]
               help="Source segments (one per line, or a TMX/JSONL) when REFERENCE is not a TMX.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--heldout", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Run the held-out evaluation on this k8s-docs folder instead (loads the model).")  # fmt: skip
-@click.option("--per-page", type=int, default=6, show_default=True, help="Held-out: beads per test page (0: all).")
+              help="Run the held-out evaluation on this k8s-docs folder (loads the model).")  # fmt: skip
+@click.option(
+    "--per-page", type=int, default=6, show_default=True, help="Held-out: beads per test page (0: all)."
+)
 @click.option("--arms", default=None, help="Held-out: comma-separated arms (default: all).")
 @model_options
 def eval_(
@@ -110,5 +112,7 @@ def _heldout(data_dir: Path, per_page: int, arms: str | None, as_json: bool, eng
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     subset = report["subset"]
-    click.echo(f"held-out {data_dir}: test pages {', '.join(report['split']['test'])}; {subset['beads']} beads")
+    click.echo(
+        f"held-out {data_dir}: test pages {', '.join(report['split']['test'])}; {subset['beads']} beads"
+    )
     click.echo("\n".join(table_lines(report)))
