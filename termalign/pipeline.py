@@ -127,6 +127,7 @@ def run_corpus(
         translate_step(corpus, out_dir, result, translation, progress)
         if translation.eval_limit != 0:
             evaluate_step(corpus, out_dir, result, translation, progress)
+            heldout_step(corpus, out_dir, result, translation, progress)
     _write_json(
         out_dir / "run.json",
         {"files": [str(p) for p in result.files], "numbers": result.numbers, "seconds": result.seconds},
@@ -233,7 +234,7 @@ def evaluate_step(
                 engine,
                 termbase=tb,
                 memory=tm,
-                config=None if tb is not None else TranslateConfig(inline_numbers=False),
+                config=None if tb else TranslateConfig(inline_numbers=False, enforce_numbers=False),
             ),
             termbase,
             memory,
@@ -246,6 +247,28 @@ def evaluate_step(
             result.numbers[f"eval {name} {metric}"] = data["score"]
         result.numbers[f"eval {name} term accuracy"] = system.get("terms", {}).get("accuracy")
     result.seconds["evaluate"] = time.perf_counter() - started
+
+
+def heldout_step(
+    corpus: Corpus, out_dir: Path, result: RunResult, job: TranslationJob, progress: Progress
+) -> None:
+    """A small held-out slice (2 k8s-docs pages): model alone vs model + glossary, -> heldout.json."""
+    from termalign.translator.evaluate import write_eval
+    from termalign.translator.heldout import run_heldout, slice_config
+
+    data = corpus.data_dir / "k8s-docs"
+    if not (data / "glossary.tsv").is_file():
+        result.numbers["heldout"] = f"skipped: no k8s-docs corpus in {corpus.data_dir}"
+        return
+    started = time.perf_counter()
+    report = run_heldout(job.engine, slice_config(data), progress=progress)
+    write_eval(report, out_dir / "heldout.json")
+    result.files.append(out_dir / "heldout.json")
+    for name, arm in report["arms"].items():
+        result.numbers[f"heldout {name} chrF"] = arm["segment"]["chrF"]
+        result.numbers[f"heldout {name} BLEU"] = arm["segment"]["BLEU"]
+        result.numbers[f"heldout {name} term usage"] = arm["terms"]["usage"]
+    result.seconds["heldout"] = time.perf_counter() - started
 
 
 def _batch_progress(progress: Progress) -> Callable[..., None]:

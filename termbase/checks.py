@@ -175,18 +175,17 @@ def forbidden_term(seg: Segment) -> Iterator[Issue]:
 
 @check("number-mismatch", Severity.WARNING)
 def number_mismatch(seg: Segment) -> Iterator[Issue]:
-    """A number of the source (万/亿 and K/M/billion normalised) is missing from the target."""
-    if not seg.target.strip():
-        return
-    found = target_numbers(seg.target)
-    for raw, value, span in source_numbers(seg.source):
-        if not any(_same_number(value, other) for other in found):
-            yield Issue(
-                "number-mismatch",
-                CHECKS["number-mismatch"].severity,
-                f"the number {raw} ({value:,.10g}) is not in the target",
-                span,
-            )
+    """A source number missing from the target; a wrong amount, percentage, date or currency is an error.
+
+    Read on the Simplified, half-width view (560萬美元 is 5.6 million US dollars,
+    5.5萬億人民幣 5.5 trillion yuan); see :mod:`termbase.amounts`.  A bare number
+    or a year keeps the check's own severity (a warning).
+    """
+    from termalign.termbase.amounts import amount_problems
+
+    for amount, why in amount_problems(seg.source, seg.target):
+        severity = Severity.ERROR if amount.strict else CHECKS["number-mismatch"].severity
+        yield Issue("number-mismatch", severity, why, amount.span)
 
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -210,67 +209,21 @@ def untranslated(seg: Segment) -> Iterator[Issue]:
         )
 
 
-# -- numbers ---------------------------------------------------------------------------------------
-
-_ZH_MULTIPLIERS = {
-    "万亿": 1e12,
-    "亿亿": 1e16,
-    "千亿": 1e11,
-    "百亿": 1e10,
-    "十亿": 1e9,
-    "千万": 1e7,
-    "百万": 1e6,
-    "亿": 1e8,
-    "万": 1e4,
-}
-_ZH_NUMBER = re.compile(
-    r"(?<![A-Za-z0-9.\-_])(\d+(?:[,，]\d{3})*(?:\.\d+)?)\s*(" + "|".join(_ZH_MULTIPLIERS) + r")?"
-)
-_EN_MULTIPLIERS = {
-    "trillion": 1e12,
-    "billion": 1e9,
-    "million": 1e6,
-    "thousand": 1e3,
-    "k": 1e3,
-    "m": 1e6,
-    "b": 1e9,
-}
-_EN_NUMBER = re.compile(
-    r"(?<![A-Za-z0-9.\-_])\$?(\d+(?:,\d{3})*(?:\.\d+)?)"
-    r"([KMB](?![A-Za-z])|(?:\s*(?:trillion|billion|million|thousand))*)",
-    re.IGNORECASE,
-)
-_NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve"
-_EN_WORDS = {w: float(k) for k, w in enumerate(_NUMBER_WORDS.split())}
-_EN_WORD = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b", re.IGNORECASE)
+# -- numbers (kept for callers of the old interface; the rules live in termbase.amounts) -----------
 
 
 def source_numbers(text: str) -> list[tuple[str, float, tuple[int, int]]]:
-    """Numbers of a Chinese segment as ``(raw, value, span)``; 1100亿 is 1.1e11, month numbers skipped."""
-    found = []
-    for match in _ZH_NUMBER.finditer(text):
-        if not match.group(2) and text[match.end() : match.end() + 1] == "月":
-            continue  # 1月27日: the month becomes a word in English
-        value = float(match.group(1).replace(",", "").replace("，", ""))
-        value *= _ZH_MULTIPLIERS.get(match.group(2) or "", 1.0)
-        found.append((match.group(0).strip(), value, match.span()))
-    return found
+    """Numbers of a Chinese segment as ``(raw, value, span)``: 1100亿 is 1.1e11, 560萬 5.6e6; no dates."""
+    from termalign.termbase.amounts import source_amounts
+
+    return [(a.raw, a.value, a.span) for a in source_amounts(text) if a.kind != "date"]
 
 
 def target_numbers(text: str) -> list[float]:
-    """Numbers of an English segment; "110 billion", "$5.576M", "180K", "1.5B" are normalised."""
-    values = []
-    for match in _EN_NUMBER.finditer(text):
-        value = float(match.group(1).replace(",", ""))
-        for word in match.group(2).lower().split():
-            value *= _EN_MULTIPLIERS[word]
-        values.append(value)
-    values.extend(_EN_WORDS[m.group(1).lower()] for m in _EN_WORD.finditer(text))
-    return values
+    """Numbers of an English segment; "110 billion", "$5.576M", "180K", "a trillion" are normalised."""
+    from termalign.termbase.amounts import target_numbers as numbers
 
-
-def _same_number(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
+    return [n.value for n in numbers(text)]
 
 
 # -- running the checks ----------------------------------------------------------------------------

@@ -193,9 +193,12 @@ def _word_pattern(word: str) -> str:
 @lru_cache(maxsize=4096)
 def _rendering_pattern(rendering: str) -> re.Pattern[str] | None:
     words = [w for w in re.split(f"{_SEPARATORS}+", rendering.strip()) if w]
+    article = ""
+    if len(words) > 1 and words[0].lower() in ("a", "an", "the"):
+        words, article = words[1:], r"(?:(?:an?|the)\s+)?"  # "the variable" accepts "a variable", "variable"
     if not words:
         return None
-    body = f"{_SEPARATORS}*".join(_word_pattern(w) for w in words)
+    body = article + f"{_SEPARATORS}*".join(_word_pattern(w) for w in words)
     return re.compile(f"(?<![{_LATIN_WORD}]){body}(?![{_LATIN_WORD}])", re.IGNORECASE)
 
 

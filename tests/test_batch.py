@@ -64,7 +64,7 @@ def test_manifest_translate_table_is_read_and_checked(tmp_path: Path) -> None:
     assert "colour" in str(info.value) and "beams" in str(info.value)
     wrong_tables = (
         ("shout = 1", "unknown [translate.terms] key(s) shout"),
-        ('term_injection = "loud"', "term_injection must be one of inline, list, both"),
+        ('term_injection = "loud"', "term_injection must be one of auto, inline, list, both"),
     )
     for table, fragment in wrong_tables:
         wrong = write_corpus(tmp_path / "wrong", translate=f"[translate.terms]\n{table}\n")

@@ -91,7 +91,8 @@ def test_number_mismatch_quiet(source, target):
 def test_number_mismatch_fires():
     issues = check_segment("每个专家大约有1100亿个参数。", "Each expert has 1.1 billion parameters.", MATCHER)
     assert names(issues) == ["number-mismatch"]
-    assert issues[0].severity is Severity.WARNING and "1100亿" in issues[0].message
+    # an amount with a Chinese unit is an error (it triggers repair); a bare number only warns
+    assert issues[0].severity is Severity.ERROR and "1100亿" in issues[0].message
     assert issues[0].source_span == (7, 12)
 
 

@@ -104,3 +104,6 @@ def test_evaluate_faq_runs_both_systems_side_by_side(tmp_path: Path) -> None:
     assert full["signature"]["termbase"] and model["signature"]["termbase"] is None
     assert [s["id"] for s in report["per_segment"]] == ["b0.s0", "b1.s0", "b3.s0"]
     assert subset["segments"] == 1 and "per_segment" not in subset
+    # the arms say honestly where their resources come from
+    assert report["held_out"] is False and full["resources"]["held_out"] is False
+    assert "reference" in full["resources"]["termbase"] and model["resources"]["termbase"] is None

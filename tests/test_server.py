@@ -15,7 +15,7 @@ import pytest
 from termalign.translator.identity import IdentityEngine
 from termalign.translator.records import SegmentRecord
 from termalign.translator.server import ServerConfig, ServerThread, create_app
-from termalign.translator.terms import TermAwareTranslator
+from termalign.translator.terms import TermAwareTranslator, TranslateConfig
 from tests.batch_samples import TERMBASE, install_tiny, tiny_engine
 
 
@@ -25,7 +25,10 @@ def _identity_factory() -> dict[str | None, Any]:
     engine = IdentityEngine()
     return {
         None: TermAwareTranslator(engine),
-        "deepseek": TermAwareTranslator(engine, termbase=load_termbase(TERMBASE)),
+        # inline for every entry, so the identity engine echoes the rendering (auto would list 蒸馏's)
+        "deepseek": TermAwareTranslator(
+            engine, termbase=load_termbase(TERMBASE), config=TranslateConfig(term_injection="inline")
+        ),
     }
 
 

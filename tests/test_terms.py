@@ -123,7 +123,8 @@ def test_inline_renderings_replace_the_enforced_terms_in_what_the_engine_sees() 
     source = "中芯国际用混合专家做推理，模型很大。"
     given = "SMIC用mixture of experts做推理，模型很大。"  # 推理 is not enforced, 模型 only a candidate
     engine = CandidateEngine({given: ["SMIC uses a mixture of experts for inference; the model is big."]})
-    [record] = TermAwareTranslator(engine, termbase()).translate([source])
+    inline = TranslateConfig(term_injection="inline")
+    [record] = TermAwareTranslator(engine, termbase(), config=inline).translate([source])
     assert engine.calls[0]["segments"] == [given] and engine.calls[0]["instructions"] == [None]
     assert record.source == source  # records and checks keep the original
     assert (record.term_expected, record.term_used) == (2, 2) and record.issues == ()
@@ -138,7 +139,7 @@ def test_inline_renderings_are_spaced_from_latin_neighbours_and_traditional_text
 
 def test_chinese_amounts_are_written_in_english_for_the_engine() -> None:
     source = "中芯国际市值蒸发6000亿美元，花了600万美元。"
-    given = "SMIC市值蒸发600 billion美元，花了6 million美元。"
+    given = "SMIC市值蒸发$600 billion，花了$6 million。"
     engine = CandidateEngine({given: ["SMIC lost $600 billion and spent $6 million."]})
     [record] = TermAwareTranslator(engine, termbase()).translate([source])
     assert engine.calls[0]["segments"] == [given] and record.issues == ()
@@ -177,7 +178,7 @@ def test_inline_repair_asks_for_the_rendering_as_written() -> None:
     [record] = TermAwareTranslator(engine, termbase(), config=config).translate(["中芯国际很重要。"])
     first, repair = (c["instructions"][0] for c in engine.calls)
     assert first == "Terminology (use exactly): 中芯国际 → SMIC"
-    assert "the translation must contain 'SMIC' as written in the text" in repair
+    assert "the translation must contain SMIC as written in the text" in repair
     assert record.target == "SMIC is important." and record.origin == "mt-repaired"
 
 
@@ -238,7 +239,7 @@ def test_repair_reprompts_naming_the_missing_term_and_searches_its_n_best() -> N
     config = TranslateConfig(n_best=4, term_injection="list")
     [record] = TermAwareTranslator(engine, termbase(), config=config).translate([source])
     assert len(engine.calls) == 2 and engine.calls[1]["n"] == 4
-    assert "中芯国际 must be translated as 'SMIC'" in engine.calls[1]["instructions"][0]
+    assert "中芯国际 must be translated as SMIC" in engine.calls[1]["instructions"][0]
     assert record.target == "SMIC matters." and record.origin == "mt-repaired"
     assert record.notes == ("repaired: re-prompt n-best #2",) and record.attempts == 2
 
@@ -261,8 +262,8 @@ def test_forbidden_with_other_problems_is_reprompted_then_substituted_as_a_last_
     )
     [record] = TermAwareTranslator(engine, termbase(), config=LIST).translate([source])
     repair = engine.calls[1]["instructions"][0]
-    assert "do not translate 混合专家 as 'mixed experts'" in repair
-    assert "中芯国际 must be translated as 'SMIC'" in repair
+    assert "do not translate 混合专家 as mixed experts" in repair
+    assert "中芯国际 must be translated as SMIC" in repair
     assert record.target == "Mixture of experts matter. So is SMIC."
     assert record.notes[-1] == "repaired: substituted forbidden 'Mixed experts' with 'Mixture of experts'"
     assert record.origin == "mt-repaired" and record.issues == () and record.attempts == 2

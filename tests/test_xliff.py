@@ -30,7 +30,7 @@ from termalign.termbase.store import Termbase
 from termalign.translator.document import translate_document
 from termalign.translator.identity import IdentityEngine
 from termalign.translator.memory import TranslationMemory
-from termalign.translator.terms import TermAwareTranslator
+from termalign.translator.terms import TermAwareTranslator, TranslateConfig
 
 DATA = Path(__file__).parent / "data" / "xliff"
 NS = {"1.2": "urn:oasis:names:tc:xliff:document:1.2", "2.1": "urn:oasis:names:tc:xliff:document:2.0"}
@@ -75,7 +75,9 @@ def bilingual(
     doc = read_string(text, path=path, fmt=fmt, lang="zh")
     memory = TranslationMemory(source_lang="zh")
     memory.add("蒸馏很好 & <好>。", "Distillation is good.", "tm.tmx#1")
-    translator = TermAwareTranslator(IdentityEngine(), _termbase() if terms else None, memory)
+    # inline injection, so the identity engine's "translation" carries the rendering
+    config = TranslateConfig(term_injection="inline")
+    translator = TermAwareTranslator(IdentityEngine(), _termbase() if terms else None, memory, config)
     result = translate_document(doc, translator)
     DIRECT[text] = result.text
     return bilingual_from_translation(doc, result, memory=memory, join_space=False)

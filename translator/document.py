@@ -29,7 +29,9 @@ from termalign.align.documents import REGISTRY
 from termalign.align.documents.writeback import front_matter_span, replace_front_matter
 from termalign.translator.markup import Protected, protect, restore
 from termalign.translator.records import SegmentRecord
+from termalign.translator.shortcodes import protect_shortcodes
 from termalign.translator.stack import Translator
+from termalign.translator.terms import STRUCTURE_NOTE
 
 __all__ = [
     "SourceSegment",
@@ -96,7 +98,7 @@ def plan_segments(doc: Document) -> list[SourceSegment]:
     planned: list[SourceSegment] = []
     for s in sorted(doc.sentences, key=lambda s: s.start):
         raw = doc.text[s.start : s.end]
-        protected = protect(raw, fmt)
+        protected = protect_shortcodes(protect(raw, fmt)) if fmt == "markdown" else protect(raw, fmt)
         visible = _visible_text(protected)
         copy = not visible.strip() or (chinese and not _HAN.search(visible))
         planned.append(SourceSegment(s.id, raw, protected, copy))
@@ -230,6 +232,8 @@ def summarise(
     expected = sum(r.term_expected for r in records)
     used = sum(r.term_used for r in records)
     issues = Counter(i.check for r in records for i in r.issues)
+    notes = [n for r in records for n in r.notes]
+    reshaped = [n.removeprefix(STRUCTURE_NOTE) for n in notes if n.startswith(STRUCTURE_NOTE)]
     return {
         "segments": len(records),
         "origins": dict(sorted(Counter(r.origin for r in records).items())),
@@ -240,4 +244,9 @@ def summarise(
         "segments_with_errors": sum(1 for r in records if any(i.severity == "error" for i in r.issues)),
         "engine_calls": sum(r.attempts for r in records),
         "restore_problems": len(restore_problems),
+        # structure the model invented (code fences, backticks, emphasis, headings, blank lines), dropped
+        "structure_removed": {
+            "segments": len(reshaped),
+            "by_kind": dict(sorted(Counter(k for n in reshaped for k in n.split(", ")).items())),
+        },
     }

@@ -47,7 +47,10 @@ class EngineConfig:
     compute_type: str = "int8"
     max_batch_tokens: int = 4096
     max_batch_size: int = 8
-    beam_size: int = 1
+    # Held-out k8s test (bench/heldout_eval.py --per-page 3 --arms glossary-auto --beam-sizes 2,4, 1.5B):
+    # chrF 67.26 greedy, 68.55 beam 2, 68.22 beam 4 at 1.00x / 0.96x / 1.09x the time -- beam 2 wins
+    # on quality per second (a small subset, timed on a shared CPU).
+    beam_size: int = 2
     max_new_tokens: int = 256
     length_ratio: float = 2.0
     source_language: str = "Chinese"

@@ -41,16 +41,26 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from termalign.kernel.errors import ConfigError
 from termalign.kernel.version import __version__
-from termalign.termbase.checks import Issue, Segment, run_checks
+from termalign.termbase.checks import Issue, Segment, Severity, run_checks
 from termalign.translator.markup import PLACEHOLDER_RE, drop_invented_tags, has_own_markup
 from termalign.translator.records import Origin, SegmentIssue, SegmentRecord, TermUse
+from termalign.translator.structure import drop_invented_structure
 
 if TYPE_CHECKING:
     from termalign.termbase.matcher import TermHit, TermMatcher
+    from termalign.termbase.model import Entry
     from termalign.translator.engine import Engine, Hypotheses
     from termalign.translator.memory import TmEntry, TmMatch, TranslationMemory
 
-__all__ = ["TranslateConfig", "TermAwareTranslator", "TermSource", "non_translation_reason", "QUOTE_PREFIX"]
+__all__ = [
+    "TranslateConfig",
+    "TermAwareTranslator",
+    "TermSource",
+    "non_translation_reason",
+    "QUOTE_PREFIX",
+    "inline_rendering",
+    "english_number",
+]
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -67,7 +77,9 @@ _WORD = re.compile(r"\w+")
 _DEMAND = re.compile(r"\bimportant\s*:", re.IGNORECASE)
 _CLOSING_QUOTE = re.compile(r'"\s*([.!?。！？]?)\s*$')
 DEFAULT_CHECKS = ("term-missing", "forbidden-term", "number-mismatch", "untranslated")
-TERM_INJECTIONS = ("inline", "list", "both")
+TERM_INJECTIONS = ("auto", "inline", "list", "both")
+_CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}|\d")  # MoE, DeepSeek, SMIC, R1, H800: names and acronyms
+_NAME_POS = frozenset(("propn", "name", "proper noun", "acronym", "abbr", "abbreviation"))
 _LATIN_EDGE = re.compile(r"[0-9A-Za-z]")
 
 
@@ -82,12 +94,16 @@ class TranslateConfig:
     # How the renderings reach the engine: "inline" writes each enforced approved rendering into the
     # engine's copy of the source in place of the Chinese term (中芯国际的芯片 -> SMIC的芯片; the model
     # copies the Latin words), "list" puts "Terminology (use exactly): ..." in the instruction,
-    # "both" does both.  Checks always run against the original source.
-    term_injection: str = "inline"
+    # "both" does both, "auto" decides per entry (:func:`inline_rendering`): names, acronyms and
+    # Latin-looking renderings (SMIC, MoE, DeepSeek-R1) inline, common nouns (variable, control
+    # plane) listed -- inline common nouns break the sentence around them.  Checks always run
+    # against the original source.
+    term_injection: str = "auto"
     # Chinese 万/亿 amounts are written in English in the engine's copy of the source (6000亿 -> 600
     # billion): small models multiply them wrongly ("6000 billion", "$600,000" for 600万美元).
     inline_numbers: bool = True
     enforce_terms: bool = True  # a missing or forbidden rendering triggers repair (False: only recorded)
+    enforce_numbers: bool = True  # a wrong amount, percentage or date (an error) triggers repair
     repair: bool = True  # repair at all; False: the first output as is, issues still recorded
     first_pass_hypotheses: int = 1  # >1: an n-best first pass, searched before any re-prompt
     # Hypotheses asked of each re-prompt (beam search when > 1).  Measured on 50 FAQ segments with
@@ -198,6 +214,8 @@ class _Verdict:
     echoed: bool = False  # lines repeating the instruction were dropped from the output
     blocking: int = 0  # problems that call for a repair (0: the candidate passes)
     invented: tuple[str, ...] = ()  # tags the model made up, dropped from the output
+    reshaped: tuple[str, ...] = ()  # structure the model made up, dropped (STRUCTURE_KINDS)
+    numbers: tuple[Issue, ...] = ()  # wrong amounts (errors of the number check)
 
 
 @dataclass
@@ -328,16 +346,25 @@ class TermAwareTranslator:
                 return _Plan(source, hits, best, lead + best.target.strip() + trail)
             examples = [m for m in matches if m.score >= self.config.tm_example_threshold]
         wanted = self._wanted(source, hits)
-        inline = wanted if self.config.term_injection in ("inline", "both") else []
+        inline = [h for h in wanted if self._inline(h.entry)]
         edits = [(h.start, h.end, h.entry.target) for h in inline]
         if self.config.inline_numbers:
             edits += [e for e in _number_edits(source) if not any(_overlap(e, h) for h in edits)]
+        listed = [h for h in wanted if self._listed(h.entry)]
         return _Plan(
             source,
             hits,
-            instruction=self._instruction(source, wanted, examples),
+            instruction=self._instruction(source, listed, examples),
             engine_source=_write_inline(source, edits) if edits else "",
         )
+
+    def _inline(self, entry: Entry) -> bool:
+        mode = self.config.term_injection
+        return mode in ("inline", "both") or (mode == "auto" and inline_rendering(entry))
+
+    def _listed(self, entry: Entry) -> bool:
+        mode = self.config.term_injection
+        return mode in ("list", "both") or (mode == "auto" and not inline_rendering(entry))
 
     def _wanted(self, source: str, hits: Sequence[TermHit]) -> list[TermHit]:
         """The hits whose rendering the engine is told: approved, enforced, not already in English."""
@@ -353,8 +380,10 @@ class TermAwareTranslator:
 
     def _instruction(self, source: str, wanted: Sequence[TermHit], examples: Sequence[TmMatch]) -> str | None:
         lines: list[str] = []
-        if wanted and self.config.term_injection in ("list", "both"):
-            pairs = list(dict.fromkeys(f"{source[h.start : h.end]} → {h.entry.target}" for h in wanted))
+        if wanted:
+            pairs = list(
+                dict.fromkeys(f"{source[h.start : h.end]} → {_listed_form(h.entry)}" for h in wanted)
+            )
             lines.append("Terminology (use exactly): " + "; ".join(pairs))
         tags = list(dict.fromkeys(_tags(source)))
         if tags:
@@ -430,12 +459,14 @@ class TermAwareTranslator:
             if hit is None:
                 continue
             surface = item.plan.source[hit.start : hit.end]
+            # renderings are named bare: quoting them invites quotes the source never had
             if issue.check == "term-missing" and item.plan.engine_source and surface not in item.plan.given:
-                problems.append(f"the translation must contain {hit.entry.target!r} as written in the text")
+                problems.append(f"the translation must contain {hit.entry.target} as written in the text")
             elif issue.check == "term-missing":
-                problems.append(f"{surface} must be translated as {hit.entry.target!r}")
+                problems.append(f"{surface} must be translated as {_listed_form(hit.entry)}")
             elif issue.check == "forbidden-term":
-                problems.append(f"do not translate {surface} as {', '.join(map(repr, hit.entry.forbidden))}")
+                problems.append(f"do not translate {surface} as {' or '.join(hit.entry.forbidden)}")
+        problems.extend(_number_demands(item.plan.source, verdict.numbers))
         if verdict.missing_tags:
             problems.append(f"the tags {', '.join(verdict.missing_tags)} must appear in the translation")
         if verdict.leftover:
@@ -465,7 +496,9 @@ class TermAwareTranslator:
         if not has_own_markup(plan.source):
             cleaned = drop_invented_tags(text, invented)
             text = cleaned.strip() if invented else text
+        text, reshaped = drop_invented_structure(plan.source, text, _rendering_test(plan.hits))
         issues = tuple(run_checks(Segment(plan.source, text, plan.hits), self.config.checks))
+        numbers = tuple(i for i in issues if i.check == "number-mismatch" and i.severity is Severity.ERROR)
         have = set(_tags(text))
         missing = tuple(t for t in dict.fromkeys(_tags(plan.source)) if t not in have)
         insane = non_translation_reason(plan.source, text, self.config) if self.config.sanity_check else ""
@@ -473,8 +506,21 @@ class TermAwareTranslator:
         leftover: tuple[str, ...] = ()
         if self.config.retry_leftover_chinese and not insane and _HAN.search(plan.source):
             leftover = tuple(dict.fromkeys(_HAN_RUN.findall(text)))
-        blocking = terms + len(missing) + bool(insane) + bool(leftover)
-        return _Verdict(text, score, issues, missing, insane, leftover, echoed, blocking, tuple(invented))
+        wrong = len(numbers) if self.config.enforce_numbers else 0
+        blocking = terms + len(missing) + bool(insane) + bool(leftover) + wrong
+        return _Verdict(
+            text,
+            score,
+            issues,
+            missing,
+            insane,
+            leftover,
+            echoed,
+            blocking,
+            tuple(invented),
+            reshaped,
+            numbers,
+        )
 
     def _finish(self, seg_id: str, item: _Work) -> SegmentRecord:
         if self.config.repair and item.chosen.blocking:
@@ -493,6 +539,8 @@ class TermAwareTranslator:
             notes.append("dropped lines repeating the instruction")
         if verdict.invented:
             notes.append(f"dropped markup the model invented: {' '.join(verdict.invented)}")
+        if verdict.reshaped:
+            notes.append(f"{STRUCTURE_NOTE}{', '.join(verdict.reshaped)}")
         if verdict.insane:
             notes.append(f"not a translation: {verdict.insane}")
         if verdict.missing_tags:
@@ -542,9 +590,65 @@ class TermAwareTranslator:
         )
 
 
+STRUCTURE_NOTE = "dropped structure the model invented: "
+
+
+def inline_rendering(entry: Entry) -> bool:
+    """Whether ``entry``'s rendering is written inline into the engine's source (else it is listed).
+
+    Inline suits what a model should copy letter for letter: names and acronyms
+    (part of speech propn/acronym, or a rendering with an inner capital, two
+    capitals in a row or a digit: SMIC, MoE, DeepSeek, H800).  A common noun
+    written inline ("When `variable` is not mutable") breaks the sentence around
+    it, so it is listed in the instruction instead, and repaired by a re-prompt.
+    """
+    if entry.pos.strip().lower() in _NAME_POS:
+        return True
+    return bool(_CAMEL.search(entry.target))
+
+
+def _listed_form(entry: Entry) -> str:
+    """How a listed rendering is shown: a Title Case common noun in lower case (Control Plane → control
+    plane), since the checks ignore case and a capital mid-sentence is not what a translator writes."""
+    target = entry.target
+    words = target.split()
+    if not inline_rendering(entry) and words and all(w[:1].isupper() and w[1:].islower() for w in words if w):
+        return target.lower()
+    return target
+
+
+def _rendering_test(hits: Sequence[TermHit]) -> Callable[[str], bool] | None:
+    """Whether a quoted span is exactly one of the hits' accepted renderings (None: no hits)."""
+    if not hits:
+        return None
+    from termalign.termbase.matcher import find_targets
+
+    def is_rendering(words: str) -> bool:
+        return any(
+            span.start == 0 and span.end == len(words) for h in hits for span in find_targets(words, h.entry)
+        )
+
+    return is_rendering
+
+
+def _number_demands(source: str, numbers: Sequence[Issue]) -> list[str]:
+    """One demand per wrong amount: "write 560萬美元 as $5.6 million"."""
+    if not numbers:
+        return []
+    from termalign.termbase.amounts import english_amount, source_amounts
+
+    by_span = {a.span: a for a in source_amounts(source)}
+    demands = []
+    for issue in numbers:
+        amount = by_span.get(issue.source_span) if issue.source_span else None
+        if amount is not None:
+            demands.append(f"write {amount.raw} as {english_amount(amount)}")
+    return list(dict.fromkeys(demands))
+
+
 def _only_forbidden(verdict: _Verdict) -> bool:
     """True when every blocking problem is a term rendered in a forbidden way (which substitution fixes)."""
-    if verdict.missing_tags or verdict.insane or verdict.leftover:
+    if verdict.missing_tags or verdict.insane or verdict.leftover or verdict.numbers:
         return False
     forbidden = {i.term for i in verdict.issues if i.check == "forbidden-term"}
     terms = [i for i in verdict.issues if i.check in BLOCKING_CHECKS]
@@ -565,23 +669,29 @@ def _write_inline(source: str, edits: Sequence[tuple[int, int, str]]) -> str:
 
 
 def _number_edits(source: str) -> list[tuple[int, int, str]]:
-    """Chinese amounts with 万/亿 and their English form: (start, end, "600 billion")."""
-    from termalign.termbase.checks import source_numbers
+    """Amounts, percentages and dates written in English: (start, end, "$5.6 million").
+
+    Only what a small model gets wrong is rewritten: Chinese units (万/亿, 千/百,
+    any script), Chinese numerals, currencies, 百分之 and month-day dates; a bare
+    Arabic number, a plain "50%" or a year is left to the model.
+    """
+    from termalign.termbase.amounts import english_amount, source_amounts
 
     edits = []
-    for raw, value, (start, end) in source_numbers(source):
-        if raw.endswith(("万", "亿")):
-            end = start + len(source[start:end].rstrip())
-            edits.append((start, end, english_number(value)))
+    for amount in source_amounts(source):
+        if amount.kind not in ("amount", "percent", "date"):
+            continue
+        english = english_amount(amount)
+        if english != amount.raw:
+            edits.append((amount.span[0], amount.span[1], english))
     return edits
 
 
 def english_number(value: float) -> str:
     """``value`` as an English amount: 6e11 -> "600 billion", 6e6 -> "6 million", 5e4 -> "50,000"."""
-    for word, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
-        if value >= scale:
-            return f"{value / scale:,.10g} {word}"
-    return f"{value:,.10g}"
+    from termalign.termbase.amounts import english_number as english
+
+    return english(value)
 
 
 def _overlap(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:

@@ -32,7 +32,7 @@ def model_options(function: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="Model cache folder (default: $TERMALIGN_MODELS, else the user cache folder).",
         ),
-        click.option("--beam-size", type=int, default=None, help="Beam size (default 1: greedy)."),
+        click.option("--beam-size", type=int, default=None, help="Beam size (default 2; 1: greedy)."),
         click.option("--max-new-tokens", type=int, default=None, help="Longest translation in tokens."),
     ]
     for option in reversed(options):
