@@ -66,7 +66,8 @@ _REPAIR_START = "Important: "  # how a re-prompt states its demands (echoed line
 _WORD = re.compile(r"\w+")
 _DEMAND = re.compile(r"\bimportant\s*:", re.IGNORECASE)
 _CLOSING_QUOTE = re.compile(r'"\s*([.!?。！？]?)\s*$')
-DEFAULT_CHECKS = ("term-missing", "forbidden-term", "number-mismatch", "untranslated")
+DEFAULT_CHECKS = ("term-missing", "forbidden-term", "number-mismatch", "untranslated", "invented-content")
+RETRY_CHECKS = ("invented-content",)  # re-prompted with the issue's message (names/numbers not in the source)
 TERM_INJECTIONS = ("inline", "list", "both")
 _LATIN_EDGE = re.compile(r"[0-9A-Za-z]")
 
@@ -426,6 +427,9 @@ class TermAwareTranslator:
         problems: list[str] = []
         entries = {h.entry.source: h for h in item.plan.hits}
         for issue in verdict.issues:
+            if issue.check in RETRY_CHECKS:
+                problems.append(f"name only what the text names, without {_quoted(issue.message)}")
+                continue
             hit = entries.get(issue.term)
             if hit is None:
                 continue
@@ -470,6 +474,7 @@ class TermAwareTranslator:
         missing = tuple(t for t in dict.fromkeys(_tags(plan.source)) if t not in have)
         insane = non_translation_reason(plan.source, text, self.config) if self.config.sanity_check else ""
         terms = sum(1 for i in issues if i.check in BLOCKING_CHECKS) if self.config.enforce_terms else 0
+        terms += sum(1 for i in issues if i.check in RETRY_CHECKS)
         leftover: tuple[str, ...] = ()
         if self.config.retry_leftover_chinese and not insane and _HAN.search(plan.source):
             leftover = tuple(dict.fromkeys(_HAN_RUN.findall(text)))
@@ -540,6 +545,12 @@ class TermAwareTranslator:
             for h in plan.hits
             if h.entry.status is not Status.DEPRECATED
         )
+
+
+def _quoted(message: str) -> str:
+    """The first quoted part of an issue's message (the invented name or number), quotes kept."""
+    found = re.search(r"'[^']*'|\"[^\"]*\"", message)
+    return found.group() if found else "names or numbers it does not contain"
 
 
 def _only_forbidden(verdict: _Verdict) -> bool:
