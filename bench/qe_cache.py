@@ -57,7 +57,9 @@ def open_model(model: str) -> Any:
     return open_engine(get_model(model, default_models_dir()), EngineConfig())
 
 
-def model_stages(model: str, sources: list[str], ids: list[str], log: Callable[[str], None]) -> dict[str, Any]:
+def model_stages(
+    model: str, sources: list[str], ids: list[str], log: Callable[[str], None]
+) -> dict[str, Any]:
     """The three cached stages: ``translate`` (records), ``logprob`` (per token), ``backtranslate``."""
     from termalign.termbase.store import load_termbase
     from termalign.translator.terms import TermAwareTranslator, TranslateConfig
@@ -85,7 +87,9 @@ def model_stages(model: str, sources: list[str], ids: list[str], log: Callable[[
     out: dict[str, Any] = {"translate": cached(model, sources, "translate", translate)}
     targets = [r["target"] for r in out["translate"]["value"]]
     log("translations ready")
-    out["logprob"] = cached(model, sources, "logprob", lambda: get_engine().score_translations(sources, targets))
+    out["logprob"] = cached(
+        model, sources, "logprob", lambda: get_engine().score_translations(sources, targets)
+    )
     log("log-probabilities ready")
 
     def backtranslate() -> list[str]:
