@@ -42,8 +42,19 @@ from termalign.termbase.store import load_termbase  # noqa: E402
 from termalign.translator.quality import Calibration, cheap_signals, chrf  # noqa: E402
 from termalign.translator.records import SegmentIssue, SegmentRecord  # noqa: E402
 
-FAST = ("logprob", "coverage", "length", "errors", "warnings", "invented")
+FAST = ("logprob", "coverage", "length", "size", "errors", "warnings", "invented")
 FULL = (*FAST, "backtranslation")
+# The invented names read in the 1.5B model's output of the DeepSeek articles (issue 14).
+ISSUE_CASES = (
+    ("美銀證券分析師表示", "A senior financial analyst at the Federal Reserve Bank of New York said"),
+    ("玄武門之變", "the Lantern Gate incident"),
+)
+COMBINATIONS = (
+    ("score (default: free signals)", FAST),
+    ("score + forced log-probabilities", (*FAST, "forced_logprob")),
+    ("score + back-translation", FULL),
+    ("score without size", tuple(f for f in FAST if f != "size")),
+)
 
 
 def ranks(values: list[float]) -> list[float]:
@@ -131,17 +142,18 @@ def main() -> None:
     forced = stages["logprob"]["value"]
     back = stages["backtranslate"]["value"]
     for row, record, lp, bt, src in zip(rows, records, forced, back, sources, strict=True):
-        row["logprob"] = sum(lp) / len(lp) if lp else None
-        row["logprob (generation)"] = record.score
+        row["forced_logprob"] = sum(lp) / len(lp) if lp else None
+        row["logprob"] = record.score
         row["backtranslation"] = chrf(bt, src)
     reference = [100 * chrf(t, r) for t, r in zip(targets, references, strict=True)]
 
     costs = {
-        "logprob": stages["logprob"]["seconds"] * per100,
-        "logprob (generation)": 0.0,
+        "logprob": 0.0,
+        "forced_logprob": stages["logprob"]["seconds"] * per100,
         "backtranslation": stages["backtranslate"]["seconds"] * per100,
         "coverage": cheap_cost,
         "length": cheap_cost,
+        "size": cheap_cost,
         "errors": cheap_cost,
         "warnings": cheap_cost,
         "invented": invented_cost,
@@ -161,11 +173,12 @@ def main() -> None:
     print(f"baseline, best single signal ({best}): Spearman {abs(single[best]):.3f}, "
           f"worst 10% in lowest 20%: {caught}/{worst}")  # fmt: skip
     results: dict[str, Any] = {"model": args.model, "segments": n, "signals": single, "costs": costs}
-    for label, features in (("score without back-translation", FAST), ("score with back-translation", FULL)):
+    for label, features in COMBINATIONS:
         scores = cross_validated(rows, reference, features)
         rho = spearman(scores, reference)
         caught, worst = worst_caught(scores, reference)
-        cost = sum(costs[f] for f in dict.fromkeys(features) if f not in ("length", "errors", "warnings"))
+        cost = sum(costs[f] for f in features if f in ("forced_logprob", "backtranslation", "invented"))
+        cost += cheap_cost
         print(f"{label} (2-fold by FAQ halves): Spearman {rho:.3f} (target >= 0.4), worst 10% in "
               f"lowest 20%: {caught}/{worst} = {caught / worst:.0%} (target >= 60%), "
               f"{cost:.1f} s/100 seg")  # fmt: skip
@@ -175,7 +188,9 @@ def main() -> None:
     machine = sum(1 for found in invented if found)
     print(f"invented-content on the human translation: {flagged}/{n} segments flagged = {flagged / n:.1%} "
           f"(target <= 5%); on the machine translation: {machine}/{n}")  # fmt: skip
-    results["invented"] = {"human_flagged": flagged, "machine_flagged": machine}
+    caught_names = sum(1 for src, out in ISSUE_CASES if check_segment(src, out, matcher, checks=only))
+    print(f"invented-content on the invented names of issue 14: {caught_names}/{len(ISSUE_CASES)} caught")
+    results["invented"] = {"human_flagged": flagged, "machine_flagged": machine, "issue_caught": caught_names}
     for label, features in (("default", FAST), ("backtranslation", FULL)):
         fitted = Calibration.fit(
             rows, [r / 100 for r in reference], features, name=f"faq-{args.model}-{label}",

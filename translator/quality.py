@@ -2,15 +2,21 @@
 
 The score combines cheap signals that need no reference translation:
 
-* ``logprob`` — the mean log-probability the model gives each token of the final
-  translation (forced decoding with CTranslate2's ``score_batch``; a model
-  without it falls back to the generation score in the record);
+* ``logprob`` — the model's own length-normalised log-probability of its
+  output, as CTranslate2 returned it with the translation (``return_scores``;
+  free, kept in the record);
+* ``forced_logprob`` — the mean token log-probability of the *final*
+  translation (after repairs) under a plain prompt, by forced decoding with
+  ``score_batch`` (off by default: it costs about half a translation and
+  ranked worse than ``logprob`` on the FAQ);
 * ``backtranslation`` — chrF (0–1) between the source and the translation
   translated back by the same model (off by default: it doubles decoding time);
 * ``coverage`` — the share of the source's dictionary words (CC-CEDICT) whose
   gloss appears in the translation;
 * ``length`` — how far the length ratio is from the usual 3.16 English
   characters per Chinese character (absolute log ratio);
+* ``size`` — log(1 + Chinese characters): short, idiomatic segments ("我完蛋了吗？")
+  are where a literal translation most often misses;
 * ``errors`` / ``warnings`` / ``invented`` — the QA issues left on the segment.
 
 A :class:`Calibration` maps them to a score with a fractional logistic model
@@ -48,7 +54,10 @@ __all__ = [
     "Scorer",
 ]
 
-SIGNALS = ("logprob", "backtranslation", "coverage", "length", "errors", "warnings", "invented")
+SIGNALS = (
+    "logprob", "forced_logprob", "backtranslation", "coverage", "length", "size", "errors", "warnings",
+    "invented",
+)  # fmt: skip
 CHARS_PER_HAN = 3.16  # English characters per Chinese character on the FAQ (the aligner's calibration)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TAG = re.compile(r"</?[gx]\d+/?>")
@@ -68,7 +77,7 @@ class Scorer(Protocol):
 class QualityConfig:
     """Which signals to compute and where review starts (resolved at the CLI edge)."""
 
-    logprob: bool = True
+    forced_logprob: bool = False
     backtranslation: bool = False
     review_threshold: float = 0.5
 
@@ -182,6 +191,7 @@ def cheap_signals(source: str, target: str, issues: Sequence[Any] = ()) -> dict[
     return {
         "coverage": coverage,
         "length": length,
+        "size": math.log(1 + han),
         "errors": float(errors),
         "warnings": float(warnings),
         "invented": float(invented),
@@ -189,15 +199,15 @@ def cheap_signals(source: str, target: str, issues: Sequence[Any] = ()) -> dict[
 
 
 def model_signals(
-    model: Any, sources: Sequence[str], targets: Sequence[str], *, logprob: bool = True,
+    model: Any, sources: Sequence[str], targets: Sequence[str], *, forced_logprob: bool = True,
     backtranslation: bool = False, source_language: str = "Chinese", target_language: str = "English",
 ) -> dict[str, list[float | None]]:  # fmt: skip
-    """``logprob`` (mean token log-probability) and ``backtranslation`` (chrF 0-1) per segment."""
+    """``forced_logprob`` (mean token log-probability) and ``backtranslation`` (chrF 0-1) per segment."""
     out: dict[str, list[float | None]] = {}
     scorer = model if isinstance(model, Scorer) else None
-    if logprob and scorer is not None:
+    if forced_logprob and scorer is not None:
         scored = scorer.score_translations(sources, targets)
-        out["logprob"] = [sum(lp) / len(lp) if lp else None for lp in scored]
+        out["forced_logprob"] = [sum(lp) / len(lp) if lp else None for lp in scored]
     if backtranslation and scorer is not None:
         reverse = scorer.with_languages(target_language, source_language)
         back = [h.best.text for h in reverse.translate_batch(list(targets))]
@@ -229,7 +239,8 @@ def score_records(
     sources = [records[k].source for k in wanted]
     targets = [records[k].target for k in wanted]
     signals = model_signals(
-        model, sources, targets, logprob=config.logprob and "logprob" in calibration.features,
+        model, sources, targets,
+        forced_logprob=config.forced_logprob and "forced_logprob" in calibration.features,
         backtranslation=config.backtranslation and "backtranslation" in calibration.features,
     )  # fmt: skip
     out = list(records)
@@ -237,7 +248,7 @@ def score_records(
         record = records[k]
         values: dict[str, float | None] = cheap_signals(record.source, record.target, record.issues)
         values.update({name: series[n] for name, series in signals.items()})
-        if values.get("logprob") is None and record.origin.startswith("mt"):
+        if record.origin.startswith("mt"):
             values["logprob"] = record.score  # the generation's own (length-normalised) score
         out[k] = replace(record, quality=round(calibration.score(values), 4))
     for k, record in enumerate(records):
@@ -273,7 +284,7 @@ class QualityTranslator:
     @property
     def signature(self) -> dict[str, Any]:
         # the review threshold only marks segments: changing it must not invalidate a journal
-        used = {"calibration": self.calibration.name, "logprob": self.config.logprob,
+        used = {"calibration": self.calibration.name, "forced_logprob": self.config.forced_logprob,
                 "backtranslation": self.config.backtranslation}  # fmt: skip
         return {**dict(self.inner.signature), "quality": used}
 
