@@ -101,7 +101,8 @@ def test_needs_review_is_a_low_score_or_an_error() -> None:
     low = mt("a", "源", "x", quality=0.2)
     high = mt("b", "源", "x", quality=0.9)
     error = mt("c", "源", "x", quality=0.9, issues=(SegmentIssue("term-missing", "error", "m", "t"),))
-    assert [needs_review(r, 0.5) for r in (low, high, error)] == [True, False, True]
+    invented = mt("d", "源", "x", quality=0.9, issues=(SegmentIssue("invented-content", "warning", "m"),))
+    assert [needs_review(r, 0.5) for r in (low, high, error, invented)] == [True, False, True, True]
     with pytest.raises(ConfigError):
         QualityConfig(review_threshold=1.5)
 
@@ -114,6 +115,8 @@ def test_the_layer_scores_records_and_survives_the_journal_form() -> None:
     assert SegmentRecord.from_dict(json.loads(json.dumps(record.to_dict()))) == record
     assert translator.signature["quality"]["calibration"]
     assert "review_threshold" not in translator.signature["quality"]  # a threshold keeps the journal
+    full = QualityTranslator(translator.inner, config=QualityConfig(backtranslation=True))
+    assert "backtranslation" in full.calibration.features and full.signature != translator.signature
 
 
 def test_build_translator_scores_and_the_tiny_model_gives_token_log_probabilities(tmp_path: Path) -> None:
@@ -179,3 +182,15 @@ def test_translate_review_page_tmx_notes_and_threshold(tmp_path: Path) -> None:
     assert all(any(n.startswith("quality ") and "needs review" in n for n in u.notes) for u in units)
     bad = CliRunner().invoke(cli, [*args, "--review-threshold", "2"])
     assert bad.exit_code != 0 and "Traceback" not in bad.output
+
+
+def test_a_server_item_split_into_sentences_gets_its_weakest_sentence_score() -> None:
+    from termalign.translator.server import _regroup
+    from termalign.translator.split import split_text
+
+    piece = split_text("训练数据来自网页。模型很小。", "zh")
+    assert len(piece.spans) == 2
+    parts = [mt("0", "训练数据来自网页。", "Data comes from the web.", quality=0.7),
+             mt("1", "模型很小。", "The model is small.", quality=0.4)]  # fmt: skip
+    [item] = _regroup([piece], parts)
+    assert item.quality == 0.4 and item.to_dict()["quality"] == 0.4

@@ -109,7 +109,7 @@ class BatchConfig:
     max_docs: int | None = None
     batch_segments: int = 32
     restart: bool = False
-    review_threshold: float = 0.5  # segments scored under this are marked for review (review.html)
+    review_threshold: float = 0.45  # segments scored under this are marked for review (review.html)
 
     def __post_init__(self) -> None:
         if self.batch_segments < 1:

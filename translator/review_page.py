@@ -152,9 +152,10 @@ def render_review(
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         f"<style>{_STYLE}</style></head><body>\n<h1>{escape(title)}</h1>\n"
-        f"<p>{position} segments, {flagged} need review (score under {threshold:.2f} or an error left on "
-        "them). The score estimates translation quality from the model's confidence, dictionary "
-        "coverage, length and the checks; it ranks segments, it does not replace reading them.</p>\n"
+        f"<p>{position} segments, {flagged} need review (score under {threshold:.2f}, or an error or "
+        "invented content left on them). The score estimates translation quality from the model's "
+        "confidence, dictionary coverage, length, size and the checks; it ranks segments, it does not "
+        "replace reading them.</p>\n"
         '<div class="controls"><button id="sort-score" type="button">sort by score</button>'
         '<button id="sort-document" type="button">document order</button>'
         '<label><input type="checkbox" id="needs-review"> needs review only</label>'

@@ -43,7 +43,7 @@ class _Outputs:
     tmx: Path | None
     report: Path | None
     review: Path | None = None
-    review_threshold: float = 0.5
+    review_threshold: float = 0.45
 
 
 @click.command()
@@ -136,7 +136,7 @@ class _Outputs:
 @click.option(
     "--review-threshold",
     type=click.FloatRange(0.0, 1.0),
-    default=0.5,
+    default=0.45,
     show_default=True,
     envvar="TERMALIGN_REVIEW_THRESHOLD",
     help="Segments scored under this (or with an error) are marked for review.",
