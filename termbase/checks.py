@@ -442,3 +442,6 @@ def check_pairs(pairs: Iterable[Any], termbase: Any, *, checks: Iterable[str] | 
     if hasattr(termbase, "hash"):
         signature["termbase_hash"] = str(termbase.hash())
     return CheckReport(tuple(results), summary, terms, inconsistent, signature)
+
+
+from termalign.termbase import invented as _invented  # noqa: E402,F401  registers "invented-content"

@@ -111,10 +111,13 @@ class BatchConfig:
     max_docs: int | None = None
     batch_segments: int = 32
     restart: bool = False
+    review_threshold: float = 0.45  # segments scored under this are marked for review (review.html)
 
     def __post_init__(self) -> None:
         if self.batch_segments < 1:
             raise ConfigError("batch_segments must be at least 1")
+        if not 0.0 <= self.review_threshold <= 1.0:
+            raise ConfigError("--review-threshold must be between 0 and 1")
         if self.max_docs is not None and self.max_docs < 0:
             raise ConfigError("--max-docs must be 0 or more")
 
@@ -145,6 +148,9 @@ class DocumentResult:
     tm_fuzzy: int = 0  # dry run: segments with a fuzzy TM match
     seconds: float = 0.0
     restore_problems: int = 0
+    needs_review: int = 0  # segments under the review threshold or with an error left on them
+    mean_quality: float | None = None  # mean quality score of the scored segments
+    review: list[dict[str, Any]] = field(default_factory=list)  # those segments, lowest score first
     # every QA issue and markup repair, one dict each: segment, check, severity, term, message
     problems: list[dict[str, str]] = field(default_factory=list)
 
@@ -176,6 +182,7 @@ class BatchReport:
         keys = ("segments", "reused", "translated", "tm_hits", "mt", "term_expected", "term_used")
         totals: dict[str, Any] = {k: sum(getattr(d, k) for d in self.documents) for k in keys}
         totals["qa_issues"] = sum(d.qa_issues for d in self.documents)
+        totals["needs_review"] = sum(d.needs_review for d in self.documents)
         totals["term_accuracy"] = (
             totals["term_used"] / totals["term_expected"] if totals["term_expected"] else None
         )
@@ -450,8 +457,12 @@ def run_batch(
     signature["distribution"] = runner.describe()  # after the run: it counts retried chunks
     result = BatchReport([d.result for d in docs], signature, seconds=clock() - started)
     from termalign.translator.batch_report import write_report
+    from termalign.translator.review_page import ReviewDocument, write_review
 
     write_report(result, config.output_dir)
+    pages = [ReviewDocument(d.meta.id, list(d.records.values())) for d in docs if d.complete]
+    write_review(config.output_dir / "review.html", pages, threshold=config.review_threshold,
+                 title=f"termalign review: {plan.corpus.name}", signature=signature)  # fmt: skip
     return result
 
 
@@ -508,6 +519,16 @@ def _finish(item: _Doc, plan: BatchPlan, config: BatchConfig) -> None:
     result.term_expected = sum(r.term_expected for r in values)
     result.term_used = sum(r.term_used for r in values)
     result.qa_issues = sum(len(r.issues) for r in values)
+    from termalign.translator.quality import needs_review
+
+    marked = [r for r in values if needs_review(r, config.review_threshold)]
+    result.needs_review = len(marked)
+    marked.sort(key=lambda r: 1.0 if r.quality is None else r.quality)
+    result.review = [
+        {"segment": r.id, "quality": r.quality, "issues": [i.check for i in r.issues]} for r in marked
+    ]
+    scores = [r.quality for r in values if r.quality is not None]
+    result.mean_quality = round(sum(scores) / len(scores), 4) if scores else None
     result.problems = _problems(item.records, getattr(assembled, "restore_problems", ()) or ())
 
 

@@ -28,6 +28,8 @@ _COLUMNS = (
     ("mt", "MT segments"),
     ("term_accuracy", "term accuracy"),
     ("qa_issues", "QA issues"),
+    ("mean_quality", "mean score"),
+    ("needs_review", "needs review"),
     ("seconds", "time (s)"),
     ("output", "output"),
 )
@@ -74,6 +76,7 @@ def render_html(data: dict[str, Any]) -> str:
         f"<style>{_STYLE}</style></head><body>\n<h1>{title}</h1>\n"
         f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
         f"<h2>Totals</h2><table>{totals}</table>\n{problems}"
+        '<p>Segment by segment, with scores and terms: <a href="review.html">review.html</a>.</p>\n'
         f"<p>Run time: {data['seconds']:.1f} s</p>\n"
         f"<h2>How this was made</h2><pre>{signature}</pre>\n</body></html>\n"
     )

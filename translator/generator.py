@@ -150,6 +150,40 @@ class GeneratorEngine(CT2EngineBase):
                 )
         return [r for r in results if r is not None]
 
+    def score_translations(self, segments: Sequence[str], targets: Sequence[str]) -> list[list[float]]:
+        """The log-probability of each token of each target (and its end token) as the translation
+        of its segment, by forced decoding with ``score_batch`` (the plain prompt, no instruction)."""
+        if len(segments) != len(targets):
+            raise ModelError(f"{len(targets)} targets for {len(segments)} segments", path=self.model_dir)
+        if not segments:
+            return []
+        self._load()
+        tails = [self._text_tokenizer.encode(t).tokens + [self.end_token] for t in targets]
+        batch = [self.prompt_tokens(s) + tail for s, tail in zip(segments, tails, strict=True)]
+        try:
+            raw = self._generator.score_batch(
+                batch, max_batch_size=self.config.max_batch_size, max_input_length=0
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"scoring failed ({exc})", path=self.model_dir) from exc
+        return [list(r.log_probs[-len(tail) :]) for r, tail in zip(raw, tails, strict=True)]
+
+    def with_languages(self, source_language: str, target_language: str) -> GeneratorEngine:
+        """The same loaded model translating between other languages (back-translation shares it)."""
+        from dataclasses import replace
+
+        twin = GeneratorEngine(
+            self.model_dir,
+            replace(self.config, source_language=source_language, target_language=target_language),
+            model_id=self.model_id,
+            end_token=self.end_token,
+            system_prompt=self.system_prompt,
+        )
+        self._load()
+        twin._generator, twin._tokenizer = self._generator, self._tokenizer
+        twin._text_tokenizer = self._text_tokenizer
+        return twin
+
     def _generate(
         self, prompts: list[list[str]], max_new: int, num_hypotheses: int
     ) -> list[list[tuple[str, float, int]]]:

@@ -50,6 +50,7 @@ class SegmentRecord:
     issues: tuple[SegmentIssue, ...] = ()
     attempts: int = 1  # engine calls spent on this segment (0 for TM hits)
     notes: tuple[str, ...] = field(default=())  # e.g. "repaired: re-prompt", "markup restored: 1 missing"
+    quality: float | None = None  # estimated quality in [0, 1] (translator.quality); None: not scored
 
     @property
     def term_expected(self) -> int:
@@ -74,4 +75,5 @@ class SegmentRecord:
             issues=tuple(SegmentIssue(**i) for i in data.get("issues", ())),
             attempts=int(data.get("attempts", 1)),
             notes=tuple(data.get("notes", ())),
+            quality=None if data.get("quality") is None else float(data["quality"]),
         )

@@ -484,7 +484,9 @@ def _regroup(pieces: Sequence[SplitText], records: Sequence[SegmentRecord]) -> l
             out.append(dataclasses.replace(parts[0], id=str(k)))
             continue
         target = join_translations(piece, [r.target for r in parts])
-        out.append(merge_records(str(k), piece.text, target, parts))
+        merged = merge_records(str(k), piece.text, target, parts)
+        scores = [r.quality for r in parts if r.quality is not None]  # an item is as weak as its weakest
+        out.append(dataclasses.replace(merged, quality=min(scores)) if scores else merged)
     return out
 
 

@@ -59,8 +59,15 @@ def build_translator(
     termbase: Termbase | None = None,
     memory: TranslationMemory | None = None,
     config: Any = None,
+    quality: Any = None,
 ) -> Translator:
-    """The termbase-aware translator over ``engine`` (the one composition every command uses)."""
+    """The termbase-aware translator over ``engine`` (the one composition every command uses).
+
+    Its records carry a quality score (``translator.quality``; ``quality`` is a
+    ``QualityConfig``, default: the free signals and the generation score).
+    """
+    from termalign.translator.quality import QualityConfig, QualityTranslator
     from termalign.translator.terms import TermAwareTranslator
 
-    return TermAwareTranslator(engine, termbase=termbase, memory=memory, config=config)
+    inner = TermAwareTranslator(engine, termbase=termbase, memory=memory, config=config)
+    return QualityTranslator(inner, engine, quality or QualityConfig())

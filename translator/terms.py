@@ -76,7 +76,8 @@ _REPAIR_START = "Important: "  # how a re-prompt states its demands (echoed line
 _WORD = re.compile(r"\w+")
 _DEMAND = re.compile(r"\bimportant\s*:", re.IGNORECASE)
 _CLOSING_QUOTE = re.compile(r'"\s*([.!?。！？]?)\s*$')
-DEFAULT_CHECKS = ("term-missing", "forbidden-term", "number-mismatch", "untranslated")
+DEFAULT_CHECKS = ("term-missing", "forbidden-term", "number-mismatch", "untranslated", "invented-content")
+RETRY_CHECKS = ("invented-content",)  # re-prompted with the issue's message (names/numbers not in the source)
 TERM_INJECTIONS = ("auto", "inline", "list", "both")
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}|\d")  # MoE, DeepSeek, SMIC, R1, H800: names and acronyms
 _NAME_POS = frozenset(("propn", "name", "proper noun", "acronym", "abbr", "abbreviation"))
@@ -455,6 +456,9 @@ class TermAwareTranslator:
         problems: list[str] = []
         entries = {h.entry.source: h for h in item.plan.hits}
         for issue in verdict.issues:
+            if issue.check in RETRY_CHECKS:
+                problems.append(f"name only what the text names, without {_quoted(issue.message)}")
+                continue
             hit = entries.get(issue.term)
             if hit is None:
                 continue
@@ -503,6 +507,7 @@ class TermAwareTranslator:
         missing = tuple(t for t in dict.fromkeys(_tags(plan.source)) if t not in have)
         insane = non_translation_reason(plan.source, text, self.config) if self.config.sanity_check else ""
         terms = sum(1 for i in issues if i.check in BLOCKING_CHECKS) if self.config.enforce_terms else 0
+        terms += sum(1 for i in issues if i.check in RETRY_CHECKS)
         leftover: tuple[str, ...] = ()
         if self.config.retry_leftover_chinese and not insane and _HAN.search(plan.source):
             leftover = tuple(dict.fromkeys(_HAN_RUN.findall(text)))
@@ -644,6 +649,12 @@ def _number_demands(source: str, numbers: Sequence[Issue]) -> list[str]:
         if amount is not None:
             demands.append(f"write {amount.raw} as {english_amount(amount)}")
     return list(dict.fromkeys(demands))
+
+
+def _quoted(message: str) -> str:
+    """The first quoted part of an issue's message (the invented name or number), quotes kept."""
+    found = re.search(r"'[^']*'|\"[^\"]*\"", message)
+    return found.group() if found else "names or numbers it does not contain"
 
 
 def _only_forbidden(verdict: _Verdict) -> bool:

@@ -45,6 +45,9 @@ __all__ = ["batch"]
 @click.option("--journal", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Journal file (default: OUTPUT_DIR/journal.sqlite).")  # fmt: skip
 @click.option("--restart", is_flag=True, help="Discard the journal and start afresh.")
+@click.option("--review-threshold", type=click.FloatRange(0.0, 1.0), default=0.45, show_default=True,
+              envvar="TERMALIGN_REVIEW_THRESHOLD",
+              help="Segments scored under this (or with an error) are marked in review.html.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Show what would be translated and what is already covered.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @ray_options
@@ -66,6 +69,7 @@ def batch(
     batch_segments: int | None,
     journal: Path | None,
     restart: bool,
+    review_threshold: float,
     dry_run: bool,
     as_json: bool,
     ray_address: str | None,
@@ -90,6 +94,7 @@ def batch(
         max_docs=max_docs,
         batch_segments=batch_segments or settings.batch_segments or 32,
         restart=restart,
+        review_threshold=review_threshold,
     )
     _check_batch_paths(plan, config, manifest, tm_paths)
     memory = None if no_tm else load_memory([*settings.tm, *tm_paths], source_lang=plan.corpus.source_lang)
@@ -222,5 +227,6 @@ def _show(result: BatchReport, plan: BatchPlan, as_json: bool) -> None:
         accuracy = totals["term_accuracy"]
         console().print(
             f"term accuracy: {'n/a' if accuracy is None else f'{accuracy:.3f}'}; "
-            f"{totals['translated']} segments translated in {result.seconds:.1f} s"
+            f"{totals['translated']} segments translated in {result.seconds:.1f} s; "
+            f"{totals['needs_review']} need review (review.html)"
         )

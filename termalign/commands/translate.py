@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from termalign.translator.cache import CachedEngine
     from termalign.translator.document import DocumentTranslation
     from termalign.translator.stack import Translator
-    from termalign.translator.terms import TermAwareTranslator, TranslateConfig
+    from termalign.translator.terms import TranslateConfig
 
 __all__ = ["translate"]
 
@@ -43,6 +43,8 @@ class _Outputs:
     output: Path
     tmx: Path | None
     report: Path | None
+    review: Path | None = None
+    review_threshold: float = 0.45
 
 
 @click.command()
@@ -133,6 +135,20 @@ class _Outputs:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a JSON report: every segment, and a summary.",
 )
+@click.option(
+    "--review",
+    "review_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a bilingual review page (HTML): source, translation, issues, score per segment.",
+)
+@click.option(
+    "--review-threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.45,
+    show_default=True,
+    envvar="TERMALIGN_REVIEW_THRESHOLD",
+    help="Segments scored under this (or with an error) are marked for review.",
+)
 def translate(
     input_path: Path,
     output: Path,
@@ -149,6 +165,8 @@ def translate(
     server_termbase: str | None,
     tmx_path: Path | None,
     report_path: Path | None,
+    review_path: Path | None,
+    review_threshold: float,
 ) -> None:
     """Translate INPUT (markdown, HTML or plain text) into OUTPUT, keeping its markup.
 
@@ -192,7 +210,7 @@ def translate(
     finally:
         closer()
     seconds = time.perf_counter() - started
-    outs = _Outputs(output, tmx_path, report_path)
+    outs = _Outputs(output, tmx_path, report_path, review_path, review_threshold)
     _write_outputs(result, outs, doc.lang, seconds, _xliff_writer(doc, translator, xliff_version))
     hits = None if server is not None else cached.hits
     console().print(_summary_table(result, outs, seconds, hits))
@@ -228,7 +246,7 @@ def _build_translator(
     source_lang: str,
     cache_path: Path | None,
     config: TranslateConfig,
-) -> tuple[TermAwareTranslator, CachedEngine]:
+) -> tuple[Translator, CachedEngine]:
     from termalign.termbase.store import load_termbase
     from termalign.translator.cache import CachedEngine
     from termalign.translator.engine import EngineConfig, open_engine
@@ -240,7 +258,9 @@ def _build_translator(
     cached = CachedEngine(engine, cache_path)
     termbase = load_termbase(termbase_path) if termbase_path is not None else None
     memory = TranslationMemory.from_tmx(tm_paths, source_lang=source_lang) if tm_paths else None
-    return TermAwareTranslator(cached, termbase, memory, config), cached
+    from termalign.translator.quality import QualityTranslator
+
+    return QualityTranslator(TermAwareTranslator(cached, termbase, memory, config), engine), cached
 
 
 @contextmanager
@@ -286,7 +306,7 @@ def _write_outputs(
     else:
         atomic_write_text(outs.output, result.text, error=DocumentError)
     if outs.tmx is not None:
-        _write_run_tmx(result, outs.tmx, source_lang)
+        _write_run_tmx(result, outs.tmx, source_lang, outs.review_threshold)
     if outs.report is not None:
         report = {
             "signature": result.signature,
@@ -296,10 +316,19 @@ def _write_outputs(
         }
         text = json.dumps(report, ensure_ascii=False, indent=2, default=list) + "\n"
         atomic_write_text(outs.report, text, error=DocumentError)
+    if outs.review is not None:
+        from termalign.translator.review_page import ReviewDocument, write_review
+
+        write_review(
+            outs.review, [ReviewDocument(outs.output.name, result.records)],
+            threshold=outs.review_threshold, title=f"termalign review: {outs.output.name}",
+            signature=result.signature,
+        )  # fmt: skip
 
 
-def _write_run_tmx(result: DocumentTranslation, path: Path, source_lang: str) -> None:
+def _write_run_tmx(result: DocumentTranslation, path: Path, source_lang: str, threshold: float) -> None:
     from termalign.align.tmx import TranslationUnit, write_tmx
+    from termalign.translator.quality import needs_review
 
     records = {r.id: r for r in result.records}
     units = []
@@ -307,9 +336,15 @@ def _write_run_tmx(result: DocumentTranslation, path: Path, source_lang: str) ->
         record = records.get(seg.id)
         if record is None or record.origin == "copy":
             continue
-        props = (("x-origin", record.origin), ("x-score", f"{record.score:.4f}"), ("x-id", seg.id))
+        props: tuple[tuple[str, str], ...] = (
+            ("x-origin", record.origin), ("x-score", f"{record.score:.4f}"), ("x-id", seg.id),
+        )  # fmt: skip
         target = result.targets.get(seg.id, seg.raw)
         notes = record.notes + (("control characters dropped",) if _NOT_XML.search(target) else ())
+        if record.quality is not None:
+            props += (("x-quality", f"{record.quality:.4f}"),)
+            review = " (needs review)" if needs_review(record, threshold) else ""
+            notes += (f"quality {record.quality:.2f}{review}",)
         units.append(TranslationUnit(seg.raw, _NOT_XML.sub("", target), props, notes, seg.id))
     signature = result.signature
     engine = signature.get("engine", {})
@@ -338,12 +373,16 @@ def _summary_table(
     table.add_row("term accuracy", f"{shown} ({summary['terms_used']}/{summary['terms_expected']})")
     for check, count in summary["issues"].items():
         table.add_row(f"issues: {check}", str(count))
+    from termalign.translator.quality import needs_review
+
+    marked = sum(1 for r in result.records if r.origin != "copy" and needs_review(r, outs.review_threshold))
+    table.add_row(f"needs review (score < {outs.review_threshold:g} or an error)", str(marked))
     if cache_hits is None:
         table.add_row("segment attempts", str(summary["engine_calls"]))
     else:
         table.add_row("segment attempts (cache hits)", f"{summary['engine_calls']} ({cache_hits})")
     table.add_row("time", f"{seconds:.1f} s")
-    for path in (outs.output, outs.tmx, outs.report):
+    for path in (outs.output, outs.tmx, outs.report, outs.review):
         if path is not None:
             table.add_row("written", str(path))
     return table

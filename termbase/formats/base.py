@@ -148,15 +148,19 @@ def _decode_utf8(path: Path, data: bytes) -> str:
 
 
 def refuse_comment_terms(entries: Iterable[Entry], what: str) -> None:
-    """Refuse source terms starting with ``#``: headerless glossaries read such a line as a comment."""
-    comments = sorted(
+    """Refuse source terms a headerless glossary line cannot start with.
+
+    ``#`` makes the line a comment, and a leading U+FEFF on the first line is
+    read as the file's byte-order mark: either way the term would not come back.
+    """
+    lost = sorted(
         term
         for entry in glossary_entries(entries)
         for term in (entry.source, *entry.source_variants)
-        if term.lstrip().startswith("#")
+        if term.lstrip().startswith(("#", "\ufeff"))
     )
-    if comments:
+    if lost:
         raise TermbaseError(
-            f"{what} cannot hold a source term starting with '#' (the line is read as a comment): "
-            f"{', '.join(repr(t) for t in comments[:5])}; export to another format"
+            f"{what} cannot hold a source term starting with '#' or U+FEFF (read as a comment or a "
+            f"byte-order mark): {', '.join(repr(t) for t in lost[:5])}; export to another format"
         )

@@ -1,0 +1,196 @@
+"""The quality score: signals, calibration, the translator layer, and where the score goes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from termalign.align.tmx import read_tmx
+from termalign.kernel.errors import ConfigError
+from termalign.translator.batch import BatchConfig, load_batch_manifest, run_batch
+from termalign.translator.identity import IdentityEngine
+from termalign.translator.quality import (
+    Calibration,
+    QualityConfig,
+    QualityTranslator,
+    Scorer,
+    cheap_signals,
+    chrf,
+    model_signals,
+    needs_review,
+    score_records,
+)
+from termalign.translator.records import SegmentIssue, SegmentRecord
+from termalign.translator.review_page import ReviewDocument, render_review
+from termalign.translator.stack import build_translator
+from termalign.translator.terms import TermAwareTranslator
+from tests.batch_samples import install_tiny, tiny_engine, write_corpus
+from tests.test_terms import CandidateEngine, termbase
+
+
+def mt(seg_id: str, source: str, target: str, score: float = -0.3, **extra: Any) -> SegmentRecord:
+    return SegmentRecord(seg_id, source, target, "mt", score, **extra)
+
+
+def test_calibration_learns_the_direction_of_a_signal_and_stays_in_0_1() -> None:
+    rows = [{"logprob": -k / 10, "length": 0.1} for k in range(20)]
+    targets = [1 - k / 25 for k in range(20)]  # better when the log-probability is higher
+    fitted = Calibration.fit(rows, targets, ("logprob", "length"))
+    assert fitted.weights[0] > 0
+    scores = [fitted.score(r) for r in rows]
+    assert scores == sorted(scores, reverse=True) and all(0 < s < 1 for s in scores)
+    assert fitted.score({}) == pytest.approx(fitted.score({"logprob": fitted.means[0], "length": 0.1}))
+    with pytest.raises(ConfigError):
+        Calibration.fit([], [], ("logprob",))
+
+
+def test_cheap_signals_see_coverage_length_and_issues() -> None:
+    source = "训练数据来自公开的网页。"
+    good = cheap_signals(source, "The training data comes from public web pages.")
+    bad = cheap_signals(source, "Bananas.", [SegmentIssue("term-missing", "error", "x", "训练")])
+    assert good["coverage"] is not None and bad["coverage"] is not None
+    assert good["coverage"] > bad["coverage"]
+    assert good["length"] is not None and bad["length"] is not None and good["length"] < bad["length"]
+    assert bad["errors"] == 1 and good["errors"] == 0
+    assert chrf("abc def", "abc def") == pytest.approx(1.0) and chrf("xyz", "abc def") < 0.2
+
+
+class FakeScorer:
+    """A scorer whose confidence is the share of Latin letters in the target (to see the plumbing)."""
+
+    def __init__(self) -> None:
+        self.back: list[str] = []
+
+    def score_translations(self, segments: Sequence[str], targets: Sequence[str]) -> list[list[float]]:
+        return [[-1.0 + sum(c.isascii() for c in t) / max(1, len(t))] * 3 for t in targets]
+
+    def with_languages(self, source_language: str, target_language: str) -> Any:
+        scorer = self
+
+        class Back:
+            def translate_batch(self, segments: Sequence[str]) -> list[Any]:
+                scorer.back.extend(segments)
+                return [type("H", (), {"best": type("B", (), {"text": "训练数据"})()})() for _ in segments]
+
+        return Back()
+
+
+def test_score_records_scores_mt_gives_tm_exact_one_and_leaves_copies() -> None:
+    records = [
+        mt("a", "训练数据来自公开的网页。", "The training data comes from public web pages."),
+        mt("b", "训练数据来自公开的网页。", "训练数据来自公开的网页。"),
+        SegmentRecord("c", "蒸馏。", "Distillation.", "tm-exact", 1.0, attempts=0),
+        SegmentRecord("d", "GPT-4", "GPT-4", "copy", 0.0, attempts=0),
+    ]
+    scorer = FakeScorer()
+    assert isinstance(scorer, Scorer)
+    scored = score_records(records, scorer, config=QualityConfig(backtranslation=True))
+    assert scored[0].quality is not None and scored[1].quality is not None
+    assert scored[0].quality > scored[1].quality  # confident and covered beats untranslated
+    assert scored[2].quality == 1.0 and scored[3].quality is None
+    signals = model_signals(scorer, ["训练数据"], ["Training data"], backtranslation=True)
+    assert signals["backtranslation"] == [pytest.approx(1.0)] and scorer.back[-1] == "Training data"
+
+
+def test_needs_review_is_a_low_score_or_an_error() -> None:
+    low = mt("a", "源", "x", quality=0.2)
+    high = mt("b", "源", "x", quality=0.9)
+    error = mt("c", "源", "x", quality=0.9, issues=(SegmentIssue("term-missing", "error", "m", "t"),))
+    invented = mt("d", "源", "x", quality=0.9, issues=(SegmentIssue("invented-content", "warning", "m"),))
+    assert [needs_review(r, 0.5) for r in (low, high, error, invented)] == [True, False, True, True]
+    with pytest.raises(ConfigError):
+        QualityConfig(review_threshold=1.5)
+
+
+def test_the_layer_scores_records_and_survives_the_journal_form() -> None:
+    engine = CandidateEngine({"SMIC很大。": ["SMIC is big."]})
+    translator = QualityTranslator(TermAwareTranslator(engine, termbase()))
+    [record] = translator.translate(["中芯国际很大。"])
+    assert record.quality is not None and 0 < record.quality < 1
+    assert SegmentRecord.from_dict(json.loads(json.dumps(record.to_dict()))) == record
+    assert translator.signature["quality"]["calibration"]
+    assert "review_threshold" not in translator.signature["quality"]  # a threshold keeps the journal
+    full = QualityTranslator(translator.inner, config=QualityConfig(backtranslation=True))
+    assert "backtranslation" in full.calibration.features and full.signature != translator.signature
+
+
+def test_build_translator_scores_and_the_tiny_model_gives_token_log_probabilities(tmp_path: Path) -> None:
+    engine = tiny_engine(install_tiny(tmp_path / "models"))
+    [lp] = engine.score_translations(["你好。"], ["Hello."])
+    assert len(lp) >= 2 and all(v <= 0 for v in lp)
+    back = engine.with_languages("English", "Chinese")
+    assert back.config.target_language == "Chinese" and back._generator is engine._generator
+    [record] = build_translator(engine).translate(["训练数据来自公开的网页。"])
+    assert record.quality is not None and 0 <= record.quality <= 1
+
+
+def test_batch_writes_review_page_and_review_numbers(tmp_path: Path) -> None:
+    plan = load_batch_manifest(write_corpus(tmp_path, docs=2), tmp_path / "data")
+    translator = build_translator(IdentityEngine())  # keeps the Chinese: everything scores low
+    report = run_batch(plan, translator, BatchConfig(output_dir=tmp_path / "out", review_threshold=0.9))
+    data = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    doc = data["documents"][0]
+    assert (
+        doc["needs_review"] == len(doc["review"]) > 0
+        and data["totals"]["needs_review"] >= doc["needs_review"]
+    )
+    assert doc["mean_quality"] is not None and doc["review"][0]["quality"] <= doc["review"][-1]["quality"]
+    assert report.documents[1].needs_review > 0
+    page = (tmp_path / "out" / "review.html").read_text("utf-8")
+    assert page.count('data-review="1"') == data["totals"]["needs_review"]
+    assert "doc0" in page and "doc1" in page and 'id="sort-score"' in page
+    assert 'href="review.html"' in (tmp_path / "out" / "report.html").read_text("utf-8")
+
+
+def test_review_page_highlights_terms_on_both_sides() -> None:
+    from termalign.translator.records import TermUse
+
+    record = mt(
+        "b1.s0", "中芯國際的芯片和蒸餾。", "SMIC's chips and distilled models.", quality=0.3,
+        terms=(TermUse("中芯国际", "SMIC", True), TermUse("蒸馏", "distillation", False)),
+        issues=(SegmentIssue("term-missing", "error", "蒸馏 should be rendered as 'distillation'", "蒸馏"),),
+    )  # fmt: skip
+    page = render_review([ReviewDocument("doc", [record])], threshold=0.5)
+    assert '<mark class="term">中芯國際</mark>' in page  # Traditional text matched on its Simplified view
+    assert '<mark class="term missing">蒸餾</mark>' in page
+    assert '<mark class="term">SMIC</mark>' in page and "term-missing" in page
+    assert 'data-review="1"' in page and "0.30" in page
+
+
+def test_translate_review_page_tmx_notes_and_threshold(tmp_path: Path) -> None:
+    from termalign.cli import _register, cli
+
+    _register()
+    models = install_tiny(tmp_path / "models")
+    doc = tmp_path / "doc.md"
+    doc.write_text("训练数据来自公开的网页。\n\n团队计划下个月公布更多细节。\n", encoding="utf-8")
+    review, run_tmx = tmp_path / "review.html", tmp_path / "run.tmx"
+    args = ["translate", str(doc), "-o", str(tmp_path / "doc.en.md"), "--model", "tiny"]
+    args += ["--models-dir", str(models), "--review", str(review), "--tmx", str(run_tmx)]
+    result = CliRunner().invoke(cli, [*args, "--review-threshold", "1"])
+    assert result.exit_code == 0, result.output
+    assert "needs review" in result.output
+    page = review.read_text("utf-8")
+    assert page.count('data-review="1"') == 2  # nothing scores 1.0: a threshold of 1 marks all
+    units = read_tmx(run_tmx, source_lang="zh").units
+    assert all(u.prop("x-quality") for u in units)
+    assert all(any(n.startswith("quality ") and "needs review" in n for n in u.notes) for u in units)
+    bad = CliRunner().invoke(cli, [*args, "--review-threshold", "2"])
+    assert bad.exit_code != 0 and "Traceback" not in bad.output
+
+
+def test_a_server_item_split_into_sentences_gets_its_weakest_sentence_score() -> None:
+    from termalign.translator.server import _regroup
+    from termalign.translator.split import split_text
+
+    piece = split_text("训练数据来自网页。模型很小。", "zh")
+    assert len(piece.spans) == 2
+    parts = [mt("0", "训练数据来自网页。", "Data comes from the web.", quality=0.7),
+             mt("1", "模型很小。", "The model is small.", quality=0.4)]  # fmt: skip
+    [item] = _regroup([piece], parts)
+    assert item.quality == 0.4 and item.to_dict()["quality"] == 0.4
