@@ -42,7 +42,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_common import bare_generate, bench_segments, open_bench_engine
+from bench_common import ROOT, bare_generate, bench_segments, open_bench_engine
 
 # MODEL_NOTES.md, measured 2026-12-01 on a 2-core AMD EPYC: reference values, not measurements here.
 REFERENCE = {
@@ -95,14 +95,16 @@ class Arm:
     name: str
     run: Callable[[], int]  # translates the segments, returns the generated tokens
     seconds: list[float] = dataclasses.field(default_factory=list)
+    cpu: list[float] = dataclasses.field(default_factory=list)  # process CPU seconds (less load-bound)
     tokens: int = 0
     peak: int = 0
 
     def time(self) -> None:
         with PeakRss() as rss:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             self.tokens = self.run()
             self.seconds.append(time.perf_counter() - started)
+            self.cpu.append(time.process_time() - cpu)
         self.peak = max(self.peak, rss.peak)
 
 
@@ -294,7 +296,7 @@ def compare(args: argparse.Namespace) -> None:
         f"max_new_tokens {args.max_new_tokens}, {args.rounds} rounds interleaved; "
         f"load average before {before}, after {after}"
     )
-    print(f"{'arm':<48} {'seg/s':>7} {'median':>7} {'tok/s':>7} {'peak RSS':>9}")
+    print(f"{'arm':<48} {'seg/s':>7} {'median':>7} {'tok/s':>7} {'peak RSS':>9} {'CPU s/seg':>9}")
     rates = {}
     for arm in arms:
         best = min(arm.seconds)
@@ -302,7 +304,7 @@ def compare(args: argparse.Namespace) -> None:
         median = len(segments) / statistics.median(arm.seconds)
         print(
             f"{arm.name:<48} {rates[arm.name]:>7.2f} {median:>7.2f} "
-            f"{arm.tokens / best:>7.1f} {arm.peak / 2**30:>7.2f} GiB"
+            f"{arm.tokens / best:>7.1f} {arm.peak / 2**30:>5.2f} GiB {min(arm.cpu) / len(segments):>9.3f}"
         )
     default = rates[arms[1].name]
     bare8 = rates["bare CT2, no prefix reuse, batch 8"]
@@ -323,6 +325,55 @@ def compare(args: argparse.Namespace) -> None:
         print("\n".join(decode_report(engine, weights)))
 
 
+# -- quality before and after ------------------------------------------------------------------------
+
+
+OLD_ENGINE = {"reuse_prefix": False, "max_batch_size": 8, "max_batch_tokens": 4096}  # before issue 18
+
+
+def quality(args: argparse.Namespace) -> None:
+    """The FAQ evaluation of ``termalign run`` on its first N segments: the engine before and after.
+
+    Both arms share one loaded model and run in this process, one after the other,
+    each through both systems (model alone; model + termbase + leave-one-out TM).
+    """
+    from termalign.termbase.store import load_termbase
+    from termalign.translator.evaluate import evaluate_faq
+    from termalign.translator.stack import build_translator, load_memory
+    from termalign.translator.terms import TranslateConfig
+
+    out = ROOT / "out" / "deepseek"
+    if not (out / "faq.jsonl").is_file():
+        raise SystemExit(f"{out / 'faq.jsonl'} not found: run `make run-terms` first")
+    engine = open_bench_engine(args.model, args.models_dir, 256)
+    arms = {"before (no prefix reuse, batch 8)": sibling(engine, **OLD_ENGINE), "after (defaults)": engine}
+    memory = load_memory([out / "faq.tmx"], source_lang="zh")
+    reports = {}
+    print(f"load average before {_load()}")
+    with load_termbase(ROOT / "corpora" / "deepseek" / "termbase.tsv") as termbase:
+        for name, arm in arms.items():
+
+            def factory(tb: Any, tm: Any, arm: Any = arm) -> Any:
+                config = None if tb is not None else TranslateConfig(inline_numbers=False)
+                return build_translator(arm, termbase=tb, memory=tm, config=config)
+
+            reports[name] = evaluate_faq(out / "faq.jsonl", factory, termbase, memory, limit=args.quality)
+    print(f"load average after {_load()}; {args.quality} FAQ segments, model {engine.model_id}")
+    print(f"{'engine':<36} {'system':<20} {'BLEU':>6} {'chrF':>6} {'terms':>6} {'seconds':>8}")
+    for name, report in reports.items():
+        for system, data in report["systems"].items():
+            metrics = {m.lower()[:4]: d["score"] for m, d in data["metrics"].items()}  # BLEU, chrF2
+            accuracy = data.get("terms", {}).get("accuracy")
+            print(
+                f"{name:<36} {system:<20} {metrics.get('bleu', 0):>6.1f} {metrics.get('chrf', 0):>6.1f} "
+                f"{accuracy if accuracy is not None else float('nan'):>6.3f} {data['seconds']:>8.1f}"
+            )
+    before, after = (r["per_segment"] for r in reports.values())
+    for system in reports[next(iter(reports))]["systems"]:
+        same = sum(b[system]["target"] == a[system]["target"] for b, a in zip(before, after, strict=True))
+        print(f"identical outputs, {system}: {same}/{len(before)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="qwen2.5-coder-1.5b")
@@ -335,12 +386,15 @@ def main() -> None:
     parser.add_argument("--gguf", type=Path, default=None, help="the GGUF file, for llama.cpp")
     parser.add_argument("--decode", action="store_true", help="decode speed against the bandwidth ceiling")
     parser.add_argument("--sweep", action="store_true", help="decode speed per CPU setting")
+    parser.add_argument("--quality", type=int, default=0, help="FAQ quality before/after on N segments")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
     elif args.sweep:
         sweep(args)
+    elif args.quality:
+        quality(args)
     else:
         compare(args)
 
