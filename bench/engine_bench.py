@@ -168,23 +168,29 @@ def llama_arm(engine: Any, segments: list[str], gguf: Path | None, max_new_token
 
 
 def bandwidth(threads: int = 2, size: int = 1 << 30) -> float:
-    """Bytes per second numpy reads from memory, ``threads`` summing their own half (best of 3)."""
+    """Bytes per second numpy moves through memory: the best of ``threads`` threads summing their
+    own part of a 1 GiB array and of one 1 GiB copy (read + write), best of 3 each."""
     import numpy as np
 
-    data = np.ones(size // 8, dtype=np.float64)
+    data = np.ones(size // 4, dtype=np.float32)
     parts = np.array_split(data, threads)
+    target = np.empty_like(data)
 
-    def read_all() -> float:
+    def summed() -> float:
         started = time.perf_counter()
         workers = [threading.Thread(target=np.sum, args=(part,)) for part in parts]
         for w in workers:
             w.start()
         for w in workers:
             w.join()
-        return time.perf_counter() - started
+        return size / (time.perf_counter() - started)
 
-    read_all()
-    return size / min(read_all() for _ in range(3))
+    def copied() -> float:
+        started = time.perf_counter()
+        np.copyto(target, data)
+        return 2 * size / (time.perf_counter() - started)
+
+    return max(max(summed(), copied()) for _ in range(4))
 
 
 def decode_speeds(generator: Any, prompt: list[str], batches: tuple[int, ...] = (1, 8)) -> dict[int, Any]:

@@ -46,14 +46,18 @@ class EngineConfig:
     The CPU defaults were measured by ``bench/engine_bench.py`` on a shared 2-core
     Xeon (AVX-512 VNNI), see the README's engine table:
 
-    * ``compute_type="int8"`` (on CPU the same kernels as ``int8_float32``): ``int16``
-      reads twice the weights per token and decodes slower; ``int8_bfloat16`` is not
-      offered by the CPU build of CTranslate2 4.8 (``get_supported_compute_types``).
-    * ``intra_threads=2, inter_threads=1``: one translation at a time over both cores.
-      ``CT2_USE_MKL`` is deliberately never touched (on the AMD machine MKL made decoding 10x slower).
-    * ``max_batch_size=32`` with ``max_batch_tokens=6144``: a decoding step costs about
-      the same weight reads at batch 1 and 32, so segments/s grows with the batch until
-      the prompts no longer share one; larger batches gained little.
+    * ``compute_type="int8"``: on CPU CTranslate2 runs it as ``int8_float32`` (the load
+      log says so); ``int16`` and ``float32`` read 2x and 4x the weights per token;
+      ``int8_bfloat16`` is not offered by the CPU build of CTranslate2 4.8
+      (``get_supported_compute_types``).  ``bench/engine_bench.py --sweep`` (packed GEMM,
+      AVX-512, threads) ran only under a load average of 6-9 and was inconclusive, so
+      nothing is changed from CTranslate2's defaults there.
+    * ``intra_threads=2, inter_threads=1``: one translation at a time over both cores
+      (best on the quiet machine; MODEL_NOTES.md).  ``CT2_USE_MKL`` is deliberately never
+      touched (on the AMD machine forcing MKL made decoding 10x slower).
+    * ``max_batch_size=32`` with ``max_batch_tokens=6144``: a decoding step at batch 8
+      costs ~1.6x a step at batch 1, so segments/s grows with the batch: 3.1 (batch 8),
+      4.6 (16), 5.2 (32), 5.7 (48, but +0.7 GiB RSS) on the bench's 48 short segments.
     * ``reuse_prefix``: the instruction part of the prompt, the same for every segment,
       is computed once and its KV cache reused (``generate_batch(static_prompt=...)``).
 
