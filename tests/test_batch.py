@@ -28,6 +28,7 @@ class Counting:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.calls: list[list[str]] = []
+        self.texts: list[list[str]] = []
 
     @property
     def signature(self) -> dict[str, Any]:
@@ -37,6 +38,7 @@ class Counting:
         self, segments: Sequence[str], *, ids: Sequence[str] | None = None, **_: Any
     ) -> list[SegmentRecord]:
         self.calls.append(list(ids or []))
+        self.texts.append(list(segments))
         return self.inner.translate(segments, ids=ids)  # type: ignore[no-any-return]
 
 
@@ -91,6 +93,10 @@ def test_chunks_span_documents_and_a_rerun_redoes_nothing(tmp_path: Path) -> Non
     assert all(len(c) <= 8 for c in translator.calls)
     # one engine call carried segments of two documents
     assert len(translator.calls) == -(-PER_DOC * 3 // 8)
+    # segments go to the translator sorted by length across documents (every document has short
+    # and long ones, so document order would not be sorted), so each call's prompts are alike
+    lengths = [len(t) for call in translator.texts for t in call]
+    assert lengths == sorted(lengths) and lengths[0] < lengths[-1]
     overall = [e for e in events if e.stage == "overall"]
     assert overall[-1].done == overall[-1].total == PER_DOC * 3
     assert {e.detail for e in events if e.stage == "document"} == {"doc0", "doc1", "doc2"}

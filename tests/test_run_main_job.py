@@ -105,6 +105,7 @@ def test_main_job_writes_every_output(models_dir: Path, tmp_path: Path) -> None:
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["numbers"]["beads"] >= 3
     assert "translate" in run["seconds"] and "evaluate" in run["seconds"]
+    assert {"evaluate model", "evaluate model+termbase+tm"} <= set(run["seconds"])  # timed on their own
     evaluation = json.loads((out / "eval.json").read_text(encoding="utf-8"))
     assert set(evaluation["systems"]) == {"model", "model+termbase+tm"}
     assert evaluation["segments"] >= 3

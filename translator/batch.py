@@ -21,8 +21,9 @@ The terminology comes from the manifest's ``[termbase]``.
 Documents are planned into segments (``translator.document.plan_segments``),
 segments already in the journal under the same signature and source are
 reused, and the rest are sent to the translator in chunks of
-``batch_segments`` that span document boundaries: on a CPU the engine is the
-bottleneck, and one full engine batch beats several half-empty ones.  Every
+``batch_segments`` that span document boundaries, sorted by length across
+documents: on a CPU the engine is the bottleneck, and one full engine batch of
+alike prompts beats several half-empty or ragged ones.  Every
 chunk is journaled in one transaction; a document's output is assembled and
 written atomically as soon as its last segment is in.
 """
@@ -481,8 +482,15 @@ def _resume(item: _Doc, journal: Journal, key: str) -> None:
 
 
 def _chunks(docs: Sequence[_Doc], size: int) -> list[list[tuple[_Doc, _Unit]]]:
-    """Pending segments in document order, cut into chunks that may span documents."""
+    """Pending segments of all documents sorted by length, cut into chunks.
+
+    The engine batches the prompts of one call; prompts of alike length pad
+    nothing and share CTranslate2's one-pass prompt forward (translator.generator),
+    so a chunk gathers segments of alike length from every document.  Ties keep
+    document order; a document is written when its last segment is in.
+    """
     flat = [(item, unit) for item in docs for unit in item.pending]
+    flat.sort(key=lambda pair: len(pair[1].text))
     return [flat[i : i + size] for i in range(0, len(flat), size)]
 
 

@@ -30,27 +30,54 @@ __all__ = [
     "COMPUTE_TYPES",
 ]
 
-COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int16", "float32", "int8_float16", "float16")
+COMPUTE_TYPES = (
+    "default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float32",
+    "float16", "bfloat16",
+)  # fmt: skip
+_CPU_COMPUTE_TYPES = (
+    "default", "auto", "int8", "int8_float32", "int8_bfloat16", "int16", "float32", "bfloat16",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class EngineConfig:
-    """Decoding and threading settings, resolved once at the CLI edge.
+    """Decoding, batching and device settings, resolved once at the CLI edge.
 
-    ``intra_threads=2, inter_threads=1`` measured best on the 2-core machine;
-    ``CT2_USE_MKL`` is deliberately never touched (it made decoding 10x slower).
+    The CPU defaults were measured by ``bench/engine_bench.py`` on a shared 2-core
+    Xeon (AVX-512 VNNI), see the README's engine table:
+
+    * ``compute_type="int8"``: on CPU CTranslate2 runs it as ``int8_float32`` (the load
+      log says so); ``int16`` and ``float32`` read 2x and 4x the weights per token;
+      ``int8_bfloat16`` is not offered by the CPU build of CTranslate2 4.8
+      (``get_supported_compute_types``).  ``bench/engine_bench.py --sweep`` (packed GEMM,
+      AVX-512, threads) ran only under a load average of 6-9 and was inconclusive, so
+      nothing is changed from CTranslate2's defaults there.
+    * ``intra_threads=2, inter_threads=1``: one translation at a time over both cores
+      (best on the quiet machine; MODEL_NOTES.md).  ``CT2_USE_MKL`` is deliberately never
+      touched (on the AMD machine forcing MKL made decoding 10x slower).
+    * ``max_batch_size=32`` with ``max_batch_tokens=6144``: a decoding step at batch 8
+      costs ~1.6x a step at batch 1, so segments/s grows with the batch: 3.1 (batch 8),
+      4.6 (16), 5.2 (32), 5.7 (48, but +0.7 GiB RSS) on the bench's 48 short segments.
+    * ``reuse_prefix``: the instruction part of the prompt, the same for every segment,
+      is computed once and its KV cache reused (``generate_batch(static_prompt=...)``).
+
+    ``device="auto"`` takes the GPU when CTranslate2 sees one (``device="cuda"`` with
+    ``cuda_compute_type``) and the CPU otherwise (``compute_type``).
     """
 
-    device: str = "cpu"
+    device: str = "auto"
     intra_threads: int = 2
     inter_threads: int = 1
     compute_type: str = "int8"
-    max_batch_tokens: int = 4096
-    max_batch_size: int = 8
-    # Held-out k8s test (bench/heldout_eval.py --per-page 3 --arms glossary-auto --beam-sizes 2,4, 1.5B):
-    # chrF 67.26 greedy, 68.55 beam 2, 68.22 beam 4 at 1.00x / 0.96x / 1.09x the time -- beam 2 wins
-    # on quality per second (a small subset, timed on a shared CPU).
-    beam_size: int = 2
+    cuda_compute_type: str = "int8_float16"
+    max_batch_tokens: int = 6144
+    max_batch_size: int = 32
+    reuse_prefix: bool = True
+    # Greedy by default.  Held-out k8s test (bench/heldout_eval.py --per-page 3 --beam-sizes 2,4, 1.5B):
+    # chrF 67.26 greedy, 68.55 beam 2, 68.22 beam 4 -- on only 18 segments, timed on a shared CPU
+    # (1.00x / 0.96x / 1.09x, which cannot be right for twice the hypotheses).  Greedy keeps the
+    # batched throughput of bench/engine_bench.py; pass --beam-size 2 for the measured +1.3 chrF.
+    beam_size: int = 1
     max_new_tokens: int = 256
     length_ratio: float = 2.0
     source_language: str = "Chinese"
@@ -60,8 +87,10 @@ class EngineConfig:
         problems = []
         if self.device not in ("cpu", "cuda", "auto"):
             problems.append(f"device must be cpu, cuda or auto, not {self.device!r}")
-        if self.compute_type not in COMPUTE_TYPES:
-            problems.append(f"compute_type must be one of {', '.join(COMPUTE_TYPES)}")
+        if self.compute_type not in _CPU_COMPUTE_TYPES:
+            problems.append(f"compute_type (CPU) must be one of {', '.join(_CPU_COMPUTE_TYPES)}")
+        if self.cuda_compute_type not in COMPUTE_TYPES:
+            problems.append(f"cuda_compute_type must be one of {', '.join(COMPUTE_TYPES)}")
         if self.intra_threads < 0:
             problems.append("intra_threads must be 0 (CTranslate2's default) or more")
         for name in ("inter_threads", "max_batch_tokens", "max_batch_size", "beam_size"):
@@ -75,6 +104,18 @@ class EngineConfig:
     def new_token_budget(self, source_tokens: int) -> int:
         """How many tokens a translation of ``source_tokens`` tokens may use."""
         return min(self.max_new_tokens, max(8, int(source_tokens * self.length_ratio) + 16))
+
+    def placement(self, cuda_devices: int) -> tuple[str, str]:
+        """``(device, compute_type)`` to load with, given how many CUDA devices CTranslate2 sees.
+
+        ``cuda`` is refused with one clear sentence when there is no GPU, rather than
+        failing inside CTranslate2.
+        """
+        if self.device == "cuda" and cuda_devices < 1:
+            raise ConfigError("device cuda was asked for, but CTranslate2 sees no CUDA device")
+        if self.device == "cuda" or (self.device == "auto" and cuda_devices > 0):
+            return "cuda", self.cuda_compute_type
+        return "cpu", self.compute_type
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

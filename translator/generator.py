@@ -4,6 +4,19 @@ The instruction goes in the user message (it beat a system-message instruction
 in measurements) and the source text is fenced as data between ``<source>``
 tags.  The source is tokenized with special-token matching switched off, so a
 segment containing ``<|im_end|>`` cannot end the user turn early.
+
+The prompt is two parts.  The *prefix* (system turn, the start of the user turn
+and the fixed instruction) is the same for every segment of a language pair;
+CTranslate2 computes its KV cache once and reuses it for every later batch
+(``generate_batch(static_prompt=...)``; on the 1.5B model it is 52 of a short
+segment's ~70 prompt tokens).  The *rest* (per-segment lines such as a glossary,
+TM examples or a repair demand, then the fenced source) follows it.  The token
+sequence is the one the single-string prompt had: the prefix ends on a newline,
+where the tokenizer splits anyway.
+
+Prompts of one batch are as long as possible alike: CTranslate2 forwards a
+batch's prompts at once only up to the shortest one and feeds the rest one token
+per decoding step, so batches are cut from segments sorted by prompt length.
 """
 
 from __future__ import annotations
@@ -13,16 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from termalign.kernel.errors import ModelError
-from termalign.translator.engine import (
-    CT2EngineBase,
-    EngineConfig,
-    Hypotheses,
-    Hypothesis,
-    per_segment,
-    plan_batches,
-)
+from termalign.translator.engine import CT2EngineBase, EngineConfig, Hypotheses, Hypothesis, per_segment
 
-__all__ = ["GeneratorEngine", "DEFAULT_SYSTEM_PROMPT", "PROMPT_VERSION"]
+__all__ = ["GeneratorEngine", "DEFAULT_SYSTEM_PROMPT", "PROMPT_VERSION", "plan_generation"]
 
 # Qwen2.5's chat template inserts this system message when none is given.
 DEFAULT_SYSTEM_PROMPT = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
@@ -55,13 +61,23 @@ class GeneratorEngine(CT2EngineBase):
         self._generator: Any = None
         self._tokenizer: Any = None
         self._text_tokenizer: Any = None
+        self._prefix: list[str] = []
+        self.device = ""  # where the model was loaded ("cpu" or "cuda"), known after loading
+        self.compute_type = ""
 
     @property
     def signature(self) -> dict[str, Any]:
+        import ctranslate2
+
+        device, compute_type = self.config.placement(ctranslate2.get_cuda_device_count())
+        # reuse_prefix is recorded: a prefix computed apart may round differently (a rare flipped token)
         return self._signature(
+            device=device,
+            compute_type=compute_type,
             prompt=PROMPT_VERSION,
             sampling_topk=1,
             languages=f"{self.config.source_language}->{self.config.target_language}",
+            reuse_prefix=self.config.reuse_prefix,
         )
 
     def _load(self) -> None:
@@ -82,37 +98,38 @@ class GeneratorEngine(CT2EngineBase):
                 raise ModelError(
                     f"end token {self.end_token!r} is not in the vocabulary", path=tokenizer_path
                 )
-            cfg = self.config
-            try:
-                generator = ctranslate2.Generator(
-                    str(self.model_dir),
-                    device=cfg.device,
-                    compute_type=cfg.compute_type,
-                    intra_threads=cfg.intra_threads,
-                    inter_threads=cfg.inter_threads,
-                )
-            except (RuntimeError, ValueError) as exc:
-                raise ModelError(f"cannot load CTranslate2 model ({exc})", path=self.model_dir) from exc
+            device, compute_type = self.config.placement(ctranslate2.get_cuda_device_count())
+            generator = load_generator(self.model_dir, self.config, device, compute_type)
             self._tokenizer, self._text_tokenizer = tokenizer, text_tokenizer
+            self._prefix = tokenizer.encode(self._prefix_text()).tokens
+            self.device, self.compute_type = device, compute_type
             self._generator = generator
 
-    def prompt_tokens(
-        self, segment: str, instruction: str | None = None, target_prefix: str | None = None
-    ) -> list[str]:
-        """The ChatML prompt for one segment, as token strings (what ``generate_batch`` takes)."""
-        self._load()
+    def _prefix_text(self) -> str:
         cfg = self.config
-        text = _INSTRUCTION.format(source=cfg.source_language, target=cfg.target_language)
-        if instruction:
-            text += "\n" + instruction.strip()
-        head = f"<|im_start|>system\n{self.system_prompt}<|im_end|>\n<|im_start|>user\n{text}\n<source>\n"
+        instruction = _INSTRUCTION.format(source=cfg.source_language, target=cfg.target_language)
+        return f"<|im_start|>system\n{self.system_prompt}<|im_end|>\n<|im_start|>user\n{instruction}\n"
+
+    def prompt_parts(
+        self, segment: str, instruction: str | None = None, target_prefix: str | None = None
+    ) -> tuple[list[str], list[str]]:
+        """The ChatML prompt of one segment as token strings: (shared prefix, the segment's rest)."""
+        self._load()
+        head = (instruction.strip() + "\n" if instruction and instruction.strip() else "") + "<source>\n"
         tail = "\n</source><|im_end|>\n<|im_start|>assistant\n"
         tokens: list[str] = self._tokenizer.encode(head).tokens
         tokens += self._text_tokenizer.encode(segment).tokens
         tokens += self._tokenizer.encode(tail).tokens
         if target_prefix:
             tokens += self._text_tokenizer.encode(target_prefix).tokens
-        return tokens
+        return list(self._prefix), tokens
+
+    def prompt_tokens(
+        self, segment: str, instruction: str | None = None, target_prefix: str | None = None
+    ) -> list[str]:
+        """The whole ChatML prompt for one segment, as token strings (what ``generate_batch`` takes)."""
+        prefix, rest = self.prompt_parts(segment, instruction, target_prefix)
+        return prefix + rest
 
     def translate_batch(
         self,
@@ -129,16 +146,20 @@ class GeneratorEngine(CT2EngineBase):
         if count == 0:
             return []
         self._load()
-        prompts = [self.prompt_tokens(s, i, p) for s, i, p in zip(segments, extra, prefixes, strict=True)]
-        budgets = [self.config.new_token_budget(len(self._text_tokenizer.encode(s).ids)) for s in segments]
-        costs = [len(p) + b for p, b in zip(prompts, budgets, strict=True)]
+        cfg = self.config
+        rests = [self.prompt_parts(s, i, p)[1] for s, i, p in zip(segments, extra, prefixes, strict=True)]
+        budgets = [cfg.new_token_budget(len(self._text_tokenizer.encode(s).ids)) for s in segments]
         results: list[Hypotheses | None] = [None] * count
-        for batch in plan_batches(
-            costs, max_tokens=self.config.max_batch_tokens, max_size=self.config.max_batch_size
-        ):
-            outputs = self._generate(
-                [prompts[i] for i in batch], max(budgets[i] for i in batch), num_hypotheses
-            )
+        batches = plan_generation(
+            [len(r) for r in rests],
+            budgets,
+            prefix=len(self._prefix),
+            max_tokens=cfg.max_batch_tokens,
+            max_size=cfg.max_batch_size,
+        )
+        for batch in batches:
+            budget = max(budgets[i] for i in batch)
+            outputs = self._generate([rests[i] for i in batch], budget, num_hypotheses)
             for index, candidates in zip(batch, outputs, strict=True):
                 prefix = prefixes[index] or ""
                 results[index] = Hypotheses(
@@ -185,12 +206,18 @@ class GeneratorEngine(CT2EngineBase):
         return twin
 
     def _generate(
-        self, prompts: list[list[str]], max_new: int, num_hypotheses: int
+        self, rests: list[list[str]], max_new: int, num_hypotheses: int
     ) -> list[list[tuple[str, float, int]]]:
+        """Decode one batch; ``rests`` are the prompts without the shared prefix."""
         beam = max(self.config.beam_size, num_hypotheses)
+        if self.config.reuse_prefix:
+            prompts, static = rests, {"static_prompt": self._prefix}
+        else:
+            prompts, static = [self._prefix + r for r in rests], {}
         try:
             raw = self._generator.generate_batch(
                 prompts,
+                **static,
                 max_length=max_new,
                 sampling_topk=1,
                 beam_size=beam,
@@ -210,6 +237,51 @@ class GeneratorEngine(CT2EngineBase):
                 ]
             )
         return decoded
+
+
+def load_generator(model_dir: Path, config: EngineConfig, device: str, compute_type: str) -> Any:
+    """A ``ctranslate2.Generator`` on ``device``; a model CTranslate2 refuses is a ModelError."""
+    import ctranslate2
+
+    try:
+        return ctranslate2.Generator(
+            str(model_dir),
+            device=device,
+            compute_type=compute_type,
+            intra_threads=config.intra_threads,
+            inter_threads=config.inter_threads,
+        )
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(f"cannot load CTranslate2 model on {device} ({exc})", path=model_dir) from exc
+
+
+def plan_generation(
+    lengths: Sequence[int], budgets: Sequence[int], *, prefix: int, max_tokens: int, max_size: int
+) -> list[list[int]]:
+    """Group segment indices into decoder batches (callers restore input order).
+
+    ``lengths`` are the prompt lengths after the shared ``prefix``; ``budgets`` the
+    new-token budgets.  Segments are sorted by prompt length, then budget: CTranslate2
+    forwards a batch's prompts at once only up to the shortest and feeds the rest one
+    token per decoding step, so alike lengths waste nothing.  A batch holds at most
+    ``max_size`` segments, and its padded KV cache (``prefix`` + longest prompt +
+    largest budget, times its size) at most ``max_tokens`` tokens; a segment over that
+    alone gets a batch of its own.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], budgets[i]))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    widest = 0
+    for index in order:
+        width = max(widest, prefix + lengths[index] + budgets[index])
+        if current and (len(current) >= max_size or width * (len(current) + 1) > max_tokens):
+            batches.append(current)
+            current, width = [], prefix + lengths[index] + budgets[index]
+        current.append(index)
+        widest = width
+    if current:
+        batches.append(current)
+    return batches
 
 
 def _clean(text: str) -> str:

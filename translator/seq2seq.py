@@ -38,10 +38,15 @@ class Seq2SeqEngine(CT2EngineBase):
         self._translator: Any = None
         self._source_sp: Any = None
         self._target_sp: Any = None
+        self.device = ""  # where the model was loaded ("cpu" or "cuda"), known after loading
+        self.compute_type = ""
 
     @property
     def signature(self) -> dict[str, Any]:
-        return self._signature()
+        import ctranslate2
+
+        device, compute_type = self.config.placement(ctranslate2.get_cuda_device_count())
+        return self._signature(device=device, compute_type=compute_type)
 
     def _load(self) -> None:
         with self._lock:
@@ -60,17 +65,20 @@ class Seq2SeqEngine(CT2EngineBase):
                 except (OSError, RuntimeError) as exc:
                     raise ModelError(f"cannot load SentencePiece model ({exc})", path=path) from exc
             cfg = self.config
+            device, compute_type = cfg.placement(ctranslate2.get_cuda_device_count())
             try:
                 translator = ctranslate2.Translator(
                     str(self.model_dir),
-                    device=cfg.device,
-                    compute_type=cfg.compute_type,
+                    device=device,
+                    compute_type=compute_type,
                     intra_threads=cfg.intra_threads,
                     inter_threads=cfg.inter_threads,
                 )
             except (RuntimeError, ValueError) as exc:
-                raise ModelError(f"cannot load CTranslate2 model ({exc})", path=self.model_dir) from exc
+                message = f"cannot load CTranslate2 model on {device} ({exc})"
+                raise ModelError(message, path=self.model_dir) from exc
             self._source_sp, self._target_sp = processors
+            self.device, self.compute_type = device, compute_type
             self._translator = translator
 
     def translate_batch(
