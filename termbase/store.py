@@ -128,13 +128,8 @@ class Termbase:
                 db.execute("PRAGMA journal_mode = WAL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
-                tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
-                if tables:
-                    raise TermbaseError("this SQLite file is not a termalign termbase", path=self.path)
-                db.executescript(
-                    "BEGIN IMMEDIATE;" + _SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-                )
-            elif version > SCHEMA_VERSION:
+                version = self._create_schema()
+            if version > SCHEMA_VERSION:
                 raise TermbaseError(
                     f"the termbase has schema version {version}, newer than this termalign "
                     f"understands ({SCHEMA_VERSION}); upgrade termalign",
@@ -142,6 +137,31 @@ class Termbase:
                 )
         except sqlite3.DatabaseError as exc:
             raise TermbaseError(f"not a usable SQLite termbase ({exc})", path=self.path) from exc
+
+    def _create_schema(self) -> int:
+        """Create the tables in a new file; returns the schema version found or made.
+
+        The version is read again inside the write lock: two processes opening one
+        new file at once must not both create the tables.
+        """
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version == 0:
+                tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+                if tables:
+                    raise TermbaseError("this SQLite file is not a termalign termbase", path=self.path)
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                version = SCHEMA_VERSION
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return version
 
     def close(self) -> None:
         self._db.close()
