@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from termalign.kernel.errors import ConfigError
 
@@ -45,6 +46,8 @@ class Corpus:
     target_lang: str
     documents: tuple[CorpusDocument, ...]
     termbase: Path | None = None
+    # The whole parsed manifest, so other tables ([translate]) are read without parsing it again.
+    tables: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def document(self, doc_id: str) -> CorpusDocument:
         for doc in self.documents:
@@ -129,4 +132,5 @@ def load_corpus(manifest: str | Path, data_dir: Path) -> Corpus:
         target_lang=meta.get("target_lang", "en"),
         documents=tuple(documents),
         termbase=(manifest.parent / termbase) if termbase else None,
+        tables=raw,
     )

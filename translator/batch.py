@@ -32,7 +32,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,7 +196,7 @@ def load_batch_manifest(manifest: str | Path, data_dir: Path) -> BatchPlan:
     """Read a corpus manifest and its optional ``[translate]`` table; all problems reported at once."""
     manifest = Path(manifest)
     corpus = load_corpus(manifest, data_dir)
-    raw = tomllib.loads(manifest.read_text(encoding="utf-8")).get("translate", {})
+    raw = corpus.tables.get("translate", {})  # the manifest is parsed once, by load_corpus
     problems: list[str] = []
     if not isinstance(raw, dict):
         raise ConfigError("[translate] must be a table", path=manifest)

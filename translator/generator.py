@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from termalign.kernel.errors import ModelError
 from termalign.translator.engine import (
@@ -21,6 +21,9 @@ from termalign.translator.engine import (
     per_segment,
     plan_batches,
 )
+
+if TYPE_CHECKING:
+    from termalign.translator.install import InstalledModel
 
 __all__ = ["GeneratorEngine", "DEFAULT_SYSTEM_PROMPT", "PROMPT_VERSION"]
 
@@ -55,6 +58,12 @@ class GeneratorEngine(CT2EngineBase):
         self._generator: Any = None
         self._tokenizer: Any = None
         self._text_tokenizer: Any = None
+
+    @classmethod
+    def from_model(cls, model: InstalledModel, config: EngineConfig) -> GeneratorEngine:
+        """The engine of an installed generator model (its manifest names the end token)."""
+        end_token = str(model.manifest.get("end_token") or "<|im_end|>")
+        return cls(model.model_dir, config, model_id=model.model_id, end_token=end_token)
 
     @property
     def signature(self) -> dict[str, Any]:

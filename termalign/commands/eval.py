@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
+from termalign.commands.engine_options import FLAGS as _FLAGS
+from termalign.commands.engine_options import StackOptions, stack_options
+from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import ConfigError
 from termalign.output import console
+
+if TYPE_CHECKING:
+    from termalign.termbase.store import Termbase
 
 __all__ = ["eval_"]
 
@@ -22,29 +29,48 @@ __all__ = ["eval_"]
 @click.option("--source", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Source segments (one per line, or a TMX/JSONL) when REFERENCE is not a TMX.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--translate", "translate_sources", is_flag=True,
+    help="First translate the sources with the model (and --termbase) and write them to HYPOTHESIS.",
+)  # fmt: skip
+@stack_options
 def eval_(
-    hypothesis: Path, reference: Path, termbase: Path | None, source: Path | None, as_json: bool
+    hypothesis: Path,
+    reference: Path,
+    termbase: Path | None,
+    source: Path | None,
+    as_json: bool,
+    translate_sources: bool,
+    stack: StackOptions,
 ) -> None:
     """Score HYPOTHESIS against REFERENCE (text files with one segment per line, TMX or aligned JSONL).
 
     A TMX or JSONL reference also gives the sources; otherwise pass --source for term accuracy.
+    With --translate, HYPOTHESIS is written first: the sources translated by the
+    stack every translating command builds (same options, same config file).
     """
+    from termalign.termbase.store import load_termbase
     from termalign.translator.evaluate import read_segments, score
 
+    if not translate_sources:
+        stack.refuse({key: flag for key, flag in _FLAGS.items()}, "without --translate")
     ref_sources, references = read_segments(reference)
-    hyp_sources, hypotheses = read_segments(hypothesis)
+    hyp_sources: list[str] | None = None
+    if not translate_sources:
+        hyp_sources, hypotheses = read_segments(hypothesis)
     sources = ref_sources or hyp_sources
     if source is not None:
         given, lines = read_segments(source)
         sources = given if given is not None else lines
     if termbase is not None and sources is None:
         raise ConfigError("term accuracy needs the source segments: give --source or a TMX reference")
-    tb = None
-    if termbase is not None:
-        from termalign.termbase.store import load_termbase
-
-        tb = load_termbase(termbase)
+    if translate_sources and sources is None:
+        raise ConfigError("--translate needs the source segments: give --source or a TMX reference")
+    tb = load_termbase(termbase) if termbase is not None else None
     try:
+        if translate_sources:
+            assert sources is not None
+            hypotheses = _translate(stack, sources, tb, hypothesis)
         result = score(hypotheses, references, sources=sources if tb is not None else None, termbase=tb)
     finally:
         if tb is not None:
@@ -74,3 +100,14 @@ def eval_(
         )
         table.add_row("forbidden terms", str(result.forbidden), "")
     console().print(table)
+
+
+def _translate(stack: StackOptions, sources: list[str], termbase: Termbase | None, out: Path) -> list[str]:
+    """The sources translated by the one stack, written one per line to ``out``."""
+    from termalign.translator.stack import build_stack
+
+    with build_stack(stack.resolve(), termbase=termbase) as built:
+        records = built.translator.translate(sources)
+    hypotheses = [" ".join(r.target.splitlines()) for r in records]
+    atomic_write_text(out, "".join(h + "\n" for h in hypotheses))
+    return hypotheses
