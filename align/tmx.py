@@ -2,8 +2,8 @@
 
 One :class:`TranslationUnit` is a source/target pair with optional properties
 (``<prop type="...">``) and notes.  The header records how the file was made
-(STYLE.md convention 7): tool name and version, and any settings passed in
-``properties``.
+(docs/architecture.md, "Signatures"): tool name and version, the
+``x-signature`` string, and any settings passed in ``properties``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from lxml import etree
 
 from termalign.kernel.atomic import atomic_write_bytes
 from termalign.kernel.errors import DocumentError
+from termalign.kernel.signature import Signature
 from termalign.kernel.version import __version__
 
 __all__ = ["TranslationUnit", "TmxFile", "write_tmx", "read_tmx"]
@@ -45,6 +46,12 @@ class TmxFile:
     units: tuple[TranslationUnit, ...]
     header_properties: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def signature(self) -> Signature | None:
+        """The header's ``x-signature``, read back (None when the file has none)."""
+        text = self.header_properties.get("x-signature")
+        return Signature.parse(text) if text else None
+
 
 def write_tmx(
     path: str | Path,
@@ -55,8 +62,13 @@ def write_tmx(
     datatype: str = "plaintext",
     segtype: str = "sentence",
     properties: Mapping[str, str] | None = None,
+    signature: Signature | None = None,
 ) -> None:
-    """Write ``units`` as a TMX 1.4b document at ``path`` (atomically)."""
+    """Write ``units`` as a TMX 1.4b document at ``path`` (atomically).
+
+    ``signature`` goes into the header as ``<prop type="x-signature">`` in its
+    one string form, before any other ``properties``.
+    """
     root = etree.Element("tmx", version="1.4")
     header = etree.SubElement(
         root,
@@ -69,7 +81,8 @@ def write_tmx(
         srclang=source_lang,
         **{"o-tmf": "termalign"},
     )
-    for key, value in (properties or {}).items():
+    props = {"x-signature": str(signature)} if signature is not None else {}
+    for key, value in {**props, **(properties or {})}.items():
         prop = etree.SubElement(header, "prop", type=key)
         prop.text = value
     body = etree.SubElement(root, "body")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from termalign.kernel.signature import Signature
 from termalign.termbase.model import Entry, Status
 
 if TYPE_CHECKING:
@@ -361,7 +362,7 @@ class CheckReport:
     summary: Summary
     terms: tuple[TermStat, ...]
     inconsistent: tuple[TermStat, ...] = ()  # terms rendered in more than one accepted way
-    signature: dict[str, str] = field(default_factory=dict)
+    signature: dict[str, Any] = field(default_factory=dict)  # Signature.as_dict(): tool, version, ...
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (issues per segment, summary, per-term stats)."""
@@ -485,7 +486,6 @@ def check_pairs(pairs: Iterable[Any], termbase: Any, *, checks: Iterable[str] | 
         by_severity=dict(by_severity),
     )
     inconsistent = tuple(t for t in terms if len(t.forms) > 1)
-    signature = {"checks": ",".join(names)}
-    if hasattr(termbase, "hash"):
-        signature["termbase_hash"] = str(termbase.hash())
+    termbase_hash = str(termbase.hash()) if hasattr(termbase, "hash") else None
+    signature = Signature.of(checks=",".join(names), termbase=termbase_hash).as_dict()
     return CheckReport(tuple(results), summary, terms, inconsistent, signature)

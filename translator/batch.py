@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from termalign.align.corpus import Corpus, CorpusDocument, load_corpus
 from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import ConfigError, TermalignError
-from termalign.kernel.version import __version__
+from termalign.kernel.signature import Signature
 from termalign.translator.journal import Journal, signature_key
 from termalign.translator.progress import ProgressCallback, report
 from termalign.translator.records import SegmentRecord
@@ -182,6 +182,7 @@ class BatchReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "signature": self.signature,
+            "signature_text": str(Signature.of(self.signature)),
             "dry_run": self.dry_run,
             "seconds": round(self.seconds, 3),
             "totals": self.totals(),
@@ -331,18 +332,20 @@ def _open_documents(plan: BatchPlan, max_docs: int | None) -> list[_Doc]:
 
 
 def _signature(plan: BatchPlan, translator: Translator) -> dict[str, Any]:
-    return {
-        "tool": {"name": "termalign", "version": __version__},
-        "translator": dict(translator.signature),
-        "manifest": {"path": str(plan.corpus.manifest), "sha256": plan.manifest_hash()},
-    }
+    manifest = {"path": str(plan.corpus.manifest), "sha256": plan.manifest_hash()}
+    return Signature.of(translator=translator.signature, manifest=manifest).as_dict()
+
+
+def _journal_key(signature: Any) -> str:
+    """The journal's key for a translator signature (the same for dry runs and runs)."""
+    return signature_key(Signature.of(signature).as_dict())
 
 
 def plan_batch(
     plan: BatchPlan,
     config: BatchConfig,
     *,
-    signature: Mapping[str, Any],
+    signature: Signature | Mapping[str, Any],
     memory: TranslationMemory | None = None,
 ) -> BatchReport:
     """A dry run: per document, how many segments the journal and the TM already cover.
@@ -350,7 +353,7 @@ def plan_batch(
     Nothing is written; an absent journal counts as empty.
     """
     docs = _open_documents(plan, config.max_docs)
-    key = signature_key(signature)
+    key = _journal_key(signature)
     from termalign.translator.markup import PLACEHOLDER_RE
 
     journal = None
@@ -377,7 +380,7 @@ def plan_batch(
     finally:
         if journal is not None:
             journal.close()
-    return BatchReport([d.result for d in docs], dict(signature), dry_run=True)
+    return BatchReport([d.result for d in docs], Signature.of(signature).as_dict(), dry_run=True)
 
 
 # -- running ---------------------------------------------------------------------------------------
@@ -398,7 +401,7 @@ def run_batch(
     """
     started = clock()
     signature = _signature(plan, translator)
-    key = signature_key(signature["translator"])
+    key = _journal_key(translator.signature)
     docs = _open_documents(plan, config.max_docs)
     total = sum(len(d.units) for d in docs)
     with Journal.open(config.journal_path, restart=config.restart) as journal:

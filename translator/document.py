@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from termalign.align.document import Document
+from termalign.kernel.signature import Signature
 from termalign.translator.markup import Protected, protect, restore
 from termalign.translator.records import SegmentRecord
 from termalign.translator.stack import Translator
@@ -212,7 +213,7 @@ def translate_document(
     return DocumentTranslation(
         assembled.text,
         ordered,
-        dict(translator.signature),
+        Signature.of(translator.signature).as_dict(),
         summarise(ordered, assembled.restore_problems),
         assembled.restore_problems,
         tuple(planned),

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from termalign.kernel.errors import ConfigError, DocumentError
-from termalign.kernel.version import __version__
+from termalign.kernel.signature import Signature
 
 if TYPE_CHECKING:
     from termalign.translator.memory import TmEntry, TmMatch, TranslationMemory
@@ -105,7 +105,7 @@ def score(
     summary = report.summary
     return EvalResult(
         len(hypotheses), tuple(scores), summary.expected, summary.used, summary.forbidden,
-        report.signature.get("termbase_hash"),
+        report.signature.get("termbase"),
     )  # fmt: skip
 
 
@@ -222,11 +222,11 @@ def evaluate_faq(
         data["qa_issues"] = sum(len(r.issues) for r in records)
         data["seconds"] = round(seconds, 2)
         data["segments_per_second"] = round(len(records) / seconds, 3) if seconds > 0 else None
-        data["signature"] = dict(translator.signature)
+        data["signature"] = Signature.of(translator.signature).as_dict()
         systems[name] = data
         outputs[name] = records
     report: dict[str, Any] = {
-        "tool": {"name": "termalign", "version": __version__},
+        **Signature.of().as_dict(),  # tool and version, in the one shape
         "alignment": str(alignment_jsonl),
         "segments": len(pairs),
         "limit": limit,

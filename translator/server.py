@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from termalign.kernel.errors import ConfigError, TermalignError
+from termalign.kernel.signature import Signature
 from termalign.translator.records import SegmentRecord
 from termalign.translator.stack import Translator
 
@@ -125,8 +126,8 @@ class BatchWorker:
         self.ready = threading.Event()
         self.error: BaseException | None = None
         self.translators: Mapping[str | None, Translator] = {}
-        self.signature: dict[str, Any] = {}
-        self.signatures: dict[str | None, dict[str, Any]] = {}
+        self.signature: Signature = Signature.of()
+        self.signatures: dict[str | None, Signature] = {}
         self.metrics = _Metrics(self.queue_length)
 
     def queue_length(self) -> int:
@@ -161,7 +162,7 @@ class BatchWorker:
             if None not in self.translators:
                 raise ConfigError("the translator factory gave no default translator (key None)")
             # computed here: a termbase's hash reads SQLite, which belongs to this thread
-            self.signatures = {name: dict(t.signature) for name, t in self.translators.items()}
+            self.signatures = {name: Signature.of(t.signature) for name, t in self.translators.items()}
             self.signature = self.signatures[None]
             if self.config.warmup:
                 self.translators[None].translate(["你好。"])
@@ -412,7 +413,8 @@ def create_app(factory: TranslatorFactory, config: ServerConfig | None = None) -
             data["detectedLanguage"] = [detected] * len(items) if many else detected
         if termbase is not None or fields.get("records") in (True, "true", "1"):
             data["segments"] = [r.to_dict() for r in records]
-        data["signature"] = worker.signatures.get(termbase, worker.signature)
+        signature = worker.signatures.get(termbase, worker.signature)
+        data["signature"], data["signature_text"] = signature.as_dict(), str(signature)
         return JSONResponse(data)
 
     async def languages(_: Request) -> Response:
@@ -431,7 +433,9 @@ def create_app(factory: TranslatorFactory, config: ServerConfig | None = None) -
         if not worker.ready.is_set():
             return JSONResponse({"status": "loading"}, status_code=503)
         names = sorted(str(k) for k in worker.translators if k)
-        body: dict[str, Any] = {"status": "ok", "signature": worker.signature, "termbases": names}
+        body: dict[str, Any] = {"status": "ok", "signature": worker.signature.as_dict()}
+        body["signature_text"] = str(worker.signature)
+        body["termbases"] = names
         body["queue_length"] = worker.queue_length()
         return JSONResponse(body)
 

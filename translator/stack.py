@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from termalign.kernel.errors import ConfigError
 from termalign.kernel.settings import Settings
+from termalign.kernel.signature import Signature
 from termalign.translator.cache import CachedEngine
 from termalign.translator.engine import Engine, EngineConfig, open_engine
 from termalign.translator.install import default_models_dir, get_model
@@ -51,7 +52,7 @@ class Translator(Protocol):
     """Segments in, one record per segment out (input order), plus a signature."""
 
     @property
-    def signature(self) -> Mapping[str, Any]: ...
+    def signature(self) -> Signature: ...
 
     def translate(
         self,

@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from termalign.kernel.errors import ConfigError
-from termalign.kernel.version import __version__
+from termalign.kernel.signature import Signature
 from termalign.termbase.checks import Issue, Segment, run_checks
 from termalign.translator.markup import PLACEHOLDER_RE, drop_invented_tags, has_own_markup
 from termalign.translator.records import Origin, SegmentIssue, SegmentRecord, TermUse
@@ -229,16 +229,15 @@ class TermAwareTranslator:
         self._memory_hash: str | None = None
 
     @property
-    def signature(self) -> dict[str, Any]:
+    def signature(self) -> Signature:
         """Engine signature, termbase hash, TM identity and these settings: how outputs were made."""
-        return {
-            "tool": f"termalign {__version__}",
-            "layer": "term-aware/3",
-            "engine": self.engine.signature,
-            "termbase": self.termbase.hash() if self.termbase is not None else None,
-            "memory": self._memory_signature(),
-            "config": asdict(self.config),
-        }
+        return Signature.of(
+            layer="term-aware/3",
+            engine=self.engine.signature,
+            termbase=self.termbase.hash() if self.termbase is not None else None,
+            memory=self._memory_signature(),
+            config=asdict(self.config),
+        )
 
     def _memory_signature(self) -> dict[str, Any] | None:
         if self.memory is None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from termalign.align.aligner import Alignment
 from termalign.align.tmx import TranslationUnit, write_tmx
+from termalign.kernel.signature import Signature
 
 __all__ = ["write", "tmx_lang"]
 
@@ -41,4 +42,5 @@ def write(alignment: Alignment, path: Path) -> None:
         source_lang=tmx_lang(alignment.source_lang),
         target_lang=tmx_lang(alignment.target_lang),
         properties=props,
+        signature=Signature.of(alignment.signature),
     )

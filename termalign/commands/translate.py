@@ -158,6 +158,7 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
 def _write_outputs(result: DocumentTranslation, outs: _Outputs, source_lang: str, seconds: float) -> None:
     from termalign.kernel.atomic import atomic_write_text
     from termalign.kernel.errors import DocumentError
+    from termalign.kernel.signature import Signature
 
     atomic_write_text(outs.output, result.text, error=DocumentError)
     if outs.tmx is not None:
@@ -165,6 +166,7 @@ def _write_outputs(result: DocumentTranslation, outs: _Outputs, source_lang: str
     if outs.report is not None:
         report = {
             "signature": result.signature,
+            "signature_text": str(Signature.of(result.signature)),
             "summary": {**result.summary, "seconds": round(seconds, 2)},
             "restore_problems": [vars(p) for p in result.restore_problems],
             "segments": [r.to_dict() for r in result.records],
@@ -175,6 +177,7 @@ def _write_outputs(result: DocumentTranslation, outs: _Outputs, source_lang: str
 
 def _write_run_tmx(result: DocumentTranslation, path: Path, source_lang: str) -> None:
     from termalign.align.tmx import TranslationUnit, write_tmx
+    from termalign.kernel.signature import Signature
 
     records = {r.id: r for r in result.records}
     units = []
@@ -186,16 +189,10 @@ def _write_run_tmx(result: DocumentTranslation, path: Path, source_lang: str) ->
         target = result.targets.get(seg.id, seg.raw)
         notes = record.notes + (("control characters dropped",) if _NOT_XML.search(target) else ())
         units.append(TranslationUnit(seg.raw, _NOT_XML.sub("", target), props, notes, seg.id))
-    signature = result.signature
-    engine = signature.get("engine", {})
-    header = {
-        "x-model": str(engine.get("model") or engine.get("model_id") or ""),
-        "x-termbase-sha256": str(signature.get("termbase") or ""),
-        "x-decoding": json.dumps(engine, sort_keys=True, ensure_ascii=False),
-        "x-translate-config": json.dumps(signature.get("config"), sort_keys=True),
-        "x-tool": str(signature.get("tool", "")),
-    }
-    write_tmx(path, units, source_lang=source_lang, target_lang="en", properties=header)
+    signature = Signature.of(result.signature)
+    model = signature.get("engine.model") or signature.get("server.engine.model")  # local or remote
+    header = {"x-model": str(model or ""), "x-termbase": str(signature.get("termbase") or "")}
+    write_tmx(path, units, source_lang=source_lang, target_lang="en", properties=header, signature=signature)
 
 
 def _summary_table(
