@@ -94,6 +94,7 @@ def cli(ctx: click.Context, verbose: int, data_dir: Path | None, config_path: Pa
 
 
 def _register() -> None:
+    # Lazy to break a cycle, not for speed: the command modules import termalign.cli_context -> here.
     from termalign.commands import COMMANDS
 
     for command in COMMANDS:

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from termalign.kernel.signature import Signature
+from termalign.termbase.matcher import TermMatcher, find_forbidden, find_targets
 from termalign.termbase.model import Entry, Status
 
 if TYPE_CHECKING:
@@ -113,8 +114,6 @@ def check(name: str, severity: Severity | str) -> Callable[[SegmentCheck], Segme
 
 def target_count(text: str, entry: Entry) -> int:
     """How often any accepted rendering of ``entry`` occurs in ``text`` (the matcher's rules)."""
-    from termalign.termbase.matcher import find_targets
-
     return len(find_targets(text, entry))
 
 
@@ -154,8 +153,6 @@ def term_missing(seg: Segment) -> Iterator[Issue]:
 @check("forbidden-term", Severity.ERROR)
 def forbidden_term(seg: Segment) -> Iterator[Issue]:
     """A rendering the termbase forbids for a source term occurs in the target."""
-    from termalign.termbase.matcher import find_forbidden
-
     seen: set[tuple[str, str]] = set()
     for hit in seg.hits:
         entry = hit.entry
@@ -283,7 +280,6 @@ def _matcher(termbase: Any) -> Finder:
         return termbase.matcher()
     if hasattr(termbase, "find"):
         return termbase
-    from termalign.termbase.matcher import TermMatcher
 
     return TermMatcher(list(termbase))
 
@@ -429,8 +425,6 @@ class _Tally:
         self.entries: dict[str, Entry] = {}
 
     def add(self, seg: Segment, issues: Sequence[Issue]) -> None:
-        from termalign.termbase.matcher import find_targets
-
         self.forbidden.update(i.term for i in issues if i.check == "forbidden-term")
         for hit in seg.hits:
             self.entries.setdefault(hit.entry.source, hit.entry)

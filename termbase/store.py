@@ -24,6 +24,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from termalign.kernel.errors import TermbaseError
+from termalign.termbase.formats import import_entries
+from termalign.termbase.matcher import TermMatcher
 from termalign.termbase.model import Entry, Provenance, Status
 from termalign.termbase.validate import Problem, check_entry, content_hash, raise_problems, sort_key
 
@@ -278,8 +280,6 @@ class Termbase:
 
     def matcher(self) -> TermMatcher:
         """A :class:`~termbase.matcher.TermMatcher` over all entries, rebuilt only after a change."""
-        from termalign.termbase.matcher import TermMatcher
-
         if self._matcher is None or self._matcher[0] != self._revision:
             self._matcher = (self._revision, TermMatcher(self.entries()))
         return self._matcher[1]
@@ -459,8 +459,6 @@ def load_termbase(path: str | Path, *, create: bool = False) -> Termbase:
 
     Imports are strict: a file with any bad row raises one error naming them all.
     """
-    from termalign.termbase.formats import import_entries
-
     path = Path(path)
     if path.suffix.lower() in SQLITE_EXTENSIONS:
         return Termbase.open(path, create=create)

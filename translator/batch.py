@@ -38,12 +38,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from termalign.align.corpus import Corpus, CorpusDocument, load_corpus
+from termalign.align.reader import read_document
 from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import ConfigError, TermalignError
 from termalign.kernel.signature import Signature
+from termalign.translator.batch_report import write_report
+from termalign.translator.document import FRONT_MATTER_PREFIX, assemble, front_matter_fields, plan_segments
+from termalign.translator.engine import EngineConfig
 from termalign.translator.journal import Journal, signature_key
+from termalign.translator.markup import PLACEHOLDER_RE
 from termalign.translator.progress import ProgressCallback, report
 from termalign.translator.records import SegmentRecord
+from termalign.translator.terms import TranslateConfig
 
 if TYPE_CHECKING:
     from termalign.align.document import Document
@@ -79,8 +85,6 @@ class TranslateSettings:
 
     def translate_config(self) -> TranslateConfig:
         """The termbase-aware layer's settings from ``[translate.terms]`` (defaults for the rest)."""
-        from termalign.translator.terms import TranslateConfig
-
         return TranslateConfig(**self.terms)
 
 
@@ -222,7 +226,6 @@ def load_batch_manifest(manifest: str | Path, data_dir: Path) -> BatchPlan:
     if not isinstance(decoding, dict):
         problems.append("[translate.decoding] must be a table")
         decoding = {}
-    from termalign.translator.engine import EngineConfig
 
     fields = {f.name for f in dataclasses.fields(EngineConfig)}
     bad = sorted(set(decoding) - fields)
@@ -250,8 +253,6 @@ def load_batch_manifest(manifest: str | Path, data_dir: Path) -> BatchPlan:
 
 def _terms_problems(terms: Mapping[str, Any]) -> list[str]:
     """What is wrong with a ``[translate.terms]`` table (unknown keys, values TranslateConfig refuses)."""
-    from termalign.translator.terms import TranslateConfig
-
     fields = {f.name for f in dataclasses.fields(TranslateConfig)}
     bad = sorted(set(terms) - fields)
     if bad:
@@ -293,8 +294,6 @@ class _Doc:
 
 
 def _plan_document(item: _Doc, document: Document) -> None:
-    from termalign.translator.document import FRONT_MATTER_PREFIX, front_matter_fields, plan_segments
-
     item.document = document
     for seg in plan_segments(document):
         text = seg.protected.text
@@ -311,8 +310,6 @@ def _plan_document(item: _Doc, document: Document) -> None:
 
 def _open_documents(plan: BatchPlan, max_docs: int | None) -> list[_Doc]:
     """Read and plan every selected document; a missing or broken one is marked, not raised."""
-    from termalign.align.reader import read_document
-
     selected = plan.documents if max_docs is None else plan.documents[:max_docs]
     docs: list[_Doc] = []
     for meta in selected:
@@ -354,7 +351,6 @@ def plan_batch(
     """
     docs = _open_documents(plan, config.max_docs)
     key = _journal_key(signature)
-    from termalign.translator.markup import PLACEHOLDER_RE
 
     journal = None
     if config.journal_path.is_file() and not config.restart:
@@ -438,7 +434,6 @@ def run_batch(
                     _finish(item, plan, config)
             report(progress, "overall", done, total)
     result = BatchReport([d.result for d in docs], signature, seconds=clock() - started)
-    from termalign.translator.batch_report import write_report
 
     write_report(result, config.output_dir)
     return result
@@ -476,8 +471,6 @@ def output_path(meta: CorpusDocument, corpus: Corpus, output_dir: Path) -> Path:
 
 def _finish(item: _Doc, plan: BatchPlan, config: BatchConfig) -> None:
     """Assemble the translated document, write it atomically, fill in its numbers."""
-    from termalign.translator.document import FRONT_MATTER_PREFIX, assemble
-
     assert item.document is not None
     records = {**item.copies, **item.records}
     fm = {name: records.pop(FRONT_MATTER_PREFIX + name).target for name in item.fields}

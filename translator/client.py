@@ -54,6 +54,7 @@ class RemoteTranslator:
 
     def _http(self) -> Any:
         if self._client is None:
+            # Lazy: httpx (~0.3 s) to import (startup_bench.py).
             import httpx
 
             self._client = httpx.Client(timeout=self._timeout)
@@ -132,6 +133,7 @@ class RemoteTranslator:
         ]
 
     def _request(self, method: str, path: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        # Lazy: httpx (~0.3 s) to import (startup_bench.py).
         import httpx
 
         url = self.url + path

@@ -26,7 +26,7 @@ import yaml
 
 from termalign.align.document import Document
 from termalign.kernel.signature import Signature
-from termalign.translator.markup import Protected, protect, restore
+from termalign.translator.markup import PLACEHOLDER_RE, Protected, protect, restore
 from termalign.translator.records import SegmentRecord
 from termalign.translator.stack import Translator
 from termalign.translator.writeback import front_matter_span, rebuild, replace_front_matter
@@ -104,8 +104,6 @@ def plan_segments(doc: Document) -> list[SourceSegment]:
 
 
 def _visible_text(protected: Protected) -> str:
-    from termalign.translator.markup import PLACEHOLDER_RE
-
     return PLACEHOLDER_RE.sub("", protected.text)
 
 

@@ -150,6 +150,7 @@ class CT2EngineBase:
         return self._model_id
 
     def _signature(self, **extra: Any) -> dict[str, Any]:
+        # Lazy: ctranslate2 (~0.3 s) to import (startup_bench.py).
         import ctranslate2
 
         return {

@@ -36,7 +36,9 @@ from urllib.parse import parse_qs
 
 from termalign.kernel.errors import ConfigError, TermalignError
 from termalign.kernel.signature import Signature
+from termalign.translator.markup import protect, restore
 from termalign.translator.records import SegmentRecord
+from termalign.translator.split import SplitText, join_translations, merge_records, split_text
 from termalign.translator.stack import Translator
 
 if TYPE_CHECKING:
@@ -88,6 +90,7 @@ class _Metrics:
     """Prometheus metrics in a registry of their own (never the global one)."""
 
     def __init__(self, queue_length: Callable[[], int]) -> None:
+        # Lazy: prometheus_client (~0.1 s) to import (startup_bench.py).
         from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
         self.registry = CollectorRegistry()
@@ -108,6 +111,7 @@ class _Metrics:
         queue.set_function(lambda: float(queue_length()))
 
     def render(self) -> bytes:
+        # Lazy: prometheus_client (~0.1 s) to import (startup_bench.py).
         from prometheus_client import generate_latest
 
         return bytes(generate_latest(self.registry))
@@ -303,8 +307,6 @@ def _check_languages(fields: Mapping[str, Any], config: ServerConfig) -> None:
 
 def _split(texts: Sequence[str], flag: Any, config: ServerConfig) -> list[SplitText]:
     """Each item cut into sentences (``"split": false`` keeps items whole, as our client asks)."""
-    from termalign.translator.split import SplitText, split_text
-
     if flag in (False, "false", "0", 0):
         return [SplitText(t, ((0, len(t)),) if t.strip() else ()) for t in texts]
     if flag not in (None, True, "true", "1", 1):
@@ -318,8 +320,6 @@ def _split(texts: Sequence[str], flag: Any, config: ServerConfig) -> list[SplitT
 
 def _regroup(pieces: Sequence[SplitText], records: Sequence[SegmentRecord]) -> list[SegmentRecord]:
     """One record per q item (its id the item's index) from the records of its sentences."""
-    from termalign.translator.split import join_translations, merge_records
-
     out: list[SegmentRecord] = []
     pos = 0
     for k, piece in enumerate(pieces):
@@ -336,7 +336,6 @@ def _regroup(pieces: Sequence[SplitText], records: Sequence[SegmentRecord]) -> l
 def _protect(items: Sequence[str], fmt: str) -> tuple[list[str], list[Any]]:
     if fmt == "text":
         return list(items), [None] * len(items)
-    from termalign.translator.markup import protect
 
     protected = [protect(item, "html") for item in items]
     return [p.text for p in protected], protected
@@ -345,13 +344,13 @@ def _protect(items: Sequence[str], fmt: str) -> tuple[list[str], list[Any]]:
 def _restore(record: SegmentRecord, protected: Any) -> str:
     if protected is None:
         return record.target
-    from termalign.translator.markup import restore
 
     return restore(record.target, protected).text
 
 
 def create_app(factory: TranslatorFactory, config: ServerConfig | None = None) -> Any:
     """The Starlette application; the worker starts and stops with the app's lifespan."""
+    # Lazy: starlette (~0.2 s) to import (startup_bench.py).
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse, Response
@@ -440,6 +439,7 @@ def create_app(factory: TranslatorFactory, config: ServerConfig | None = None) -
         return JSONResponse(body)
 
     async def metrics(_: Request) -> Response:
+        # Lazy: prometheus_client (~0.1 s) to import (startup_bench.py).
         from prometheus_client import CONTENT_TYPE_LATEST
 
         return Response(worker.metrics.render(), media_type=CONTENT_TYPE_LATEST)
@@ -479,6 +479,7 @@ class ServerThread:
     def __init__(
         self, app: Any, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning"
     ) -> None:
+        # Lazy: uvicorn (~0.2 s) to import (startup_bench.py).
         import uvicorn
 
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -23,8 +23,10 @@ from termalign.kernel.errors import ConfigError
 from termalign.kernel.settings import Settings
 from termalign.kernel.signature import Signature
 from termalign.translator.cache import CachedEngine
+from termalign.translator.client import RemoteTranslator
 from termalign.translator.engine import Engine, EngineConfig, open_engine
 from termalign.translator.install import default_models_dir, get_model
+from termalign.translator.memory import TranslationMemory
 from termalign.translator.records import SegmentRecord
 from termalign.translator.registry import DEFAULT_MODEL
 from termalign.translator.terms import TermAwareTranslator, TranslateConfig
@@ -106,7 +108,6 @@ def load_memory(paths: Sequence[Path], *, source_lang: str) -> TranslationMemory
     missing = [str(p) for p in paths if not Path(p).is_file()]
     if missing:
         raise ConfigError(f"translation memory file(s) not found: {', '.join(missing)}")
-    from termalign.translator.memory import TranslationMemory
 
     return TranslationMemory.from_tmx(paths, source_lang=source_lang)
 
@@ -184,8 +185,6 @@ def build_stack(
     check_settings(settings)
     server = settings.get("server")
     if server:
-        from termalign.translator.client import RemoteTranslator
-
         remote = RemoteTranslator(server, termbase=settings.get("server_termbase"), source=source_lang)
         return Stack(remote, None, remote.close)
     if settings.get("server_termbase"):

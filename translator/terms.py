@@ -41,7 +41,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from termalign.kernel.errors import ConfigError
 from termalign.kernel.signature import Signature
-from termalign.termbase.checks import Issue, Segment, run_checks
+from termalign.termbase.checks import CHECKS, Issue, Segment, run_checks, source_numbers
+from termalign.termbase.matcher import find_forbidden, find_targets
+from termalign.termbase.model import Status
 from termalign.translator.markup import PLACEHOLDER_RE, drop_invented_tags, has_own_markup
 from termalign.translator.records import Origin, SegmentIssue, SegmentRecord, TermUse
 
@@ -118,7 +120,6 @@ class TranslateConfig:
             problems.append("tm_examples and max_repair_prompts must not be negative")
         if self.min_length_ratio < 0 or not 0.0 < self.max_han_share <= 1.0:
             problems.append("min_length_ratio must be >= 0 and max_han_share in (0, 1]")
-        from termalign.termbase.checks import CHECKS
 
         unknown = [c for c in self.checks if c not in CHECKS]
         if unknown:
@@ -340,8 +341,6 @@ class TermAwareTranslator:
 
     def _wanted(self, source: str, hits: Sequence[TermHit]) -> list[TermHit]:
         """The hits whose rendering the engine is told: approved, enforced, not already in English."""
-        from termalign.termbase.matcher import find_targets
-
         if not self.config.glossary:
             return []
         # a surface that already is an accepted rendering (Deepseek → DeepSeek) only invites an echo
@@ -504,8 +503,6 @@ class TermAwareTranslator:
 
     def _substitute(self, item: _Work) -> None:
         """Replace forbidden renderings by the approved one (deterministic last resort)."""
-        from termalign.termbase.matcher import find_forbidden
-
         text = item.chosen.text
         notes: list[str] = []
         entries = {h.entry.source: h.entry for h in item.plan.hits}
@@ -526,8 +523,6 @@ class TermAwareTranslator:
             item.notes.extend(dict.fromkeys(notes))
 
     def _term_uses(self, plan: _Plan, target: str) -> tuple[TermUse, ...]:
-        from termalign.termbase.matcher import find_targets
-        from termalign.termbase.model import Status
 
         return tuple(
             TermUse(
@@ -565,8 +560,6 @@ def _write_inline(source: str, edits: Sequence[tuple[int, int, str]]) -> str:
 
 def _number_edits(source: str) -> list[tuple[int, int, str]]:
     """Chinese amounts with 万/亿 and their English form: (start, end, "600 billion")."""
-    from termalign.termbase.checks import source_numbers
-
     edits = []
     for raw, value, (start, end) in source_numbers(source):
         if raw.endswith(("万", "亿")):

@@ -8,6 +8,10 @@ import click
 
 from termalign.output import console, summarise_alignment
 
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
+
 
 @click.command()
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))

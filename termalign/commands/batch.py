@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from termalign.translator.batch import BatchPlan, BatchReport
     from termalign.translator.stack import Translator
 
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
+
 __all__ = ["batch"]
 
 

@@ -14,6 +14,10 @@ from termalign.commands.engine_options import StackOptions, manifest_layer, stac
 from termalign.kernel.settings import SPECS
 from termalign.output import console
 
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
+
 __all__ = ["config"]
 
 

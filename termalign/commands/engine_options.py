@@ -20,10 +20,20 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from termalign.cli_context import app_context
 from termalign.kernel.errors import ConfigError
 from termalign.kernel.settings import SPECS, ConfigFile, Settings, resolve_settings
+from termalign.output import err_console
 
 __all__ = [
     "FAST_MODEL",
@@ -136,18 +146,6 @@ def refuse_server(settings: Settings, command: str) -> None:
 
 def progress_display() -> Any:
     """A rich progress display on stderr (silent when stderr is not a terminal)."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    from termalign.output import err_console
-
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),

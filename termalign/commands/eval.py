@@ -18,6 +18,10 @@ from termalign.output import console
 if TYPE_CHECKING:
     from termalign.termbase.store import Termbase
 
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
+
 __all__ = ["eval_"]
 
 

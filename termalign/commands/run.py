@@ -11,6 +11,10 @@ from termalign.cli_context import app_context
 from termalign.commands.engine_options import StackOptions, manifest_layer, refuse_server, stack_options
 from termalign.output import console, err_console
 
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
+
 
 @click.command()
 @click.argument(

@@ -10,6 +10,10 @@ import click
 from termalign.commands.engine_options import StackOptions, refuse_server, stack_options
 from termalign.kernel.errors import ConfigError
 
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
+
 __all__ = ["serve"]
 
 

@@ -18,9 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
+from rich.table import Table
 
 from termalign.kernel.errors import ConfigError, TermbaseError
 from termalign.termbase.model import STATUSES, Entry, Status
+
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
 
 __all__ = ["term"]
 
@@ -170,8 +176,6 @@ def list_command(
     if as_json:
         _echo_json([_entry_json(e) for e in entries])
         return
-    from rich.console import Console
-    from rich.table import Table
 
     table = Table(title=f"{len(entries)} entries", show_lines=False)
     for column in ("source", "target", "status", "variants", "forbidden", "enforce", "pos"):
@@ -214,8 +218,6 @@ def show_command(ctx: click.Context, termbase_path: Path | None, term_text: str,
     if as_json:
         _echo_json(_entry_json(entry))
         return
-    from rich.console import Console
-    from rich.table import Table
 
     table = Table(show_header=False, title=entry.source)
     table.add_column("field", style="bold")

@@ -6,8 +6,13 @@ import json
 from pathlib import Path
 
 import click
+from rich.table import Table
 
 from termalign.output import console
+
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
 
 
 @click.command()
@@ -57,7 +62,6 @@ def extract(aligned: Path, output: Path, min_count: int, top: int, no_cedict: bo
     if as_json:
         click.echo(json.dumps([candidate_row(c) for c in cands], ensure_ascii=False, indent=1))
         return
-    from rich.table import Table
 
     table = Table(title=f"{len(cands)} candidates from {len(pairs)} pairs → {output}")
     for name in ("source", "target", "score", "dice", "llr", "pairs", "cedict"):

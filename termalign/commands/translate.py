@@ -17,16 +17,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from termalign.commands.engine_options import FLAGS, StackOptions, stack_options
+from termalign.kernel.atomic import atomic_write_text
+from termalign.kernel.errors import DocumentError
+from termalign.kernel.signature import Signature
 from termalign.output import console, err_console
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from termalign.translator.document import DocumentTranslation
+
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
 
 __all__ = ["translate"]
 
@@ -129,8 +137,6 @@ def _refuse_local_options_with_server(stack: StackOptions) -> None:
     Only options given on the command line count: $TERMALIGN_MODEL and friends
     may well be set for other commands.
     """
-    from click.core import ParameterSource
-
     ctx = click.get_current_context()
     flags = {"termbase_path": "--termbase", "no_termbase": "--no-termbase", "tm_paths": "--tm"}
     given = [f for name, f in flags.items() if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
@@ -156,9 +162,6 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
 
 
 def _write_outputs(result: DocumentTranslation, outs: _Outputs, source_lang: str, seconds: float) -> None:
-    from termalign.kernel.atomic import atomic_write_text
-    from termalign.kernel.errors import DocumentError
-    from termalign.kernel.signature import Signature
 
     atomic_write_text(outs.output, result.text, error=DocumentError)
     if outs.tmx is not None:
@@ -177,7 +180,6 @@ def _write_outputs(result: DocumentTranslation, outs: _Outputs, source_lang: str
 
 def _write_run_tmx(result: DocumentTranslation, path: Path, source_lang: str) -> None:
     from termalign.align.tmx import TranslationUnit, write_tmx
-    from termalign.kernel.signature import Signature
 
     records = {r.id: r for r in result.records}
     units = []
