@@ -60,7 +60,7 @@ def _scorer_name(scorer: Scorer) -> str:
 
 
 def signature_of(config: AlignConfig, scorers: Sequence[Scorer] = ()) -> dict[str, str]:
-    """Tool version and every setting, as strings, for output headers (STYLE.md convention 7)."""
+    """Tool version and every setting, as strings, for output headers (docs/architecture.md, "Signatures")."""
     sig = {"tool": "termalign", "version": __version__, "aligner": "two-level banded DP"}
     for key, value in asdict(config).items():
         if key in ("priors", "block_priors"):

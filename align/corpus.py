@@ -3,7 +3,7 @@
 The manifest names every document, its language, script, format and role; the
 texts themselves live in a data directory outside the repository.  The data
 directory is resolved at the CLI edge and passed in here, never read from the
-environment deep inside (STYLE.md convention 3) — :func:`default_data_dir` is
+environment deep inside (docs/architecture.md, "Settings") — :func:`default_data_dir` is
 the one helper the CLI uses for that.
 """
 

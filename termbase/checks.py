@@ -1,4 +1,4 @@
-"""Terminology QA: small registered checks with a severity (STYLE.md convention 8).
+"""Terminology QA: small registered checks with a severity (docs/architecture.md).
 
 Each check is a function from one :class:`Segment` (source, target, and the
 termbase hits found in the source's Simplified view) to the :class:`Issue`

@@ -1,7 +1,7 @@
 """The termbase-aware translation layer: glossary in the prompt, verification and repair after it.
 
 A plain :class:`~translator.engine.Engine` follows a glossary only sometimes
-(MODEL_NOTES.md), so :class:`TermAwareTranslator` does four things per segment:
+(docs/model-notes.md, "Terminology"), so :class:`TermAwareTranslator` does four things per segment:
 
 1. **TM first.** A translation-memory match at or above ``tm_reuse_threshold``
    (default: exact only) is reused as is (origin ``tm-exact``/``tm-fuzzy``, no
