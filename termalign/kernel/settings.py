@@ -116,7 +116,7 @@ SPECS: tuple[SettingSpec, ...] = (
     _terms("glossary", bool),
     _terms(
         "term_injection", str, "--term-injection",
-        "How approved renderings reach the model: inline (written into the source), list, or both.",
+        "How approved renderings reach the model: inline (written into the source; default), list, both.",
     ),
     _terms("inline_numbers", bool),
     _terms("enforce_terms", bool),
