@@ -159,3 +159,20 @@ def test_run_parses_the_manifest_and_imports_the_termbase_once(
     _invoke(args)
     assert parsed.count(manifest.read_text(encoding="utf-8")) == 1
     assert len(imported) == 1 and imported[0].name == "termbase.tsv"
+
+
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_commands_that_need_a_local_model_refuse_a_server(command: str, tmp_path: Path, models: Path) -> None:
+    args = [*_commands(tmp_path, models)[command], "--server", "http://127.0.0.1:9"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "needs a local model" in result.output and "flag" in result.output
+    assert not OPENED
+
+
+def test_eval_refuses_model_options_without_translate(tmp_path: Path, models: Path) -> None:
+    args = [a for a in _commands(tmp_path, models)["eval"] if a != "--translate"]
+    result = CliRunner().invoke(cli, [*args, "--beam-size", "2"])
+    assert (
+        result.exit_code == 2
+        and "--model, --models-dir, --beam-size cannot be used without --translate" in (result.output)
+    )
