@@ -107,6 +107,7 @@ def test_chunks_span_documents_and_a_rerun_redoes_nothing(tmp_path: Path) -> Non
     assert {d["id"] for d in data["documents"]} == {"doc0", "doc1", "doc2"}
     html = (tmp_path / "out" / "report.html").read_text("utf-8")
     assert "doc1" in html and "How this was made" in html
+    assert f"<code>{text}</code>" in html  # the one string form, as in report.json
 
     again = _identity()
     second = run_batch(plan, again, config)
