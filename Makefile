@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run run-terms bench-translate test test-slow lint check-wheel bench clean
+.PHONY: install install-ray run run-terms bench-translate test test-slow lint check-wheel bench bench-ray clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## The optional Ray extra (distributed batch runs); CI installs it so the Ray tests run.
+install-ray: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,ray]'
 
 MODEL ?= qwen2.5-coder-1.5b
 
@@ -48,6 +52,9 @@ check-wheel: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/align_bench.py
 	$(BIN)/python bench/term_bench.py
+
+bench-ray: install-ray
+	$(BIN)/python bench/ray_bench.py --model qwen2.5-coder-0.5b
 
 bench-translate: $(STAMP)
 	$(BIN)/python bench/translate_bench.py

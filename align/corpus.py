@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from termalign.align.documents import format_names
 from termalign.kernel.errors import ConfigError
 
 __all__ = ["CorpusDocument", "Corpus", "load_corpus", "default_data_dir", "ROLES"]
 
 ROLES = ("parallel-source", "reference", "to-translate")
-FORMATS = ("markdown", "html", "text")
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ def load_corpus(manifest: str | Path, data_dir: Path) -> Corpus:
         if entry.get("role") and entry["role"] not in ROLES:
             problems.append(f"document {name} has role {entry['role']!r}; expected one of {ROLES}")
         fmt = entry.get("format", "markdown")
-        if fmt not in FORMATS:
-            problems.append(f"document {name} has format {fmt!r}; expected one of {FORMATS}")
+        if fmt not in format_names():
+            problems.append(f"document {name} has format {fmt!r}; expected one of {format_names()}")
         if missing:
             continue
         documents.append(

@@ -6,31 +6,17 @@ same for text already in memory (tests, the server).
 
 from __future__ import annotations
 
-import re
-from pathlib import Path, PurePath
+from pathlib import Path
 
-from termalign.align.document import BlockKind, Document
+from termalign.align.document import Document
+from termalign.align.documents import REGISTRY, detect_format
 from termalign.align.encoding import read_text
-from termalign.align.html_reader import parse_html
-from termalign.align.markdown_reader import parse_markdown, split_lines
 from termalign.align.script import detect_lang, detect_script
 from termalign.align.segment import SegmentOptions
-from termalign.align.textmap import Parsed, PieceKind, RawBlock, Run, build_blocks
+from termalign.align.textmap import build_blocks
 from termalign.kernel.errors import DocumentError
 
-__all__ = ["read_document", "read_string", "guess_format", "FORMATS"]
-
-FORMATS = ("markdown", "html", "text")
-_HTML_SUFFIXES = frozenset((".html", ".htm", ".xhtml"))
-_MARKDOWN_SUFFIXES = frozenset((".md", ".markdown", ".mdown", ".mkd"))
-# Sniffing only (the readers parse properly): any of these marks a markdown file.
-_MARKDOWN_HINTS = re.compile(
-    r"^(?:---\s*$|#{1,6}\s|\s{0,3}>|\s{0,3}(?:[-*+]|\d{1,9}[.)])\s|\s{0,3}<[a-zA-Z!/]"
-    r"|Markdown Content:\s*$|\s{0,3}(?:```|~~~))"
-    r"|\*\*\S|\]\([^)\s]*\)|`[^`\n]+`",
-    re.MULTILINE,
-)
-_HTML_START = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype|html|head|body)\b", re.IGNORECASE | re.DOTALL)
+__all__ = ["read_document", "read_string", "guess_format"]
 
 
 def read_document(
@@ -42,8 +28,8 @@ def read_document(
 ) -> Document:
     """Read, decode and segment the document at ``path``.
 
-    ``lang`` and ``fmt`` ("markdown", "html", "text") are detected when not
-    given.  Raises :class:`DocumentError` for missing, empty, binary or
+    ``lang`` and ``fmt`` (a registered format name: "markdown", "html",
+    "text", ...) are detected when not given.  Raises :class:`DocumentError` for missing, empty, binary or
     undecodable files.  A document without text gives zero blocks.
     """
     text, encoding = read_text(path)
@@ -63,13 +49,8 @@ def read_string(
 
 
 def guess_format(path: str, text: str) -> str:
-    """ "html" for .html/.htm or a full HTML page, "markdown" if markup is seen, else "text"."""
-    suffix = PurePath(path).suffix.lower()
-    if suffix in _HTML_SUFFIXES or _HTML_START.match(text[:4096]):
-        return "html"
-    if suffix in _MARKDOWN_SUFFIXES or _MARKDOWN_HINTS.search(text):
-        return "markdown"
-    return "text"
+    """The first registered document format that claims the file (see :func:`detect_format`)."""
+    return detect_format(path, text)
 
 
 def _read(
@@ -81,11 +62,11 @@ def _read(
     segmentation: SegmentOptions | None,
 ) -> Document:
     fmt = fmt or guess_format(path, text)
-    if fmt not in FORMATS:
+    if fmt not in REGISTRY:
         raise DocumentError(
-            f"unknown document format {fmt!r} (expected one of {', '.join(FORMATS)})", path=path
+            f"unknown document format {fmt!r} (expected one of {', '.join(REGISTRY)})", path=path
         )
-    parsed = _parse(text, path, fmt)
+    parsed = REGISTRY[fmt].parse(text, path)
     visible = "\n".join(raw.run.plain for raw in parsed.blocks)
     doc_lang = lang or detect_lang(visible) or "und"
     blocks = build_blocks(parsed.blocks, doc_lang, segmentation)
@@ -101,34 +82,3 @@ def _read(
         metadata=parsed.metadata,
         images=tuple(parsed.images),
     )
-
-
-def _parse(text: str, path: str, fmt: str) -> Parsed:
-    if fmt == "text":
-        return parse_text(text)
-    if fmt == "html":
-        # A non-.html file asked for as HTML may open with markdown lines (004: a
-        # markdown link title, "------", then an HTML body).  Parsed as HTML those
-        # would show their markup as text, so the markdown reader takes it and
-        # hands the HTML blocks to the HTML reader.
-        if PurePath(path).suffix.lower() not in _HTML_SUFFIXES and _starts_with_markdown(text):
-            return parse_markdown(text)
-        return parse_html(text)
-    return parse_markdown(text)
-
-
-def _starts_with_markdown(text: str) -> bool:
-    body = re.sub(r"\A(?:\s*<!--.*?-->)*\s*", "", text[:65536], flags=re.DOTALL)
-    return bool(body) and not body.startswith("<")
-
-
-def parse_text(text: str) -> Parsed:
-    """Plain text: every non-empty line is a paragraph (visible text = source)."""
-    parsed = Parsed()
-    lines, starts = split_lines(text)
-    for line, start in zip(lines, starts, strict=True):
-        if line.strip():
-            run = Run()
-            run.add(line, start, start + len(line), PieceKind.TEXT)
-            parsed.blocks.append(RawBlock(run, BlockKind.PARAGRAPH))
-    return parsed

@@ -176,3 +176,18 @@ def test_eval_refuses_model_options_without_translate(tmp_path: Path, models: Pa
         result.exit_code == 2
         and "--model, --models-dir, --beam-size cannot be used without --translate" in (result.output)
     )
+
+
+def test_ray_workers_get_the_same_settings(tmp_path: Path) -> None:
+    from termalign.commands.ray_options import ray_runner
+    from termalign.kernel.settings import load_config_file, resolve_settings
+    from termalign.translator.distributed import RayConfig
+    from termalign.translator.stack import engine_config, translate_config
+
+    config = tmp_path / "settings.toml"
+    config.write_text('[decoding]\nmax_new_tokens = 21\n[terms]\nterm_injection = "list"\n', encoding="utf-8")
+    settings = resolve_settings(flags={"decoding.beam_size": 3}, file=load_config_file(config))
+    recipe = ray_runner(RayConfig(), settings, termbase=None, memories=[], source_lang="zh").recipe
+    on_worker = recipe.settings(tmp_path)
+    assert engine_config(on_worker) == engine_config(settings)  # beam 3 and 21 new tokens on every worker
+    assert translate_config(on_worker) == translate_config(settings)

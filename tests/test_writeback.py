@@ -10,16 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from termalign.align.document import Block, BlockKind, Document, Sentence
-from termalign.kernel.errors import ConfigError, DocumentError
-from termalign.translator.identity import IdentityEngine
-from termalign.translator.markup import PLACEHOLDER_RE, protect, restore
-from termalign.translator.writeback import (
+from termalign.align.documents.writeback import (
     front_matter_span,
     identity_translations,
     rebuild,
     replace_front_matter,
     translate_front_matter,
 )
+from termalign.kernel.errors import ConfigError, DocumentError
+from termalign.translator.identity import IdentityEngine
+from termalign.translator.markup import PLACEHOLDER_RE, protect, restore
 
 
 def make_doc(text: str, blocks: list[list[str]], fmt: str = "markdown") -> Document:

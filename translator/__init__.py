@@ -4,6 +4,7 @@ Nothing is loaded at import; heavy dependencies (ctranslate2, gguf, tokenizers,
 sentencepiece) are imported when a model is converted or first used.
 """
 
+from termalign.align.documents.writeback import rebuild, replace_front_matter, translate_front_matter
 from termalign.translator.cache import CachedEngine
 from termalign.translator.document import assemble, plan_segments, translate_document
 from termalign.translator.engine import Engine, EngineConfig, Hypotheses, Hypothesis, open_engine
@@ -18,7 +19,6 @@ from termalign.translator.records import SegmentRecord
 from termalign.translator.registry import DEFAULT_MODEL, REGISTRY, ModelSpec, get_spec
 from termalign.translator.seq2seq import Seq2SeqEngine
 from termalign.translator.terms import TermAwareTranslator, TranslateConfig
-from termalign.translator.writeback import rebuild, replace_front_matter, translate_front_matter
 
 __all__ = [
     "CachedEngine",

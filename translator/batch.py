@@ -38,11 +38,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from termalign.align.corpus import Corpus, CorpusDocument, load_corpus
+from termalign.align.documents import get_format
 from termalign.align.reader import read_document
 from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import ConfigError, TermalignError
 from termalign.kernel.signature import Signature
 from termalign.translator.batch_report import write_report
+from termalign.translator.distributed import ChunkRunner, LocalRunner
 from termalign.translator.document import FRONT_MATTER_PREFIX, assemble, front_matter_fields, plan_segments
 from termalign.translator.engine import EngineConfig
 from termalign.translator.journal import Journal, signature_key
@@ -328,9 +330,12 @@ def _open_documents(plan: BatchPlan, max_docs: int | None) -> list[_Doc]:
     return docs
 
 
-def _signature(plan: BatchPlan, translator: Translator) -> dict[str, Any]:
+def _signature(plan: BatchPlan, runner: ChunkRunner) -> dict[str, Any]:
+    """How the run was made; ``distribution`` says where, and is not part of the journal key."""
     manifest = {"path": str(plan.corpus.manifest), "sha256": plan.manifest_hash()}
-    return Signature.of(translator=translator.signature, manifest=manifest).as_dict()
+    signature = Signature.of(translator=runner.signature, manifest=manifest).as_dict()
+    signature["distribution"] = runner.describe()
+    return signature
 
 
 def _journal_key(signature: Any) -> str:
@@ -384,20 +389,27 @@ def plan_batch(
 
 def run_batch(
     plan: BatchPlan,
-    translator: Translator,
+    translator: Translator | None,
     config: BatchConfig,
     *,
     progress: ProgressCallback | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    runner: ChunkRunner | None = None,
 ) -> BatchReport:
     """Translate the plan's documents, resuming from the journal; write outputs and the report.
 
-    Progress events: ``document`` (done/total segments of the document named in
-    ``detail``) and ``overall`` (all segments of the run).
+    Chunks go to ``runner`` (e.g. a :class:`~termalign.translator.distributed.RayRunner`)
+    when given, else to ``translator`` in this process; either way this process alone
+    journals and writes.  Progress events: ``document`` (done/total segments of the
+    document named in ``detail``) and ``overall`` (all segments of the run).
     """
     started = clock()
-    signature = _signature(plan, translator)
-    key = _journal_key(translator.signature)
+    if runner is None:
+        if translator is None:
+            raise ConfigError("run_batch needs a translator or a chunk runner")
+        runner = LocalRunner(translator)
+    signature = _signature(plan, runner)
+    key = _journal_key(runner.signature)
     docs = _open_documents(plan, config.max_docs)
     total = sum(len(d.units) for d in docs)
     with Journal.open(config.journal_path, restart=config.restart) as journal:
@@ -410,10 +422,11 @@ def run_batch(
             report(progress, "document", len(item.records), len(item.units), item.meta.id)
             if item.complete:
                 _finish(item, plan, config)
-        for chunk in _chunks(docs, config.batch_segments):
-            chunk_started = clock()
-            texts = [unit.text for _, unit in chunk]
-            records = translator.translate(texts, ids=[unit.id for _, unit in chunk])
+        chunks = _chunks(docs, config.batch_segments)
+        calls = [([unit.text for _, unit in chunk], [unit.id for _, unit in chunk]) for chunk in chunks]
+        chunk_started = clock()
+        for index, records in runner.run(calls):
+            chunk, texts = chunks[index], calls[index][0]
             if len(records) != len(chunk):
                 raise TermalignError(f"the translator returned {len(records)} records for {len(chunk)}")
             rows = []
@@ -423,7 +436,7 @@ def run_batch(
                 item.result.translated += 1
                 rows.append((item.meta.id, record, text))
             journal.record(key, rows)
-            elapsed = clock() - chunk_started
+            elapsed, chunk_started = clock() - chunk_started, clock()
             done += len(chunk)
             touched = list(dict.fromkeys(id(item) for item, _ in chunk))
             for item in (d for d in docs if id(d) in touched):
@@ -433,6 +446,7 @@ def run_batch(
                 if item.complete:
                     _finish(item, plan, config)
             report(progress, "overall", done, total)
+    signature["distribution"] = runner.describe()  # after the run: it counts retried chunks
     result = BatchReport([d.result for d in docs], signature, seconds=clock() - started)
 
     write_report(result, config.output_dir)
@@ -465,7 +479,7 @@ def output_path(meta: CorpusDocument, corpus: Corpus, output_dir: Path) -> Path:
     The suffix follows the document's format, not its file name: the corpus keeps
     markdown and HTML-in-markdown articles in ``.txt`` files.
     """
-    suffix = ".txt" if meta.format == "text" else ".md"
+    suffix = get_format(meta.format).output_suffix
     return output_dir / f"{meta.id}.{corpus.target_lang}{suffix}"
 
 

@@ -4,7 +4,7 @@
 placeholders (:func:`translator.markup.protect`); sentences with nothing to
 translate (no Han character in a Chinese document, or blank) are kept as copies.
 :func:`assemble` restores the markup into each translation, writes the
-translations back in place (:func:`translator.writeback.rebuild`) and translates
+translations back in place (the format's ``write_back``, :mod:`termalign.align.documents`) and translates
 the front matter's title and summary.  :func:`translate_document` does both
 around any :class:`~translator.stack.Translator` (the termbase-aware layer, or a
 remote server through :class:`~translator.client.RemoteTranslator`).
@@ -25,11 +25,12 @@ from typing import Any
 import yaml
 
 from termalign.align.document import Document
+from termalign.align.documents import REGISTRY
+from termalign.align.documents.writeback import front_matter_span, replace_front_matter
 from termalign.kernel.signature import Signature
 from termalign.translator.markup import PLACEHOLDER_RE, Protected, protect, restore
 from termalign.translator.records import SegmentRecord
 from termalign.translator.stack import Translator
-from termalign.translator.writeback import front_matter_span, rebuild, replace_front_matter
 
 __all__ = [
     "SourceSegment",
@@ -91,7 +92,7 @@ class DocumentTranslation:
 
 def plan_segments(doc: Document) -> list[SourceSegment]:
     """Every sentence of ``doc`` in text order, protected for the engine."""
-    fmt = doc.format if doc.format in ("markdown", "html", "text") else "text"
+    fmt = doc.format if doc.format in REGISTRY else "text"
     chinese = doc.lang.lower().startswith("zh")
     planned: list[SourceSegment] = []
     for s in sorted(doc.sentences, key=lambda s: s.start):
@@ -158,7 +159,9 @@ def assemble(
                     restored.unknown,
                 )
             )
-    text = rebuild(doc, translations, join_space=join_space)
+    text = REGISTRY[doc.format if doc.format in REGISTRY else "text"].write_back(
+        doc, translations, join_space=join_space
+    )
     text = _front_matter(doc, text, front_matter_translations or {})
     return AssembledDocument(text, tuple(problems), translations)
 

@@ -18,7 +18,8 @@ while ``<``, ``>``, ``/`` and digits are in every vocabulary, and web-trained
 models and LLMs have seen and copied XML-like tags very often.  Pairs (rather
 than two unrelated atoms) let the engine reorder a bold phrase as a whole.
 
-Tokenizers are real parsers: markdown-it-py's inline parser (its tokens are
+Tokenizers are real parsers, one per registered document format
+(:mod:`termalign.align.documents`): markdown-it-py's inline parser (its tokens are
 walked alongside the source to recover exact raw spans) and the standard
 library's :class:`html.parser.HTMLParser` (its positions give raw spans).  Only
 *inside a text token* are small patterns used: bare URLs, stray emphasis
@@ -48,21 +49,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Literal
 
-from termalign.kernel.errors import ConfigError
+from termalign.align.documents import get_format
+from termalign.align.documents.base import InlinePiece, Misaligned
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    pass
 
-    from markdown_it import MarkdownIt
-    from markdown_it.token import Token
-
-__all__ = ["FORMATS", "Placeholder", "Protected", "Restored", "protect", "restore"]
-
-FORMATS = ("markdown", "html", "text")
+__all__ = ["Placeholder", "Protected", "Restored", "protect", "restore"]
 
 # The placeholder grammar, tolerant of the spacing and case an engine may produce.
 PLACEHOLDER_RE = re.compile(r"<\s*(/?)\s*([gx])\s*(\d{1,5})\s*(/?)\s*>", re.IGNORECASE)
@@ -78,12 +73,8 @@ _TEXT_MD_RE = re.compile(
 _TEXT_PLAIN_RE = re.compile(rf"(?P<ph>{PLACEHOLDER_RE.pattern})|(?P<url>{_URL})", re.I)
 _URL_TRAIL = ".,;:!?'*_~"
 
-_VOID = "area base br col embed hr img input link meta param source track wbr"
-VOID_TAGS = frozenset(_VOID.split())
 # Elements whose content is never translated: the whole element becomes one atom.
 LITERAL_TAGS = frozenset(["code", "kbd", "samp", "pre", "script", "style", "math", "svg", "tt", "var"])
-
-Kind = Literal["text", "open", "close", "atom"]
 
 
 @dataclass(frozen=True)
@@ -133,241 +124,13 @@ class Restored:
         return not (self.missing or self.duplicated or self.unknown)
 
 
-@dataclass(frozen=True)
-class _Piece:
-    kind: Kind
-    raw: str
-    name: str = ""
-
-
-class _Misaligned(Exception):
-    """The markdown tokens could not be matched to the raw source."""
-
-
-# ---------------------------------------------------------------- markdown
-
-
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    from markdown_it import MarkdownIt
-
-    # text_join would fold escapes and entities back into plain text; keep them apart.
-    return MarkdownIt("commonmark").enable("strikethrough").disable("text_join")
-
-
-class _MdWalker:
-    """Walk markdown-it inline tokens while advancing a cursor over the raw source."""
-
-    def __init__(self, src: str) -> None:
-        self.src = src
-        self.pos = 0
-        self.pieces: list[_Piece] = []
-
-    def expect(self, s: str) -> str:
-        if not self.src.startswith(s, self.pos):
-            raise _Misaligned(f"expected {s!r} at {self.pos}")
-        self.pos += len(s)
-        return s
-
-    def since(self, start: int) -> str:
-        return self.src[start : self.pos]
-
-    def skip(self, chars: str) -> None:
-        while self.pos < len(self.src) and self.src[self.pos] in chars:
-            self.pos += 1
-
-    def add(self, kind: Kind, raw: str, name: str = "") -> None:
-        self.pieces.append(_Piece(kind, raw, name))
-
-    def walk(self, tokens: Sequence[Token]) -> None:
-        i = 0
-        while i < len(tokens):
-            i = self.step(tokens, i)
-
-    def step(self, tokens: Sequence[Token], i: int) -> int:
-        tok = tokens[i]
-        kind = tok.type
-        if kind == "text":
-            self.add("text", self.expect(tok.content))
-        elif kind == "softbreak":
-            self.add("text", self.line_break())
-        elif kind == "hardbreak":
-            self.add("atom", self.line_break(), "md:br")
-        elif kind == "text_special":
-            self.add("atom", self.expect(tok.markup), f"md:{tok.info}")
-        elif kind == "code_inline":
-            self.add("atom", self.code_span(tok.markup), "md:code")
-        elif kind == "html_inline":
-            self.pieces.append(_html_tag_piece(self.expect(tok.content)))
-        elif kind == "image":
-            start = self.pos
-            self.expect("![")
-            saved, self.pieces = self.pieces, []
-            self.walk(tok.children or [])
-            self.pieces = saved
-            self.link_tail()
-            self.add("atom", self.since(start), "md:image")
-        elif kind == "link_open" and tok.markup in ("autolink", "linkify"):
-            return self.autolink(tokens, i)
-        elif kind == "link_open":
-            self.add("open", self.expect("["), "md:link")
-        elif kind == "link_close":
-            start = self.pos
-            self.link_tail()
-            self.add("close", self.since(start), "md:link")
-        elif kind.endswith(("_open", "_close")) and tok.markup:
-            role: Kind = "open" if kind.endswith("_open") else "close"
-            self.add(role, self.expect(tok.markup), "md:" + kind.rsplit("_", 1)[0])
-        else:
-            raise _Misaligned(f"unexpected token {kind}")
-        return i + 1
-
-    def line_break(self) -> str:
-        start = self.pos
-        self.skip(" ")
-        if self.src.startswith("\\", self.pos):
-            self.pos += 1
-        if self.src.startswith("\r\n", self.pos):
-            self.pos += 2
-        else:
-            self.expect("\n")
-        self.skip(" \t")
-        return self.since(start)
-
-    def code_span(self, fence: str) -> str:
-        start = self.pos
-        self.expect(fence)
-        search = self.pos
-        while True:
-            found = self.src.find(fence, search)
-            if found < 0:
-                raise _Misaligned("unclosed code span")
-            run_end = found
-            while run_end < len(self.src) and self.src[run_end] == "`":
-                run_end += 1
-            if run_end - found == len(fence):
-                self.pos = run_end
-                return self.since(start)
-            search = run_end
-
-    def link_tail(self) -> None:
-        """Consume ``](destination "title")`` with markdown-it's own helpers."""
-        from markdown_it.helpers import parseLinkDestination, parseLinkTitle
-
-        self.expect("](")
-        end = len(self.src)
-        self.skip(" \t\r\n")
-        if self.pos < end and self.src[self.pos] != ")":
-            dest = parseLinkDestination(self.src, self.pos, end)
-            if dest.ok:
-                self.pos = dest.pos
-                self.skip(" \t\r\n")
-                title = parseLinkTitle(self.src, self.pos, end)
-                if title.ok:
-                    self.pos = title.pos
-                    self.skip(" \t\r\n")
-        self.expect(")")
-
-    def autolink(self, tokens: Sequence[Token], i: int) -> int:
-        start = self.pos
-        self.expect("<")
-        close = self.src.find(">", self.pos)
-        if close < 0:
-            raise _Misaligned("unclosed autolink")
-        self.pos = close + 1
-        self.add("atom", self.since(start), "md:autolink")
-        j = i + 1
-        while j < len(tokens) and tokens[j].type != "link_close":
-            j += 1
-        return j + 1
-
-
-def _markdown_pieces(raw: str) -> list[_Piece]:
-    tokens = _markdown().parseInline(raw)
-    walker = _MdWalker(raw)
-    walker.walk(tokens[0].children or [] if tokens else [])
-    if walker.pos != len(raw):
-        raise _Misaligned("source left over")
-    return walker.pieces
-
-
-# -------------------------------------------------------------------- html
-
-
-class _HtmlScanner(HTMLParser):
-    """Record where each HTML construct starts; raw spans run to the next start."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.events: list[tuple[tuple[int, int], Kind, str]] = []
-
-    def _mark(self, kind: Kind, name: str = "") -> None:
-        self.events.append((self.getpos(), kind, name))
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._mark("atom" if tag in VOID_TAGS else "open", f"html:{tag}")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._mark("atom", f"html:{tag}")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._mark("close", f"html:{tag}")
-
-    def handle_data(self, data: str) -> None:
-        self._mark("text")
-
-    def handle_entityref(self, name: str) -> None:
-        self._mark("atom", "html:entity")
-
-    handle_charref = handle_entityref
-
-    def handle_comment(self, data: str) -> None:
-        self._mark("atom", "html:comment")
-
-    def handle_decl(self, decl: str) -> None:
-        self._mark("atom", "html:decl")
-
-    def handle_pi(self, data: str) -> None:
-        self._mark("atom", "html:pi")
-
-    def unknown_decl(self, data: str) -> None:
-        self._mark("atom", "html:decl")
-
-
-def _html_pieces(raw: str) -> list[_Piece]:
-    scanner = _HtmlScanner()
-    scanner.feed(raw)
-    scanner.close()
-    line_starts = [0]
-    for index, ch in enumerate(raw):
-        if ch == "\n":
-            line_starts.append(index + 1)
-    marks = [(line_starts[line - 1] + col, kind, name) for (line, col), kind, name in scanner.events]
-    if not marks or marks[0][0] > 0:
-        marks.insert(0, (0, "text", ""))
-    pieces: list[_Piece] = []
-    for k, (start, kind, name) in enumerate(marks):
-        end = marks[k + 1][0] if k + 1 < len(marks) else len(raw)
-        if end > start:
-            pieces.append(_Piece(kind, raw[start:end], name))
-    return pieces
-
-
-def _html_tag_piece(raw: str) -> _Piece:
-    """Classify one inline HTML tag found inside markdown."""
-    pieces = _html_pieces(raw)
-    if len(pieces) == 1 and pieces[0].kind != "text":
-        return pieces[0]
-    return _Piece("atom", raw, "html")
-
-
 # ------------------------------------------------------------ text pieces
 
 
-def _split_text(pieces: list[_Piece], fmt: str) -> list[_Piece]:
+def _split_text(pieces: list[InlinePiece], stray_delimiters: bool) -> list[InlinePiece]:
     """Protect bare URLs, placeholder look-alikes and (markdown) stray delimiters in text."""
-    pattern = _TEXT_MD_RE if fmt == "markdown" else _TEXT_PLAIN_RE
-    out: list[_Piece] = []
+    pattern = _TEXT_MD_RE if stray_delimiters else _TEXT_PLAIN_RE
+    out: list[InlinePiece] = []
     for piece in pieces:
         if piece.kind != "text":
             out.append(piece)
@@ -382,11 +145,11 @@ def _split_text(pieces: list[_Piece], fmt: str) -> list[_Piece]:
                 end = start + _url_length(match.group())
                 label = "url"
             if start > pos:
-                out.append(_Piece("text", piece.raw[pos:start]))
-            out.append(_Piece("atom", piece.raw[start:end], label))
+                out.append(InlinePiece("text", piece.raw[pos:start]))
+            out.append(InlinePiece("atom", piece.raw[start:end], label))
             pos = end
         if pos < len(piece.raw):
-            out.append(_Piece("text", piece.raw[pos:]))
+            out.append(InlinePiece("text", piece.raw[pos:]))
     return out
 
 
@@ -405,7 +168,7 @@ def _url_length(url: str) -> int:
 # ----------------------------------------------------------- placeholders
 
 
-def _pair_up(pieces: list[_Piece]) -> dict[int, int]:
+def _pair_up(pieces: list[InlinePiece]) -> dict[int, int]:
     """Match opening and closing pieces of the same name; unmatched ones become atoms."""
     partner: dict[int, int] = {}
     stack: list[int] = []
@@ -417,12 +180,12 @@ def _pair_up(pieces: list[_Piece]) -> dict[int, int]:
     return partner
 
 
-def _assemble(pieces: list[_Piece], fmt: str, fallback: bool) -> Protected:
+def _assemble(pieces: list[InlinePiece], fmt: str, fallback: bool) -> Protected:
     partner = _pair_up(pieces)
     text: list[str] = []
     placeholders: list[Placeholder] = []
     open_at: dict[int, int] = {}  # closing piece index -> placeholder list index
-    pending: list[_Piece] = []  # adjacent atoms, merged into one
+    pending: list[InlinePiece] = []  # adjacent atoms, merged into one
 
     def flush() -> None:
         if pending:
@@ -435,7 +198,8 @@ def _assemble(pieces: list[_Piece], fmt: str, fallback: bool) -> Protected:
     while i < len(pieces):
         piece = pieces[i]
         if piece.kind == "open" and i in partner and piece.name.split(":")[-1] in LITERAL_TAGS:
-            pending.append(_Piece("atom", "".join(p.raw for p in pieces[i : partner[i] + 1]), piece.name))
+            literal = "".join(p.raw for p in pieces[i : partner[i] + 1])
+            pending.append(InlinePiece("atom", literal, piece.name))
             i = partner[i] + 1
             continue
         if piece.kind == "text":
@@ -458,22 +222,20 @@ def _assemble(pieces: list[_Piece], fmt: str, fallback: bool) -> Protected:
 
 
 def protect(raw: str, fmt: str = "markdown") -> Protected:
-    """Replace the inline markup of ``raw`` (a sentence's source) with placeholders."""
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown markup format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    """Replace the inline markup of ``raw`` (a sentence's source) with placeholders.
+
+    ``fmt`` names a registered document format (:mod:`termalign.align.documents`),
+    whose inline tokenizer splits ``raw`` into text and markup.
+    """
+    document_format = get_format(fmt)
     fallback = False
-    if fmt == "markdown":
-        try:
-            pieces = _markdown_pieces(raw)
-        except _Misaligned:
-            pieces, fallback = [_Piece("text", raw)], True
-    elif fmt == "html":
-        pieces = _html_pieces(raw)
-    else:
-        pieces = [_Piece("text", raw)]
-    pieces = _split_text(pieces, fmt)
+    try:
+        pieces = document_format.inline(raw)
+    except Misaligned:
+        pieces, fallback = [InlinePiece("text", raw)], True
+    pieces = _split_text(pieces, document_format.stray_delimiters)
     if "".join(p.raw for p in pieces) != raw:  # a walk that does not tile the source
-        pieces, fallback = _split_text([_Piece("text", raw)], fmt), True
+        pieces, fallback = _split_text([InlinePiece("text", raw)], document_format.stray_delimiters), True
     return _assemble(pieces, fmt, fallback)
 
 

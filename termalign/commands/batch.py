@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from pathlib import Path
@@ -12,7 +13,8 @@ from rich.table import Table
 
 from termalign.cli_context import app_context
 from termalign.commands.engine_options import StackOptions, manifest_layer, progress_display, stack_options
-from termalign.kernel.errors import TermalignError
+from termalign.commands.ray_options import ray_options, ray_runner
+from termalign.kernel.errors import ConfigError, TermalignError
 from termalign.output import console
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ __all__ = ["batch"]
 @click.option("--restart", is_flag=True, help="Discard the journal and start afresh.")
 @click.option("--dry-run", is_flag=True, help="Show what would be translated and what is already covered.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@ray_options
 @click.pass_context
 def batch(
     ctx: click.Context,
@@ -59,6 +62,10 @@ def batch(
     restart: bool,
     dry_run: bool,
     as_json: bool,
+    ray_address: str | None,
+    workers: int,
+    cpus_per_worker: float,
+    gpus_per_worker: float,
 ) -> None:
     """Translate the `to-translate` documents of MANIFEST with the termbase and TM it names.
 
@@ -67,6 +74,7 @@ def batch(
     """
     from termalign.termbase.store import load_termbase
     from termalign.translator.batch import BatchConfig, load_batch_manifest, plan_batch, run_batch
+    from termalign.translator.distributed import RayConfig
     from termalign.translator.stack import build_stack, load_memory
 
     plan = load_batch_manifest(manifest, app_context(ctx).data_dir)
@@ -82,8 +90,25 @@ def batch(
         restart=restart,
     )
     source_lang = plan.corpus.source_lang
-    memory = None if no_tm else load_memory([*manifest_settings.tm, *tm_paths], source_lang=source_lang)
+    memories = [] if no_tm else [*manifest_settings.tm, *tm_paths]
+    memory = load_memory(memories, source_lang=source_lang)
     remote = bool(settings.get("server"))
+    if ray_address is not None:
+        if remote:
+            raise ConfigError("--ray and --server cannot be combined: Ray workers load the model themselves")
+        runner = ray_runner(
+            RayConfig(ray_address, workers, cpus_per_worker, gpus_per_worker), settings,
+            termbase=None if no_termbase else plan.corpus.termbase, memories=memories,
+            source_lang=source_lang,
+        )  # fmt: skip
+        with runner:
+            if dry_run:
+                result = plan_batch(plan, config, signature=runner.signature, memory=memory)
+            else:
+                result = _run_with_progress(plan, None, config, functools.partial(run_batch, runner=runner))
+        _show(result, plan, as_json)
+        _raise_failed(result)
+        return
     termbase = None
     if not no_termbase and plan.corpus.termbase is not None and not remote:
         termbase = load_termbase(plan.corpus.termbase)
@@ -99,12 +124,16 @@ def batch(
         if termbase is not None:
             termbase.close()
     _show(result, plan, as_json)
+    _raise_failed(result)
+
+
+def _raise_failed(result: BatchReport) -> None:
     if result.failed:
         names = "; ".join(d.error for d in result.failed)
         raise TermalignError(f"{len(result.failed)} document(s) failed: {names}")
 
 
-def _run_with_progress(plan: BatchPlan, translator: Translator, config: Any, run: Any) -> BatchReport:
+def _run_with_progress(plan: BatchPlan, translator: Translator | None, config: Any, run: Any) -> BatchReport:
     display = progress_display()
     tasks: dict[str, Any] = {}
     started: dict[str, tuple[float, int]] = {}
