@@ -10,6 +10,7 @@ the one helper the CLI uses for that.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from termalign.kernel.errors import ConfigError
 __all__ = ["CorpusDocument", "Corpus", "load_corpus", "default_data_dir", "ROLES"]
 
 ROLES = ("parallel-source", "reference", "to-translate")
+# ids and corpus names become file names of outputs: plain names only, never a path
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_TEXT_FIELDS = ("id", "path", "lang", "role", "format", "script", "parallel", "title", "url")
 
 
 @dataclass(frozen=True)
@@ -75,21 +79,78 @@ def default_data_dir(env: Mapping[str, str] | None = None, cwd: Path | None = No
     return (cwd or Path.cwd()).parent / "shared" / "corpora"
 
 
-def load_corpus(manifest: str | Path, data_dir: Path) -> Corpus:
-    """Read and validate a manifest; all problems are reported at once."""
-    manifest = Path(manifest)
+def _is_name(value: object) -> bool:
+    return isinstance(value, str) and bool(_NAME.match(value)) and ".." not in value
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.is_relative_to(folder.resolve())
+
+
+def _read_manifest(manifest: Path) -> dict[str, object]:
     try:
-        raw = tomllib.loads(manifest.read_text(encoding="utf-8"))
+        return tomllib.loads(manifest.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError("the corpus manifest does not exist", path=manifest) from exc
+    except IsADirectoryError as exc:
+        raise ConfigError("the corpus manifest is a folder, not a file", path=manifest) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError("the corpus manifest is not UTF-8 text (not a TOML file)", path=manifest) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read the corpus manifest ({exc.strerror or exc})", path=manifest) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"the corpus manifest is not valid TOML ({exc})", path=manifest) from exc
+
+
+def _document_problems(k: int, entry: object, data_dir: Path) -> tuple[str, list[str]]:
+    """The document's display name and what is wrong with its fields (types, id, path)."""
+    if not isinstance(entry, dict):
+        return f"#{k}", [f"document #{k} must be a table"]
+    name = repr(entry["id"]) if entry.get("id") else f"#{k}"
+    problems = [
+        f"document {name} field {key} must be a string"
+        for key in _TEXT_FIELDS
+        if key in entry and not isinstance(entry[key], str)
+    ]
+    if problems:
+        return name, problems
+    if entry.get("id") and not _is_name(entry["id"]):
+        problems.append(f"document {name} field id must be a name (letters, digits, - _ .)")
+    if entry.get("parallel") and not _is_name(entry["parallel"]):
+        problems.append(f"document {name} field parallel must be a name (letters, digits, - _ .)")
+    if entry.get("path") and not _inside((data_dir / entry["path"]).resolve(), data_dir):
+        problems.append(f"document {name} field path {entry['path']!r} leads outside the data directory")
+    return name, problems
+
+
+def load_corpus(manifest: str | Path, data_dir: Path) -> Corpus:
+    """Read and validate a manifest; all problems are reported at once.
+
+    Document ids (and the corpus name) are plain names, since outputs are named
+    after them; document paths must stay inside ``data_dir``.
+    """
+    manifest = Path(manifest)
+    raw = _read_manifest(manifest)
     meta = raw.get("corpus", {})
+    if not isinstance(meta, dict):
+        raise ConfigError("invalid corpus manifest: [corpus] must be a table", path=manifest)
+    listed = raw.get("documents", [])
+    if not isinstance(listed, list):
+        raise ConfigError("invalid corpus manifest: documents must be an array of tables", path=manifest)
     problems: list[str] = []
+    for key in ("name", "source_lang", "target_lang"):
+        if key in meta and not isinstance(meta[key], str):
+            problems.append(f"[corpus] field {key} must be a string")
+    if isinstance(meta.get("name"), str) and not _is_name(meta["name"]):
+        problems.append("[corpus] field name must be a name (letters, digits, - _ .)")
     documents: list[CorpusDocument] = []
     seen: set[str] = set()
-    for k, entry in enumerate(raw.get("documents", []), start=1):
-        name = repr(entry["id"]) if entry.get("id") else f"#{k}"
+    for k, entry in enumerate(listed, start=1):
+        name, bad = _document_problems(k, entry, data_dir)
+        if bad:
+            problems.extend(bad)
+            continue
+        assert isinstance(entry, dict)
         missing = [key for key in ("id", "path", "lang", "role") if not entry.get(key)]
         if missing:
             problems.append(f"document {name} lacks {', '.join(missing)}")
@@ -123,7 +184,10 @@ def load_corpus(manifest: str | Path, data_dir: Path) -> Corpus:
         problems.append("it lists no documents")
     if problems:
         raise ConfigError("invalid corpus manifest: " + "; ".join(problems), path=manifest)
-    termbase = raw.get("termbase", {}).get("path")
+    table = raw.get("termbase", {})
+    termbase = table.get("path") if isinstance(table, dict) else None
+    if termbase is not None and not isinstance(termbase, str):
+        raise ConfigError("invalid corpus manifest: [termbase] field path must be a string", path=manifest)
     return Corpus(
         name=meta.get("name", manifest.parent.name),
         manifest=manifest,

@@ -22,6 +22,7 @@ from termalign.align.document import BlockKind
 from termalign.align.html_reader import parse_html
 from termalign.align.script import is_cjk
 from termalign.align.textmap import Parsed, PieceKind, RawBlock, Run
+from termalign.kernel.errors import DocumentError
 
 __all__ = ["parse_markdown", "split_lines"]
 
@@ -31,13 +32,24 @@ _SCRAPE_KEYS = {"Title": "title", "URL Source": "url", "Published Time": "publis
 _FRONT_MATTER_KEYS = ("title", "date", "summary")
 
 
+# markdown-it stops reading a container nested this deep and drops the rest of it
+# silently (its default, 20, lost quotes at 20 levels and list items at 10).  100
+# levels stay well inside Python's recursion limit; deeper text is refused by
+# the coverage check below, naming its line, instead of vanishing.
+MAX_NESTING = 100
+_LEAF_TOKENS = frozenset({"inline", "fence", "code_block", "html_block", "hr"})
+# lines markdown-it consumes without a token of their own: link reference definitions
+_REFERENCE = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+)*\[[^\]]+\]:")
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Any:
     from markdown_it import MarkdownIt
 
     # text_join would merge escapes ("\-") into the text around them; kept apart,
     # every text token is a verbatim slice of the source.
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("text_join")
+    md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
+    return md.enable(["table", "strikethrough"]).disable("text_join")
 
 
 def split_lines(text: str) -> tuple[list[str], list[int]]:
@@ -61,8 +73,32 @@ def parse_markdown(text: str) -> Parsed:
     skip = _front_matter(lines, parsed.metadata) or _scrape_header(lines, parsed.metadata)
     source = "\n".join([""] * skip + lines[skip:])
     walker = _BlockWalker(text, lines, starts, parsed)
-    walker.walk(_parser().parse(source))
+    tokens = _parser().parse(source)
+    _check_coverage(tokens, lines, skip)
+    walker.walk(tokens)
     return parsed
+
+
+def _check_coverage(tokens: list[Any], lines: list[str], skip: int) -> None:
+    """Every line with text on it belongs to some leaf block the parser produced, or the read fails.
+
+    Text markdown-it gave up on (past :data:`MAX_NESTING`) would otherwise be
+    missing from alignment, checks and translation with no word said.
+    """
+    covered = bytearray(len(lines))
+    for tok in tokens:
+        if tok.type in _LEAF_TOKENS and tok.map is not None:
+            first, last = tok.map
+            covered[first:last] = b"\x01" * (min(last, len(lines)) - first)
+    for number in range(skip, len(lines)):
+        line = lines[number]
+        if covered[number] or not any(c.isalnum() for c in line) or _REFERENCE.match(line):
+            continue
+        raise DocumentError(
+            f"line {number + 1} is nested deeper than the markdown reader follows "
+            f"({MAX_NESTING} levels of quotes and lists); its text would be lost, so flatten it",
+            line=number + 1,
+        )
 
 
 def _front_matter(lines: list[str], metadata: dict[str, str]) -> int:

@@ -4,10 +4,18 @@ One :class:`TranslationUnit` is a source/target pair with optional properties
 (``<prop type="...">``) and notes.  The header records how the file was made
 (docs/architecture.md, "Signatures"): tool name and version, the
 ``x-signature`` string, and any settings passed in ``properties``.
+
+XML 1.0 cannot hold most control characters (ESC, NUL, U+0001...) nor U+FFFE/
+U+FFFF.  A document that contains them still aligns and translates, so the
+writer drops them from every text it writes (segments, notes, properties) —
+the same way for every TMX output, before anything is written — instead of
+failing half-way through a run.  Termbase exports never reach this: the
+termbase refuses such characters in its entries, naming the field.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +27,16 @@ from termalign.kernel.errors import DocumentError
 from termalign.kernel.signature import Signature
 from termalign.kernel.version import __version__
 
-__all__ = ["TranslationUnit", "TmxFile", "write_tmx", "read_tmx"]
+__all__ = ["TranslationUnit", "TmxFile", "write_tmx", "read_tmx", "xml_safe"]
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# everything XML 1.0 has no room for (its Char production, inverted)
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold (control characters, U+FFFE, surrogates)."""
+    return _NOT_XML.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -78,26 +93,26 @@ def write_tmx(
         datatype=datatype,
         segtype=segtype,
         adminlang="en",
-        srclang=source_lang,
+        srclang=xml_safe(source_lang),
         **{"o-tmf": "termalign"},
     )
     props = {"x-signature": str(signature)} if signature is not None else {}
     for key, value in {**props, **(properties or {})}.items():
-        prop = etree.SubElement(header, "prop", type=key)
-        prop.text = value
+        prop = etree.SubElement(header, "prop", type=xml_safe(key))
+        prop.text = xml_safe(value)
     body = etree.SubElement(root, "body")
     for unit in units:
         tu = etree.SubElement(body, "tu")
         if unit.tuid:
-            tu.set("tuid", unit.tuid)
+            tu.set("tuid", xml_safe(unit.tuid))
         for note in unit.notes:
-            etree.SubElement(tu, "note").text = note
+            etree.SubElement(tu, "note").text = xml_safe(note)
         for key, value in unit.properties:
-            etree.SubElement(tu, "prop", type=key).text = value
+            etree.SubElement(tu, "prop", type=xml_safe(key)).text = xml_safe(value)
         for lang, text in ((source_lang, unit.source), (target_lang, unit.target)):
             tuv = etree.SubElement(tu, "tuv")
-            tuv.set(XML_LANG, lang)
-            etree.SubElement(tuv, "seg").text = text
+            tuv.set(XML_LANG, xml_safe(lang))
+            etree.SubElement(tuv, "seg").text = xml_safe(text)
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     atomic_write_bytes(path, data, error=DocumentError)
 

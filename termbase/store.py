@@ -32,9 +32,10 @@ from termalign.termbase.validate import Problem, check_entry, content_hash, rais
 if TYPE_CHECKING:
     from termalign.termbase.matcher import TermMatcher
 
-__all__ = ["Termbase", "load_termbase", "SCHEMA_VERSION", "SQLITE_EXTENSIONS"]
+__all__ = ["Termbase", "load_termbase", "edit_termbase", "SCHEMA_VERSION", "SQLITE_EXTENSIONS"]
 
 SCHEMA_VERSION = 1
+_BUSY_TIMEOUT_S = 60.0  # a writer waits this long for another process's transaction
 SQLITE_EXTENSIONS = (".sqlite", ".sqlite3", ".db")
 
 _SCHEMA = """
@@ -95,7 +96,7 @@ class Termbase:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            connection = sqlite3.connect(path, isolation_level=None)
+            connection = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT_S)
         except sqlite3.Error as exc:
             raise TermbaseError(f"cannot open the termbase ({exc})", path=path) from exc
         try:
@@ -117,7 +118,7 @@ class Termbase:
         db = self._db
         try:
             db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA busy_timeout = 5000")
+            db.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
             if self.path is not None:
                 db.execute("PRAGMA journal_mode = WAL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -149,6 +150,16 @@ class Termbase:
         self.close()
 
     @contextmanager
+    def transaction(self) -> Iterator[Termbase]:
+        """One ``BEGIN IMMEDIATE`` transaction around a read-modify-write (``get`` then ``update``).
+
+        The write lock is taken at the start, so another process editing the
+        same SQLite file waits instead of overwriting what this one read.
+        """
+        with self._transaction():
+            yield self
+
+    @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One transaction; nested use becomes a savepoint, so a failed inner step can be undone alone."""
         if self._db.in_transaction:
@@ -160,6 +171,7 @@ class Termbase:
                 self._db.execute("RELEASE step")
                 raise
             self._db.execute("RELEASE step")
+            self._revision += 1  # the matcher of a long transaction must see its own edits
             return
         self._db.execute("BEGIN IMMEDIATE")
         try:
@@ -474,3 +486,28 @@ def load_termbase(path: str | Path, *, create: bool = False) -> Termbase:
         termbase.close()
         raise TermbaseError(exc.message, path=path) from exc
     return termbase
+
+
+@contextmanager
+def edit_termbase(path: str | Path, *, create: bool = False) -> Iterator[Termbase]:
+    """A termbase to change, safe against other processes editing the same file.
+
+    SQLite: the whole block is one ``BEGIN IMMEDIATE`` transaction (committed if
+    the block ends normally).  Any other format: the file is locked (an advisory
+    lock, see :func:`termalign.kernel.atomic.locked`), read into memory, and —
+    if the block ends normally — written back in its own format, atomically,
+    keeping its permissions and writing through a symbolic link; the lock is
+    held from the read to the write, so no acknowledged edit is lost.
+    """
+    from termalign.kernel.atomic import locked
+    from termalign.termbase.formats import export_entries, format_for
+
+    path = Path(path)
+    if path.suffix.lower() in SQLITE_EXTENSIONS:
+        with Termbase.open(path, create=create) as store, store.transaction():
+            yield store
+        return
+    format_for(path)  # an unknown extension fails before any work is done
+    with locked(path, error=TermbaseError), load_termbase(path, create=create) as store:
+        yield store
+        export_entries(store.entries(), path)

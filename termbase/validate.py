@@ -38,9 +38,12 @@ __all__ = [
     "content_hash",
     "entry_to_dict",
     "MULTI_SEPARATOR",
+    "POS_ALIASES",
 ]
 
 MULTI_SEPARATOR = " | "
+# other spellings of a part of speech (TBX's names): read as the short form, refused when stored
+POS_ALIASES = {"propernoun": "propn", "adjective": "adj", "adverb": "adv"}
 _TRUE = {"yes", "y", "true", "1", "on"}
 _FALSE = {"no", "n", "false", "0", "off"}
 _PROVENANCE = re.compile(r"^(?P<source>.*?)×(?P<count>\d+)(?: (?P<example>.*))?$")
@@ -136,12 +139,60 @@ def parse_provenance(text: str) -> Provenance:
 # -- validation ------------------------------------------------------------------------------------
 
 
-def _bad_text(value: str) -> str | None:
+# what str.splitlines() (and so PO comments, editors, line-based tools) treats as a line break
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def _bad_char(value: str, *, newline_ok: bool = False) -> str | None:
+    """Why ``value`` cannot be stored in every format (control character, line separator...), or None."""
+    for char in value:
+        code = ord(char)
+        if char == "\n" and newline_ok:
+            continue
+        if char in _LINE_BREAKS:
+            return f"contains a line break (U+{code:04X})"
+        if code < 0x20 or 0x7F <= code < 0xA0:
+            return "contains a tab" if char == "\t" else f"contains a control character (U+{code:04X})"
+        if 0xD800 <= code < 0xE000:
+            return f"contains a lone surrogate (U+{code:04X})"
+        if code in (0xFFFE, 0xFFFF):
+            return f"contains the non-character U+{code:04X}"
+    return None
+
+
+def _bad_text(value: str, *, newline_ok: bool = False) -> str | None:
     if value != value.strip():
         return "has leading or trailing spaces"
-    if any(c in value for c in "\t\r\n"):
-        return "contains a tab or line break"
-    return None
+    return _bad_char(value, newline_ok=newline_ok)
+
+
+def _check_fields(entry: Entry) -> list[str]:
+    """Curation fields and provenance: text every format can hold and read back unchanged."""
+    problems: list[str] = []
+    for label, value, newline_ok in (
+        ("part of speech", entry.pos, False),
+        ("domain", entry.domain, False),
+        ("note", entry.note, True),
+    ):
+        why = _bad_text(value, newline_ok=newline_ok)
+        if why:
+            problems.append(f"the {label} {why}")
+    if entry.pos.lower() in POS_ALIASES:
+        problems.append(f"the part of speech {entry.pos!r} is written {POS_ALIASES[entry.pos.lower()]!r}")
+    for record in entry.provenance:
+        for label, value in (("source", record.source), ("example", record.example)):
+            why = _bad_text(value)
+            if why:
+                problems.append(f"the provenance {label} {value!r} {why}")
+        if "×" in record.source:
+            problems.append(f"the provenance source {record.source!r} contains ×, which separates the count")
+        if record.count < 0:
+            problems.append(f"the provenance count of {record.source!r} is negative")
+    for key, value in entry.extra.items():
+        why = _bad_char(str(key)) or _bad_char(str(value))
+        if why:
+            problems.append(f"the column {key!r} {why}")
+    return problems
 
 
 def check_entry(entry: Entry) -> list[str]:
@@ -151,17 +202,27 @@ def check_entry(entry: Entry) -> list[str]:
         problems.append("empty source term")
     if not entry.target.strip():
         problems.append("empty target rendering")
-    for label, values in (
-        ("source term", entry.source_terms),
-        ("target", entry.accepted_targets),
-        ("forbidden rendering", entry.forbidden),
+    for label, values, first in (
+        ("source term", entry.source_terms, 1),  # the preferred ones are checked above when empty
+        ("target", entry.accepted_targets, 1),
+        ("forbidden rendering", entry.forbidden, 0),
     ):
-        for value in values:
+        for k, value in enumerate(values):
             why = _bad_text(value)
-            if value.strip() and why:
+            if not value.strip():
+                if k >= first:  # an empty variant would vanish on the way through a file
+                    problems.append(f"an empty {label}{' variant' if first else ''}")
+            elif why:
                 problems.append(f"{label} {value!r} {why}")
+    problems.extend(_check_fields(entry))
     if len(set(entry.source_terms)) != len(entry.source_terms):
         problems.append(f"a source variant of {entry.source!r} repeats a source term")
+    for label, values in (
+        ("target rendering", entry.accepted_targets),
+        ("forbidden rendering", entry.forbidden),
+    ):
+        if len(set(values)) != len(values):  # exactly: case variants (FLOPs, flops) are legitimate
+            problems.append(f"a {label} of {entry.source!r} is repeated")
     accepted = {t.casefold() for t in entry.accepted_targets}
     clash = [f for f in entry.forbidden if f.casefold() in accepted]
     if clash:
@@ -184,7 +245,7 @@ def _draft_to_entry(draft: Draft) -> tuple[Entry | None, list[str]]:
         target_variants=tuple(v.strip() for v in draft.target_variants if v.strip()),
         forbidden=tuple(v.strip() for v in draft.forbidden if v.strip()),
         status=Status(status_text) if status_text in STATUSES else Status.CANDIDATE,
-        pos=draft.pos.strip(),
+        pos=POS_ALIASES.get(draft.pos.strip().lower(), draft.pos.strip()),
         domain=draft.domain.strip(),
         note=draft.note.strip(),
         enforce=bool(enforce) if enforce is not None else True,

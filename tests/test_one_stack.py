@@ -52,9 +52,9 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def recording(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(engine_module.ENGINES, "generator", f"{__name__}:RecordingEngine")
-    import uvicorn
+    from termalign.translator import server
 
-    monkeypatch.setattr(uvicorn, "run", lambda app, **_: None)  # serve: open the stack, do not listen
+    monkeypatch.setattr(server, "serve_app", lambda *_, **__: None)  # serve: open the stack, do not listen
     OPENED.clear()
     _register()
     yield

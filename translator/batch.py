@@ -480,7 +480,10 @@ def output_path(meta: CorpusDocument, corpus: Corpus, output_dir: Path) -> Path:
     markdown and HTML-in-markdown articles in ``.txt`` files.
     """
     suffix = get_format(meta.format).output_suffix
-    return output_dir / f"{meta.id}.{corpus.target_lang}{suffix}"
+    path = output_dir / f"{meta.id}.{corpus.target_lang}{suffix}"
+    if not path.resolve().is_relative_to(output_dir.resolve()):  # ids are names (align.corpus)
+        raise ConfigError(f"the output of document {meta.id!r} would land outside {output_dir}")
+    return path
 
 
 def _finish(item: _Doc, plan: BatchPlan, config: BatchConfig) -> None:

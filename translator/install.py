@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import tempfile
 import time
 import zipfile
@@ -254,7 +255,11 @@ def _install_local(
     if path.is_file() and path.suffix.lower() == ".gguf":
         report(progress, "hash", 0, 1, path.name)
         digest = sha256_file(path)
-        manifest = _convert(path, build, quantization, progress)
+        try:
+            manifest = _convert(path, build, quantization, progress)
+        except (IndexError, EOFError, OverflowError, struct.error) as exc:
+            # the gguf reader indexes past the end of a truncated or forged file
+            raise ModelError(f"not a readable GGUF file (truncated or damaged: {exc})", path=path) from exc
         manifest["source"] = {"type": "gguf-file", "path": str(path), "gguf_sha256": digest}
         manifest.setdefault("licence", "unknown (local file)")
         return manifest

@@ -16,6 +16,7 @@ from lxml.html import builder as E
 
 from termalign.align.aligner import Alignment
 from termalign.align.beads import Bead
+from termalign.align.tmx import xml_safe
 from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import AlignmentError
 
@@ -38,7 +39,7 @@ details { margin-top: 1rem; font-size: .85rem; }
 def _side(text: str, ids: tuple[str, ...], lang: str) -> etree._Element:
     if not ids:
         return E.TD(E.SPAN("(no counterpart)", E.CLASS("missing")), lang=lang)
-    return E.TD(text, lang=lang, title=" ".join(ids))
+    return E.TD(xml_safe(text), lang=lang, title=" ".join(ids))  # lxml refuses control characters
 
 
 def _row(bead: Bead, alignment: Alignment) -> etree._Element:

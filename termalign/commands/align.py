@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from termalign.commands.paths import check_paths
 from termalign.output import console, summarise_alignment
 
 # Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
@@ -48,6 +49,7 @@ def align(
     """
     from termalign.pipeline import align_files
 
+    check_paths(inputs={"SOURCE": source, "TARGET": target}, outputs={"-o": outputs})
     alignment = align_files(
         source, target, outputs, source_lang=source_lang, target_lang=target_lang, threshold=threshold
     )

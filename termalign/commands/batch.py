@@ -13,6 +13,7 @@ from rich.table import Table
 
 from termalign.cli_context import app_context
 from termalign.commands.engine_options import StackOptions, manifest_layer, progress_display, stack_options
+from termalign.commands.paths import check_paths
 from termalign.commands.ray_options import ray_options, ray_runner
 from termalign.kernel.errors import ConfigError, TermalignError
 from termalign.output import console
@@ -89,6 +90,7 @@ def batch(
         batch_segments=batch_segments or manifest_settings.batch_segments or 32,
         restart=restart,
     )
+    _check_batch_paths(plan, config, manifest, tm_paths)
     source_lang = plan.corpus.source_lang
     memories = [] if no_tm else [*manifest_settings.tm, *tm_paths]
     memory = load_memory(memories, source_lang=source_lang)
@@ -151,6 +153,23 @@ def _run_with_progress(plan: BatchPlan, translator: Translator | None, config: A
     with display:
         result: BatchReport = run(plan, translator, config, progress=callback)
     return result
+
+
+def _check_batch_paths(plan: Any, config: Any, manifest: Path, tm_paths: tuple[Path, ...]) -> None:
+    """No document output, journal or report may overwrite an input (or each other)."""
+    from termalign.translator.batch import output_path
+
+    out = config.output_dir
+    check_paths(
+        inputs={
+            "MANIFEST": manifest, "the document": [d.path for d in plan.documents],
+            "the termbase": plan.corpus.termbase, "the TM": [*plan.settings.tm, *tm_paths],
+        },
+        outputs={
+            "the output": [output_path(d, plan.corpus, out) for d in plan.documents],
+            "--journal": config.journal_path, "the report": [out / "report.json", out / "report.html"],
+        },
+    )  # fmt: skip
 
 
 def _show(result: BatchReport, plan: BatchPlan, as_json: bool) -> None:

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from termalign.cli_context import app_context
 from termalign.commands.engine_options import StackOptions, manifest_layer, refuse_server, stack_options
+from termalign.commands.paths import check_paths
 from termalign.output import console, err_console
 
 # Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
@@ -66,19 +67,21 @@ def run(
     from termalign.translator.stack import open_cached_engine
 
     data_dir = app_context(ctx).data_dir
+    # The manifest is parsed once: with --translate the batch plan carries the corpus.
+    plan = load_batch_manifest(manifest, data_dir) if translate else None
+    corpus = plan.corpus if plan is not None else load_corpus(manifest, data_dir)
+    folders = {manifest.parent, *(d.path.parent for d in corpus.documents)}
+    if corpus.termbase is not None:
+        folders.add(corpus.termbase.parent)
+    check_paths(inputs={"the folder of an input": sorted(folders)}, outputs={"-o": output_dir})
+    check_corpus(corpus)
     job = None
-    if translate:  # the manifest is parsed once: the batch plan carries the corpus
-        plan = load_batch_manifest(manifest, data_dir)
-        corpus = plan.corpus
-        check_corpus(corpus)
+    if plan is not None:
         layer = manifest_layer(plan.settings.model, plan.settings.decoding, plan.settings.terms)
         settings = stack.resolve(layer)
         refuse_server(settings, "run")
         job = TranslationJob(plan=plan, settings=settings, engine=open_cached_engine(settings),
                              eval_limit=eval_limit)  # fmt: skip
-    else:
-        corpus = load_corpus(manifest, data_dir)
-        check_corpus(corpus)
     status = err_console()
     try:
         result = run_corpus(corpus, output_dir, translation=job, progress=lambda msg: status.log(msg))

@@ -21,6 +21,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from termalign.commands.paths import check_paths
 from termalign.kernel.errors import ConfigError, TermbaseError
 from termalign.termbase.model import STATUSES, Entry, Status
 
@@ -66,18 +67,11 @@ def _is_sqlite(path: Path) -> bool:
 
 @contextmanager
 def _editing(path: Path, *, create: bool = False) -> Iterator[Any]:
-    """A store to change; a file termbase is written back (same format, atomically) if all went well."""
-    from termalign.termbase.formats import export_entries, format_for
-    from termalign.termbase.store import Termbase, load_termbase
+    """A store to change, locked against other writers; a file termbase is written back if all went well."""
+    from termalign.termbase.store import edit_termbase
 
-    if _is_sqlite(path):
-        with Termbase.open(path, create=create) as store:
-            yield store
-        return
-    format_for(path)  # an unknown extension fails before any work is done
-    with load_termbase(path, create=create) as store:
+    with edit_termbase(path, create=create) as store:
         yield store
-        export_entries(store.entries(), path)
 
 
 def _entry_json(entry: Entry) -> dict[str, object]:
@@ -107,6 +101,7 @@ def export_command(termbase_path: Path, output: Path, fmt: str | None, status: s
     from termalign.termbase.formats import export_entries
     from termalign.termbase.store import Termbase, load_termbase
 
+    check_paths(inputs={"TERMBASE": termbase_path}, outputs={"-o": output})
     with load_termbase(termbase_path) as store:
         entries = store.entries(status)
     if _is_sqlite(output) and fmt is None:
@@ -141,6 +136,7 @@ def import_command(file: Path, termbase_path: Path, fmt: str | None, skip_bad: b
     from termalign.termbase.store import Termbase
     from termalign.termbase.validate import TermbaseProblems
 
+    check_paths(inputs={"FILE": file}, outputs={"-o": termbase_path})
     if _is_sqlite(file) and fmt is None:
         with Termbase.open(file, create=False) as source:
             entries = tuple(source.entries())

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from termalign.commands.paths import check_paths
 from termalign.output import console
 
 # Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
@@ -55,6 +56,7 @@ def extract(aligned: Path, output: Path, min_count: int, top: int, no_cedict: bo
         write_candidates,
     )
 
+    check_paths(inputs={"ALIGNED": aligned}, outputs={"-o": output})
     pairs = load_pairs(aligned)
     config = ExtractConfig(min_count=min_count, top=top, use_cedict=not no_cedict)
     cands = extract_candidates(pairs, config)

@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from termalign.commands.engine_options import FLAGS, StackOptions, stack_options
+from termalign.commands.paths import check_paths
 from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import DocumentError
 from termalign.kernel.signature import Signature
@@ -110,6 +111,15 @@ def translate(
     from termalign.translator.stack import build_stack, load_memory
 
     settings = stack.resolve()
+    check_paths(
+        inputs={"INPUT": input_path, "--termbase": termbase_path, "--tm": tm_paths},
+        outputs={
+            "-o": output,
+            "--tmx": tmx_path,
+            "--report": report_path,
+            "--cache": settings.get("cache"),
+        },  # fmt: skip
+    )
     if settings.get("server"):
         _refuse_local_options_with_server(stack)
     doc = read_document(input_path)

@@ -20,6 +20,7 @@ unit takes its ``status`` comment unless that says approved (then candidate).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -97,8 +98,9 @@ class PoFormat(Format):
 
     def _read(self, path: Path, langs: Languages) -> tuple[list[Draft], list[Problem]]:
         text = read_utf8(path)
+        _check_strings(text, path)
         try:
-            po = polib.pofile(text, wrapwidth=0)
+            po = _parse(text)
         except (OSError, ValueError) as exc:
             raise TermbaseError(f"not a readable PO file ({exc})", path=path) from exc
         drafts: dict[str, Draft] = {}
@@ -130,6 +132,36 @@ class PoFormat(Format):
             else:
                 main.source_variants += (unit.msgid,)
         return list(drafts.values()), problems
+
+
+def _parse(text: str) -> polib.POFile:
+    """Parse PO *content* — never a path: ``polib.pofile(text)`` opens ``text`` if it names a file.
+
+    polib's own parser is given the lines directly (its constructor sees an
+    empty string, which is no file).  Lines are cut at ``\n`` only, so a U+2028
+    inside a string stays inside it (``str.splitlines`` would cut there).
+    """
+    parser = polib._POFileParser("", encoding="utf-8", check_for_duplicates=False)
+    parser.fhandle = [line.rstrip("\r") for line in text.split("\n")]
+    return parser.parse()
+
+
+_KEYWORD = re.compile(r"^(?:#[~|]\s*)?(?:msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+(.*)$")
+_CONTINUATION = re.compile(r'^(?:#[~|]\s*)?(".*)$')
+_QUOTED = re.compile(r'^"(?:[^"\\]|\\.)*"$')
+
+
+def _check_strings(text: str, path: Path) -> None:
+    """Every quoted string ends on its line (polib would silently drop the last character)."""
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if not line or (line.startswith("#") and not line.startswith(("#~", "#|"))):
+            continue
+        match = _KEYWORD.match(line) or _CONTINUATION.match(line)
+        if match is None:
+            continue  # not a string line: polib reports what it cannot parse
+        if not _QUOTED.match(match.group(1).strip()):
+            raise TermbaseError("an unterminated or malformed quoted string", path=path, line=number)
 
 
 def _draft(unit: polib.POEntry) -> Draft:

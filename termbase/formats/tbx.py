@@ -33,7 +33,7 @@ from termalign.kernel.errors import TermbaseError
 from termalign.kernel.version import __version__
 from termalign.termbase.formats.base import Format, Languages, atomic_write, check_xml_encoding
 from termalign.termbase.model import Entry
-from termalign.termbase.validate import Draft, Problem, content_hash, format_bool
+from termalign.termbase.validate import POS_ALIASES, Draft, Problem, content_hash, format_bool
 
 __all__ = ["TbxFormat", "Tbx2Format", "TBX_NAMESPACE"]
 
@@ -42,7 +42,7 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _STATUS_NOTE = "termalign-status:"
 _ENFORCE_NOTE = "termalign-enforce:"
 _POS_TO_TBX = {"propn": "properNoun", "adj": "adjective", "adv": "adverb"}
-_POS_FROM_TBX = {v.lower(): k for k, v in _POS_TO_TBX.items()}
+_POS_FROM_TBX = POS_ALIASES  # the reader's names back; an entry may not hold them (round trips stay exact)
 _ENTRY_TAGS = {"conceptEntry", "termEntry"}
 _LANG_TAGS = {"langSec", "langSet"}
 _TERM_TAGS = {"termSec", "tig", "ntig"}
