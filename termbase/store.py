@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from termalign.kernel.atomic import locked
 from termalign.kernel.errors import TermbaseError
 from termalign.termbase.formats import import_entries
 from termalign.termbase.matcher import TermMatcher
@@ -499,7 +500,7 @@ def edit_termbase(path: str | Path, *, create: bool = False) -> Iterator[Termbas
     keeping its permissions and writing through a symbolic link; the lock is
     held from the read to the write, so no acknowledged edit is lost.
     """
-    from termalign.kernel.atomic import locked
+    # Lazy to break a cycle: termbase.formats imports this module.
     from termalign.termbase.formats import export_entries, format_for
 
     path = Path(path)

@@ -686,6 +686,7 @@ def _timed_protocol(read_timeout_s: float) -> type:
     timer is armed when a connection opens and after each response; if the
     request has not fully arrived when it fires, the connection is closed.
     """
+    # Lazy: h11 and uvicorn (~0.2 s) to import (startup_bench.py).
     import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
