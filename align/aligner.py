@@ -44,6 +44,9 @@ class Alignment:
     config: AlignConfig
     signature: dict[str, str] = field(default_factory=dict)
     block_beads: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # aligned block id groups
+    # the documents aligned, for outputs that keep the raw markup (TMX inline codes)
+    source_document: Document | None = field(default=None, compare=False, repr=False)
+    target_document: Document | None = field(default=None, compare=False, repr=False)
 
     @property
     def flagged(self) -> tuple[Bead, ...]:
@@ -198,6 +201,8 @@ def align_documents(
         config=config,
         signature=signature_of(config, scorers),
         block_beads=block_beads,
+        source_document=src,
+        target_document=tgt,
     )
 
 

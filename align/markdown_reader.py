@@ -9,6 +9,11 @@ in source order with a cursor, so every visible character gets its offset in
 Front matter (``---`` YAML ``---``) and the web-scrape header (``Title:`` …
 ``Markdown Content:``) are blanked out before parsing, line for line, so line
 numbers and offsets are unchanged.
+
+Template markup is blanked the same way, character for character (same offsets):
+Hugo shortcodes (``{{< glossary_tooltip text="容器" term_id="container" >}}``
+keeps only ``容器``; its ``term_id`` would otherwise leak into the text), mdBook
+directives (``{{#include …}}``) and heading anchors (``## QoS 类 {#qos-class}``).
 """
 
 from __future__ import annotations
@@ -24,12 +29,15 @@ from termalign.align.script import is_cjk
 from termalign.align.textmap import Parsed, PieceKind, RawBlock, Run
 from termalign.kernel.errors import DocumentError
 
-__all__ = ["parse_markdown", "split_lines"]
+__all__ = ["blank_template_markup", "parse_markdown", "split_lines"]
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _SCRAPE_FIELD = re.compile(r"^([A-Z][A-Za-z ]{1,30}):\s?(.*)$")
 _SCRAPE_KEYS = {"Title": "title", "URL Source": "url", "Published Time": "published"}
 _FRONT_MATTER_KEYS = ("title", "date", "summary")
+_SHORTCODE = re.compile(r"\{\{([<%])(.*?)[>%]\}\}|\{\{#[a-z_]+[^}]*\}\}", re.DOTALL)
+_SHORTCODE_TEXT = re.compile(r'\btext\s*=\s*"([^"]*)"')
+_HEADING_ANCHOR = re.compile(r"(?m)^(#{1,6}[ \t].*?)([ \t]*\{#[\w.:-]+\})[ \t]*$")
 
 
 # markdown-it stops reading a container nested this deep and drops the rest of it
@@ -68,6 +76,7 @@ def split_lines(text: str) -> tuple[list[str], list[int]]:
 
 def parse_markdown(text: str) -> Parsed:
     """Blocks, metadata and image spans of a markdown document."""
+    text = blank_template_markup(text)
     lines, starts = split_lines(text)
     parsed = Parsed()
     skip = _front_matter(lines, parsed.metadata) or _scrape_header(lines, parsed.metadata)
@@ -99,6 +108,31 @@ def _check_coverage(tokens: list[Any], lines: list[str], skip: int) -> None:
             f"({MAX_NESTING} levels of quotes and lists); its text would be lost, so flatten it",
             line=number + 1,
         )
+
+
+def blank_template_markup(text: str) -> str:
+    """Shortcodes, mdBook directives and heading anchors replaced by spaces (same length).
+
+    A shortcode's ``text="…"`` value stays where it was; newlines inside a tag
+    become spaces too, so a tag broken over two lines never leaves a blank line
+    that would end its paragraph.
+    """
+    if "{{" not in text and "{#" not in text:
+        return text
+    chars = list(text)
+
+    def blank(start: int, end: int, keep: tuple[int, int] | None = None) -> None:
+        for k in range(start, end):
+            if keep is None or not keep[0] <= k < keep[1]:
+                chars[k] = " "
+
+    for m in _SHORTCODE.finditer(text):
+        value = _SHORTCODE_TEXT.search(m.group(2) or "")
+        keep = (m.start(2) + value.start(1), m.start(2) + value.end(1)) if value else None
+        blank(m.start(), m.end(), keep)
+    for m in _HEADING_ANCHOR.finditer(text):
+        blank(m.start(2), m.end(2))
+    return "".join(chars)
 
 
 def _front_matter(lines: list[str], metadata: dict[str, str]) -> int:

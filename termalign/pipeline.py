@@ -24,9 +24,11 @@ from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import ConfigError
 from termalign.kernel.settings import Settings
 from termalign.termbase.checks import check_pairs
-from termalign.termbase.extract import extract_candidates, load_pairs, write_candidates
+from termalign.termbase.extract import load_pairs, write_candidates
 from termalign.termbase.formats import export_entries
 from termalign.termbase.store import Termbase, load_termbase
+from termalign.termbase.terms import extract_terms
+from termalign.termbase.termscore import evaluate, reference_from_termbase
 from termalign.translator.batch import BatchConfig, BatchPlan, run_batch
 from termalign.translator.engine import Engine
 from termalign.translator.evaluate import evaluate_faq, write_eval
@@ -152,9 +154,9 @@ def termbase_step(
     """Extract term candidates from the aligned pairs, export the curated termbase, check the FAQ."""
     started = time.perf_counter()
     progress("extracting term candidates from the aligned pairs")
-    pairs = load_pairs(out_dir / "faq.jsonl")
-    candidates = extract_candidates(pairs)
-    write_candidates(candidates, out_dir / "terms.csv")
+    pairs = load_pairs(out_dir / "faq.jsonl", "faq")
+    candidates = extract_terms(pairs)
+    write_candidates(candidates, out_dir / "terms.csv", pairs)
     result.files.append(out_dir / "terms.csv")
     result.numbers["term candidates"] = len(candidates)
     result.seconds["extract"] = time.perf_counter() - started
@@ -169,6 +171,10 @@ def termbase_step(
         result.files.append(path)
     result.numbers["termbase entries"] = len(entries)
     result.numbers["approved entries"] = sum(e.approved for e in entries)
+    reference = reference_from_termbase(entries, f"{corpus.name}/faq", min_count=2)
+    terms = [c for c in candidates if c.kind == "term"]
+    for key, value in evaluate(terms, reference).items():  # vs the curated termbase
+        result.numbers[f"FAQ term extraction {key}"] = value
     progress("checking the human FAQ translation against the termbase")
     report = check_pairs(pairs, termbase)
     _write_json(out_dir / "faq.termcheck.json", report.to_dict())

@@ -36,8 +36,8 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ __all__ = [
     "ExtractConfig",
     "Candidate",
     "load_pairs",
+    "load_many",
     "extract_candidates",
     "write_candidates",
     "zh_ngrams",
@@ -140,9 +141,15 @@ class Candidate:
     count_pair: int
     cedict: bool
     examples: tuple[str, ...]
+    kind: str = "term"  # "term", or "name" (identical Latin on both sides: do not translate)
+    termhood_source: float = 0.0
+    termhood_target: float = 0.0
+    align: float = 0.0  # alignment-weighted co-occurrence (termbase.terms)
+    variants: tuple[str, ...] = ()  # other surface forms of the target (lifetimes for lifetime)
 
 
 CANDIDATE_FIELDS = (
+    "kind",
     "source",
     "target",
     "score",
@@ -152,28 +159,55 @@ CANDIDATE_FIELDS = (
     "count_target",
     "count_pair",
     "cedict",
+    "termhood_source",
+    "termhood_target",
+    "align",
+    "variants",
     "examples",
+    "example_pairs",
 )
 
 
 # -- reading aligned pairs -------------------------------------------------------------------------
 
 
-def load_pairs(path: str | Path) -> list[AlignedPair]:
-    """Read aligned pairs from a TMX file or a JSONL file (one JSON object per line)."""
+def load_pairs(path: str | Path, document: str = "") -> list[AlignedPair]:
+    """Read aligned pairs from a TMX file or a JSONL file (one JSON object per line).
+
+    With ``document``, every example id is qualified by it (``faq:b3.s0``).
+    """
     path = Path(path)
     if not path.exists():
         raise TermbaseError("the aligned file does not exist", path=path)
-    if path.suffix.lower() == ".tmx":
-        return _load_tmx(path)
-    return _load_jsonl(path)
+    pairs = _load_tmx(path) if path.suffix.lower() == ".tmx" else _load_jsonl(path)
+    if document:
+        pairs = [replace(p, id=f"{document}:{p.id}") for p in pairs]
+    return pairs
+
+
+def load_many(paths: Sequence[str | Path]) -> list[AlignedPair]:
+    """Pairs of several aligned files, ids qualified by the file name (stem, or more if two clash)."""
+    files = [Path(p) for p in paths]
+    names = _document_names(files)
+    return [pair for path, name in zip(files, names, strict=True) for pair in load_pairs(path, name)]
+
+
+def _document_names(paths: Sequence[Path]) -> list[str]:
+    names = [p.stem for p in paths]
+    for depth in range(1, 4):
+        if len(set(names)) == len(names):
+            break
+        names = ["/".join(p.with_suffix("").parts[-1 - depth :]) for p in paths]
+    if len(set(names)) != len(names):
+        names = [f"{n}#{k}" for k, n in enumerate(names, start=1)]
+    return names
 
 
 def _load_tmx(path: Path) -> list[AlignedPair]:
     pairs = []
     for k, unit in enumerate(read_tmx(path).units, start=1):
-        ids = unit.prop("source_ids") or unit.prop("x-source-ids") or unit.tuid or str(k)
-        flagged = unit.prop("flagged").lower() in {"true", "yes", "1"}
+        ids = unit.prop("source_ids") or unit.prop("x-source-ids").replace(" ", ",") or unit.tuid or str(k)
+        flagged = unit.flagged
         try:
             score = float(unit.prop("score") or unit.prop("x-score") or 0.0)
         except ValueError:
@@ -483,8 +517,11 @@ def _select(scored: list[Candidate], config: ExtractConfig) -> list[Candidate]:
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def candidate_row(cand: Candidate) -> dict[str, str]:
+def candidate_row(cand: Candidate, texts: Mapping[str, tuple[str, str]] | None = None) -> dict[str, str]:
+    """One CSV row; with ``texts`` (pair id → source, target) the example sentences go in too."""
+    pairs = [[i, *texts[i]] for i in cand.examples if i in texts] if texts else []
     return {
+        "kind": cand.kind,
         "source": cand.source,
         "target": cand.target,
         "score": f"{cand.score:.4f}",
@@ -494,15 +531,24 @@ def candidate_row(cand: Candidate) -> dict[str, str]:
         "count_target": str(cand.count_target),
         "count_pair": str(cand.count_pair),
         "cedict": "true" if cand.cedict else "false",
+        "termhood_source": f"{cand.termhood_source:.3f}",
+        "termhood_target": f"{cand.termhood_target:.3f}",
+        "align": f"{cand.align:.3f}",
+        "variants": " | ".join(cand.variants),
         "examples": " ".join(cand.examples),
+        "example_pairs": json.dumps(pairs, ensure_ascii=False) if pairs else "",
     }
 
 
-def write_candidates(cands: Iterable[Candidate], path: str | Path) -> None:
-    """Write candidates as CSV with a header, atomically (temporary file, then rename)."""
+def write_candidates(cands: Iterable[Candidate], path: str | Path, pairs: Sequence[AlignedPair] = ()) -> None:
+    """Write candidates as CSV with a header, atomically (temporary file, then rename).
+
+    With ``pairs``, each candidate's example sentence pairs are written too (for the review page).
+    """
+    texts = {p.id: (p.source, p.target) for p in pairs if p.id}
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=CANDIDATE_FIELDS)
     writer.writeheader()
     for cand in cands:
-        writer.writerow(candidate_row(cand))
+        writer.writerow(candidate_row(cand, texts))
     atomic_write_text(path, buffer.getvalue(), error=TermbaseError)

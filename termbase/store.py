@@ -23,17 +23,21 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from termalign.kernel.atomic import locked
 from termalign.kernel.errors import TermbaseError
-from termalign.termbase.formats import import_entries
-from termalign.termbase.matcher import TermMatcher
 from termalign.termbase.model import Entry, Provenance, Status
 from termalign.termbase.validate import Problem, check_entry, content_hash, raise_problems, sort_key
 
 if TYPE_CHECKING:
     from termalign.termbase.matcher import TermMatcher
 
-__all__ = ["Termbase", "load_termbase", "edit_termbase", "SCHEMA_VERSION", "SQLITE_EXTENSIONS"]
+__all__ = [
+    "Termbase",
+    "load_termbase",
+    "edit_termbase",
+    "save_in_place",
+    "SCHEMA_VERSION",
+    "SQLITE_EXTENSIONS",
+]
 
 SCHEMA_VERSION = 1
 _BUSY_TIMEOUT_S = 60.0  # a writer waits this long for another process's transaction
@@ -293,6 +297,8 @@ class Termbase:
 
     def matcher(self) -> TermMatcher:
         """A :class:`~termbase.matcher.TermMatcher` over all entries, rebuilt only after a change."""
+        from termalign.termbase.matcher import TermMatcher
+
         if self._matcher is None or self._matcher[0] != self._revision:
             self._matcher = (self._revision, TermMatcher(self.entries()))
         return self._matcher[1]
@@ -472,6 +478,8 @@ def load_termbase(path: str | Path, *, create: bool = False) -> Termbase:
 
     Imports are strict: a file with any bad row raises one error naming them all.
     """
+    from termalign.termbase.formats import import_entries
+
     path = Path(path)
     if path.suffix.lower() in SQLITE_EXTENSIONS:
         return Termbase.open(path, create=create)
@@ -496,12 +504,13 @@ def edit_termbase(path: str | Path, *, create: bool = False) -> Iterator[Termbas
     SQLite: the whole block is one ``BEGIN IMMEDIATE`` transaction (committed if
     the block ends normally).  Any other format: the file is locked (an advisory
     lock, see :func:`termalign.kernel.atomic.locked`), read into memory, and —
-    if the block ends normally — written back in its own format, atomically,
+    if the block ends normally — written back in its own format (a TSV/CSV touching
+    only the changed rows, :func:`save_in_place`), atomically,
     keeping its permissions and writing through a symbolic link; the lock is
     held from the read to the write, so no acknowledged edit is lost.
     """
-    # Lazy to break a cycle: termbase.formats imports this module.
-    from termalign.termbase.formats import export_entries, format_for
+    from termalign.kernel.atomic import locked
+    from termalign.termbase.formats import format_for
 
     path = Path(path)
     if path.suffix.lower() in SQLITE_EXTENSIONS:
@@ -511,4 +520,80 @@ def edit_termbase(path: str | Path, *, create: bool = False) -> Iterator[Termbas
     format_for(path)  # an unknown extension fails before any work is done
     with locked(path, error=TermbaseError), load_termbase(path, create=create) as store:
         yield store
-        export_entries(store.entries(), path)
+        save_in_place(path, store.entries())  # only the changed rows of a TSV/CSV move
+
+
+def save_in_place(path: str | Path, entries: Iterable[Entry]) -> None:
+    """Write ``entries`` back to the termbase file at ``path``, touching only the rows that changed.
+
+    For a TSV/CSV file every unchanged row keeps its bytes and its place, a
+    changed row is rewritten where it was, a removed one goes, and a new one is
+    inserted before the first row that sorts after it (or appended, when the
+    file keeps its own order), so a one-entry edit is a one-line diff.  Other
+    formats (and a file whose columns would change) are written whole, in
+    canonical order.
+    """
+    import csv
+    import io
+
+    from termalign.termbase.formats import FORMATS, export_entries, format_for, import_entries
+    from termalign.termbase.formats._delimited import COLUMNS, DelimitedFormat, cells_of
+
+    path = Path(path)
+    entries = [replace(e, id=None) for e in entries]
+    fmt = format_for(path)
+    if not isinstance(fmt, DelimitedFormat) or not path.exists() or fmt is not FORMATS.get(fmt.name):
+        export_entries(entries, path)
+        return
+    before = import_entries(path)
+    extra = sorted({key for e in entries for key in e.extra} - set(COLUMNS))
+    text = path.read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter, strict=True)
+    lines = text.splitlines(keepends=True)
+    header = next(reader, None)
+    while header is not None and (not any(c.strip() for c in header) or header[0].lstrip().startswith("#")):
+        header = next(reader, None)  # blank and comment rows before the header stay as they are
+    if header is None or [c.strip().lower() for c in header[len(COLUMNS) :]] != extra:
+        export_entries(entries, path)  # the columns change: a whole rewrite is the honest diff
+        return
+    spans: dict[int, tuple[int, int]] = {}  # first line of a row -> (first, last) line, 1-based
+    end = reader.line_num
+    for _ in reader:
+        spans[end + 1] = (end + 1, reader.line_num)
+        end = reader.line_num
+    old = {line: replace(e, id=None) for e, line in zip(before.entries, before.lines, strict=True) if line}
+    wanted = {e.source: e for e in entries}
+    fresh = sorted((e for e in entries if e.source not in {o.source for o in old.values()}), key=sort_key)
+    keys = [sort_key(old[k]) for k in sorted(old)]
+    in_order = keys == sorted(keys)  # a sorted file stays sorted; a curated order gets new rows at the end
+
+    def row(entry: Entry) -> str:
+        buffer = io.StringIO(newline="")
+        cells = cells_of(entry)
+        csv.writer(buffer, delimiter=fmt.delimiter, lineterminator="\n").writerow(
+            [cells[c] for c in COLUMNS] + [entry.extra.get(c, "") for c in extra]
+        )
+        return buffer.getvalue()
+
+    out: list[str] = []
+    line = 1
+    while line <= len(lines):
+        first, last = spans.get(line, (line, line))
+        entry = old.get(first)
+        if entry is not None:
+            while in_order and fresh and sort_key(fresh[0]) < sort_key(entry):
+                out.append(row(fresh.pop(0)))
+            new = wanted.get(entry.source)
+            if new == entry:
+                out.extend(lines[first - 1 : last])
+            elif new is not None:
+                out.append(row(new))
+        else:
+            out.extend(lines[first - 1 : last])
+        line = last + 1
+    if out and not out[-1].endswith("\n"):
+        out[-1] += "\n"
+    out.extend(row(e) for e in fresh)
+    from termalign.termbase.formats.base import atomic_write
+
+    atomic_write(path, "".join(out).encode("utf-8"))

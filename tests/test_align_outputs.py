@@ -49,7 +49,7 @@ def alignment() -> Alignment:
 def test_tmx_is_read_back_by_translate_toolkit(tmp_path: Path, alignment: Alignment) -> None:
     out = tmp_path / "a.tmx"
     write_alignment(alignment, out)
-    store = tmxfile(out.read_bytes(), sourcelanguage="zh-CN", targetlanguage="en")
+    store = tmxfile(out.read_bytes(), sourcelanguage="zh-Hans", targetlanguage="en")
     units = store.units
     assert len(units) == 2  # 1-0 and 0-1 beads are not translation units
     assert units[0].source == "现在是1月27日星期一。"
@@ -62,7 +62,7 @@ def test_tmx_header_and_unit_properties(tmp_path: Path, alignment: Alignment) ->
     write_alignment(alignment, out)
     root = etree.parse(str(out)).getroot()
     header = root.find("header")
-    assert header is not None and header.get("srclang") == "zh-CN"
+    assert header is not None and header.get("srclang") == "zh-Hans"
     header_props = {p.get("type"): p.text for p in header.findall("prop")}
     assert header_props["x-tool"] == "termalign" and header_props["x-band"] == "20"
     tu = root.findall("body/tu")[1]
@@ -76,7 +76,7 @@ def test_tmx_header_and_unit_properties(tmp_path: Path, alignment: Alignment) ->
         "x-flagged": "yes",
     }
     langs = [tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tu.findall("tuv")]
-    assert langs == ["zh-CN", "en"]
+    assert langs == ["zh-Hans", "en"]
 
 
 def test_jsonl_round_trip(tmp_path: Path, alignment: Alignment) -> None:

@@ -12,6 +12,7 @@ import random
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,17 @@ from termalign.kernel.errors import TermbaseError
 from termalign.termbase import FORMATS, Entry, Status, Termbase, export_entries, import_entries, load_termbase
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-SUFFIX = {"tsv": ".tsv", "csv": ".csv", "tbx": ".tbx", "tbx2": ".tbx", "tmx": ".tmx", "po": ".po"}
+SUFFIX = {
+    "tsv": ".tsv",
+    "csv": ".csv",
+    "tbx": ".tbx",
+    "tbx3": ".tbx",
+    "tmx": ".tmx",
+    "po": ".po",
+    "omegat": ".txt",
+    "deepl": ".csv",
+}
+DATA = Path(__file__).parent / "data"
 View = dict[str, dict[str, Any]]
 
 
@@ -87,7 +98,7 @@ def read_tbx_lxml(path: Path) -> View:
                     )
                     terms.setdefault(section.get(XML_LANG), []).append((term.text, status))
         notes = [n.text for n in concept if _local(n) == "note"]
-        zh, en = terms["zh"], terms["en"]
+        zh, en = terms["zh-Hans"], terms["en"]  # one BCP 47 tag in every format
         view[zh[0][0]] = {
             "target": en[0][0],
             "source_variants": [t for t, s in zh[1:]],
@@ -168,13 +179,42 @@ def read_po_toolkit(path: Path) -> View:
     )
 
 
+def read_omegat_csv(path: Path) -> View:
+    """OmegaT's rule: tab-separated source, target, comment; a repeated source adds a target."""
+    view: View = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    heads = {r[0] for r in rows if not r[2].startswith("variant of ")}
+    for source, target, comment in rows:
+        if comment.startswith("variant of ") and comment[11:] in heads:
+            view[comment[11:]]["source_variants"].append(source)
+        elif source in view:
+            view[source]["target_variants"].append(target)
+        else:
+            item = {"target": target, "source_variants": [], "target_variants": [], "forbidden": []}
+            view[source] = {**item, "approved": False}
+    return view
+
+
+def read_deepl_csv(path: Path) -> View:
+    view: View = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for source, target, src, tgt in csv.reader(handle):
+            assert (src, tgt) == ("zh", "en")
+            item = {"target": target, "source_variants": [], "target_variants": [], "forbidden": []}
+            view[source] = {**item, "approved": False}
+    return view
+
+
 INDEPENDENT_READERS = {
     "tsv": [lambda p: read_delimited(p, "\t")],
     "csv": [lambda p: read_delimited(p, ",")],
-    "tbx": [read_tbx_lxml],
-    "tbx2": [read_tbx_lxml, read_tbx2_toolkit],
+    "tbx": [read_tbx_lxml, read_tbx2_toolkit],
+    "tbx3": [read_tbx_lxml],
     "tmx": [read_tmx_toolkit],
     "po": [read_po_polib, read_po_toolkit],
+    "omegat": [read_omegat_csv],
+    "deepl": [read_deepl_csv],
 }
 
 
@@ -199,16 +239,17 @@ class TestFormatContract:
     def test_an_independent_reader_sees_what_was_written(self, fmt: str, tmp_path: Path) -> None:
         path = self._export(fmt, tmp_path)
         for read in INDEPENDENT_READERS[fmt]:
-            assert read(path) == expected_view(sample_entries()), read
+            assert read(path) == expected_view(FORMATS[fmt].round_trip(sample_entries())), read
 
-    def test_export_then_import_gives_identical_entries(self, fmt: str, tmp_path: Path) -> None:
+    def test_export_then_import_gives_what_the_format_keeps(self, fmt: str, tmp_path: Path) -> None:
         path = self._export(fmt, tmp_path)
-        result = import_entries(path)  # found by extension; a .tbx in the 2008 dialect is read too
+        # found by extension (or content: a headerless .csv is DeepL); a .tbx in either dialect is read
+        result = import_entries(path)
         assert result.problems == ()
         assert sorted(result.entries, key=lambda e: e.source) == sorted(
-            sample_entries(), key=lambda e: e.source
+            FORMATS[fmt].round_trip(sample_entries()), key=lambda e: e.source
         )
-        assert all(line is not None and line > 1 for line in result.lines)
+        assert all(line is not None and line >= 1 for line in result.lines)  # headerless formats start at 1
 
     def test_export_is_deterministic_whatever_the_input_order(self, fmt: str, tmp_path: Path) -> None:
         shuffled = sample_entries()
@@ -221,8 +262,11 @@ class TestFormatContract:
         with Termbase.open(tmp_path / "store.sqlite") as store:
             store.add_many(sample_entries())
             path = self._export(fmt, tmp_path, store.entries())
-            with load_termbase(path) as loaded:
-                assert loaded.hash() == store.hash()
+            with (
+                load_termbase(path) as loaded,
+                Termbase.memory(FORMATS[fmt].round_trip(store.entries())) as kept,
+            ):
+                assert loaded.hash() == kept.hash()
 
     def test_undecodable_bytes_are_one_error_naming_the_file(self, fmt: str, tmp_path: Path) -> None:
         path = self._export(fmt, tmp_path)
@@ -250,6 +294,48 @@ def test_po_export_passes_msgfmt_check(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "4 translated messages, 3 fuzzy translations" in run.stderr  # approved entries and variants
+
+
+def _tbx_basic_schema() -> etree.RelaxNG:
+    return etree.RelaxNG(etree.parse(str(DATA / "tbx" / "TBX-Basic-2008.rng")))
+
+
+def test_default_tbx_export_is_valid_tbx_basic(tmp_path: Path) -> None:
+    path = tmp_path / "terms.tbx"
+    export_entries([*sample_entries(), Entry("万", "ten thousand", pos="num")], path)
+    schema = _tbx_basic_schema()
+    assert schema.validate(etree.parse(str(path))), schema.error_log
+    assert etree.parse(str(path)).getroot().tag == "martif"
+    pos = {e.text for e in etree.parse(str(path)).iter("termNote") if e.get("type") == "partOfSpeech"}
+    assert pos == {"noun", "other"}  # propn -> noun, num -> other: TBX-Basic's picklist only
+    got = {e.source: e.pos for e in import_entries(path).entries}
+    assert got["推理模型"] == "propn" and got["万"] == "num"  # the exact value survives in a note
+
+
+def test_the_schema_refuses_what_tbx_basic_does_not_allow(tmp_path: Path) -> None:
+    path = tmp_path / "terms.tbx"
+    export_entries(sample_entries(), path)
+    bad = path.read_text(encoding="utf-8").replace(">noun</termNote>", ">properNoun</termNote>", 1)
+    assert not _tbx_basic_schema().validate(etree.fromstring(bad.encode()))
+
+
+def test_tbx3_is_still_written_by_name_and_tbx2_is_an_alias(tmp_path: Path) -> None:
+    export_entries(sample_entries(), tmp_path / "v3.tbx", format="tbx3")
+    assert etree.QName(etree.parse(str(tmp_path / "v3.tbx")).getroot()).localname == "tbx"
+    export_entries(sample_entries(), tmp_path / "old.tbx", format="tbx2")
+    export_entries(sample_entries(), tmp_path / "default.tbx")
+    assert (tmp_path / "old.tbx").read_bytes() == (tmp_path / "default.tbx").read_bytes()
+
+
+def test_translate_toolkit_reads_every_entry_and_tbx2po_gives_one_entry_per_concept(tmp_path: Path) -> None:
+    path = tmp_path / "terms.tbx"
+    export_entries(sample_entries(), path)
+    assert len(tt_tbx.tbxfile.parsefile(str(path)).units) == len(sample_entries())
+    tbx2po = shutil.which("tbx2po") or str(Path(sys.executable).parent / "tbx2po")
+    run = subprocess.run([tbx2po, str(path), str(tmp_path / "terms.po")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    msgids = [u.msgid for u in polib.pofile(str(tmp_path / "terms.po"))]
+    assert sorted(msgids) == sorted(e.source for e in sample_entries())
 
 
 def test_tbx_written_by_translate_toolkit_imports(tmp_path: Path) -> None:
@@ -302,3 +388,63 @@ def test_unknown_tsv_columns_are_kept_and_written_back(tmp_path: Path) -> None:
     export_entries([entry], path)
     header, row = path.read_text(encoding="utf-8").splitlines()
     assert header.endswith("\tprovenance\treviewer") and row.endswith("\tli")
+
+
+def test_glossaries_never_offer_a_forbidden_rendering_or_a_deprecated_entry(tmp_path: Path) -> None:
+    for name, suffix in (("omegat", ".txt"), ("deepl", ".csv"), ("deepl", ".tsv")):
+        path = tmp_path / f"glossary{suffix}"
+        export_entries(sample_entries(), path, format=name)
+        text = path.read_text(encoding="utf-8")
+        assert "mixed experts" not in text and "hybrid" not in text, name
+        assert "负载均衡" not in text, name  # deprecated
+        assert "蒸馏" in text and "知识蒸馏" in text
+
+
+def test_omegat_glossary_has_no_header_and_a_comment_column(tmp_path: Path) -> None:
+    path = tmp_path / "glossary.txt"
+    export_entries(sample_entries(), path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert all(len(line.split("\t")) == 3 for line in lines)
+    assert not any(line.startswith("source\t") for line in lines)
+    assert '蒸馏\tdistillation\ttrain a small "student" model on a teacher | keep as noun' in lines
+    assert "知识蒸馏\tdistillation\tvariant of 蒸馏" in lines
+
+
+def test_deepl_tsv_has_two_columns_and_csv_four(tmp_path: Path) -> None:
+    export_entries(sample_entries(), tmp_path / "g.tsv", format="deepl")
+    export_entries(sample_entries(), tmp_path / "g.csv", format="deepl")
+    assert {
+        len(line.split("\t")) for line in (tmp_path / "g.tsv").read_text(encoding="utf-8").splitlines()
+    } == {2}
+    assert "蒸馏,distillation,zh,en" in (tmp_path / "g.csv").read_text(encoding="utf-8").splitlines()
+
+
+def test_deepl_glossaries_from_elsewhere_import_by_content(tmp_path: Path) -> None:
+    (tmp_path / "two.tsv").write_text("蒸馏\tdistillation\n推理\tinference\n", encoding="utf-8")
+    (tmp_path / "four.csv").write_text("蒸馏,distillation,zh,en\ninference,推理,en,zh\n", encoding="utf-8")
+    for name in ("two.tsv", "four.csv"):
+        got = sorted((e.source, e.target) for e in import_entries(tmp_path / name).entries)
+        assert got == [("推理", "inference"), ("蒸馏", "distillation")], name
+    (tmp_path / "bad.csv").write_text(
+        "蒸馏,distillation\n推理,inference,de\n推理,inference,de,fr\n", encoding="utf-8"
+    )
+    with pytest.raises(TermbaseError) as info:
+        import_entries(tmp_path / "bad.csv")
+    assert "line 2: 3 fields" in str(info.value) and "line 3: languages de,fr" in str(info.value)
+    (tmp_path / "header.csv").write_text("term,translation\n蒸馏,distillation\n", encoding="utf-8")
+    with pytest.raises(TermbaseError, match="the header must start with source and target"):
+        import_entries(tmp_path / "header.csv")  # a header of another tool is not a DeepL row
+
+
+def test_an_omegat_glossary_written_by_hand_imports(tmp_path: Path) -> None:
+    path = tmp_path / "project.txt"
+    path.write_text(
+        "# my glossary\n蒸馏\tdistillation\n蒸馏\tknowledge distillation\t\n混合专家\tMoE\tsparse\n",
+        encoding="utf-8",
+    )
+    entries = {e.source: e for e in import_entries(path).entries}
+    assert entries["蒸馏"].target_variants == ("knowledge distillation",)
+    assert entries["混合专家"].note == "sparse"
+    (tmp_path / "bad.txt").write_text("蒸馏 distillation\n", encoding="utf-8")
+    with pytest.raises(TermbaseError, match="line 1: 1 tab-separated fields"):
+        import_entries(tmp_path / "bad.txt")

@@ -26,7 +26,7 @@ from termalign.kernel.errors import TermbaseError
 from termalign.termbase import Entry, Status
 from termalign.termbase.formats import FORMATS, export_entries, import_entries
 from termalign.termbase.model import Provenance
-from termalign.termbase.validate import check_entry
+from termalign.termbase.validate import check_entry, sort_key
 
 EXAMPLES = int(os.environ.get("TERMALIGN_FUZZ_EXAMPLES", "2000"))
 
@@ -82,13 +82,17 @@ def _round_trip(entry: Entry, folder: Path, tally: Counter[str]) -> None:
         try:
             export_entries([entry], path, format=name)
         except TermbaseError as exc:
-            assert refused, f"{name}: refused a valid entry: {exc}"
+            # a format may refuse what it cannot hold (OmegaT: a term starting with '#'), saying so
+            assert refused or "cannot hold" in str(exc), f"{name}: refused a valid entry: {exc}"
             assert str(exc) and not path.exists()  # a message, and nothing half-written
             tally[f"{name} refused"] += 1
             continue
         assert not refused, f"{name}: wrote an entry check_entry refuses ({refused})"
         result = import_entries(path, format=name)  # an exported file must read back (no raise)
-        assert [replace(e, id=None) for e in result.entries] == [entry], name
+        # a lossy glossary format (OmegaT, DeepL) is held to what it says it keeps
+        expected = [replace(e, id=None) for e in fmt.round_trip([entry])]
+        got = sorted((replace(e, id=None) for e in result.entries), key=sort_key)
+        assert got == expected, name
         tally[f"{name} round-tripped"] += 1
 
 

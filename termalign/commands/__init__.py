@@ -13,5 +13,6 @@ from termalign.commands.run import run
 from termalign.commands.serve import serve
 from termalign.commands.term import term
 from termalign.commands.translate import translate
+from termalign.commands.xliff import xliff
 
-COMMANDS: list[click.Command] = [align, run, term, model, batch, serve, eval_, translate, config]
+COMMANDS: list[click.Command] = [align, run, term, model, batch, serve, eval_, translate, xliff, config]

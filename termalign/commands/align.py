@@ -7,11 +7,22 @@ from pathlib import Path
 import click
 
 from termalign.commands.paths import check_paths
+from termalign.kernel.langtags import language_tag
 from termalign.output import console, summarise_alignment
 
 # Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
 # inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
 # command would pay (bench/startup_bench.py).
+
+
+def _tag(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a tag that is not BCP 47 before any work (``xx``, ``chinese``; ``zh_CN`` passes).
+
+    The value is kept as given: the outputs normalise it, with the script found in the text.
+    """
+    if value is not None:
+        language_tag(value)  # LanguageTagError: one sentence, exit code 2
+    return value
 
 
 @click.command()
@@ -26,8 +37,12 @@ from termalign.output import console, summarise_alignment
     type=click.Path(dir_okay=False, path_type=Path),
     help="Output file; its extension picks the format: .tmx, .jsonl, .tsv or .html. Repeatable.",
 )
-@click.option("--source-lang", default=None, help="Source language (default: detected).")
-@click.option("--target-lang", default=None, help="Target language (default: detected).")
+@click.option(
+    "--source-lang", default=None, callback=_tag, help="Source language, BCP 47 (default: detected)."
+)
+@click.option(
+    "--target-lang", default=None, callback=_tag, help="Target language, BCP 47 (default: detected)."
+)
 @click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0),

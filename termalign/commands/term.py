@@ -3,9 +3,11 @@
 A termbase is any file :mod:`termbase.formats` knows (``.tsv``, ``.csv``,
 ``.tbx``, ``.tmx``, ``.po``) or a SQLite store (``.sqlite``, ``.db``).  Edits to
 a file are made in an in-memory store and written back to the same file and
-format atomically; edits to SQLite are transactions.  Without ``-t`` the
-termbase is ``$TERMALIGN_TERMBASE``, else the one the DeepSeek corpus manifest
-names (the committed, curated TSV).
+format atomically, touching only the rows that changed (a TSV/CSV edit is a
+one-line diff); edits to SQLite are transactions.  Without ``-t`` the termbase
+read is ``$TERMALIGN_TERMBASE``, else the one the DeepSeek corpus manifest names
+(the committed, curated TSV); ``add``/``set``/``remove`` refuse to edit that
+packaged file unless it is named with ``-t``.
 """
 
 from __future__ import annotations
@@ -46,6 +48,16 @@ def _default_termbase() -> Path:
 
 def _termbase_path(ctx: click.Context, path: Path | None) -> Path:
     return path if path is not None else _default_termbase()
+
+
+def _editable_path(ctx: click.Context, path: Path | None) -> Path:
+    """The termbase an edit goes to: never the packaged corpus termbase unless named with -t."""
+    if path is None:
+        raise ConfigError(
+            f"no termbase to edit: pass -t PATH (or set $TERMALIGN_TERMBASE); edits never go to the "
+            f"packaged {_default_termbase()} unless it is named with -t"
+        )
+    return path
 
 
 termbase_option = click.option(
@@ -93,11 +105,14 @@ def term() -> None:
 @click.argument("termbase_path", metavar="TERMBASE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option(
-    "--format", "fmt", default=None, help="Format name (default: from OUTPUT's extension); tbx2 = TBX 2008."
+    "--format",
+    "fmt",
+    default=None,
+    help="Format name (default: from OUTPUT's extension); tbx3 = TBX v3 (.tbx is TBX 2008).",
 )
 @click.option("--status", type=_STATUS, default=None, help="Export only entries of this status.")
 def export_command(termbase_path: Path, output: Path, fmt: str | None, status: str | None) -> None:
-    """Write TERMBASE to OUTPUT in another format (tsv, csv, tbx, tbx2, tmx, po, or a new .sqlite)."""
+    """Write TERMBASE to OUTPUT in another format (tsv csv tbx tbx3 tmx po omegat deepl, or .sqlite)."""
     from termalign.termbase.formats import export_entries
     from termalign.termbase.store import Termbase, load_termbase
 
@@ -267,7 +282,7 @@ def add_command(
         note=note,
         enforce=not no_enforce,
     )
-    path = _termbase_path(ctx, termbase_path)
+    path = _editable_path(ctx, termbase_path)
     with _editing(path, create=True) as store:
         stored = store.add(entry)
     click.echo(f"added {stored.source} → {stored.target} to {path}", err=True)
@@ -308,7 +323,7 @@ def set_command(
     drop: tuple[str, ...],
 ) -> None:
     """Change the entry that has TERM as a source term."""
-    path = _termbase_path(ctx, termbase_path)
+    path = _editable_path(ctx, termbase_path)
     with _editing(path) as store:
         entry = _lookup(store, term_text)
         changed = replace(
@@ -333,7 +348,7 @@ def set_command(
 @click.pass_context
 def remove_command(ctx: click.Context, termbase_path: Path | None, term_text: str) -> None:
     """Remove the entry that has TERM as a source term."""
-    path = _termbase_path(ctx, termbase_path)
+    path = _editable_path(ctx, termbase_path)
     with _editing(path) as store:
         entry = store.remove(_lookup(store, term_text).id)
     click.echo(f"removed {entry.source} → {entry.target} from {path}", err=True)
@@ -354,3 +369,6 @@ except ImportError as exc:
         raise
 else:
     term.add_command(check)
+from termalign.commands.term_review import review  # noqa: E402  (its own module, like extract and check)
+
+term.add_command(review)

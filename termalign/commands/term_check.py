@@ -60,6 +60,7 @@ def _pairs_by_block(source: Path, translation: Path) -> list[Any]:
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("translation", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
+    "-t",
     "--termbase",
     "termbase_path",
     required=True,

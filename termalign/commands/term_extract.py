@@ -1,4 +1,4 @@
-"""``termalign term extract ALIGNED -o CANDIDATES``: propose term pairs from aligned text."""
+"""``termalign term extract ALIGNED... -o CANDIDATES``: propose term pairs from aligned text."""
 
 from __future__ import annotations
 
@@ -17,65 +17,80 @@ from termalign.output import console
 
 
 @click.command()
-@click.argument("aligned", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("aligned", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Candidates CSV to write (source, target, score, dice, llr, counts, cedict, examples).",
+    help="Candidates CSV to write (kind, source, target, score, counts, examples with their sentences).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["termhood", "cooc"]),
+    default="termhood",
+    show_default=True,
+    help="termhood: termhood on each side x word alignment; cooc: the older Dice/LLR co-occurrence ranking.",
 )
 @click.option(
     "--min-count",
     type=click.IntRange(1),
-    default=2,
-    show_default=True,
-    help="Minimum number of pairs each term must occur in.",
+    default=None,
+    help="Minimum number of pairs each term must occur in (default: 1 for termhood, 2 for cooc).",
 )
 @click.option(
     "--top",
     type=click.IntRange(0),
     default=0,
     show_default=True,
-    help="Keep only the N best candidates (0: all).",
+    help="Keep only the N best candidates of each kind (0: all).",
 )
-@click.option("--no-cedict", is_flag=True, help="Do not boost pairs that CC-CEDICT agrees with.")
+@click.option("--no-cedict", is_flag=True, help="Do not use CC-CEDICT (alignment seeds, cooc boost).")
 @click.option("--json", "as_json", is_flag=True, help="Print the candidates as JSON instead of a table.")
-def extract(aligned: Path, output: Path, min_count: int, top: int, no_cedict: bool, as_json: bool) -> None:
-    """Extract bilingual term candidates from ALIGNED pairs (TMX or JSONL).
+def extract(
+    aligned: tuple[Path, ...],
+    output: Path,
+    method: str,
+    min_count: int | None,
+    top: int,
+    no_cedict: bool,
+    as_json: bool,
+) -> None:
+    """Extract bilingual term candidates from ALIGNED pairs (TMX or JSONL files, one or more).
 
-    Chinese terms come from jieba word n-grams, English terms from word n-grams;
-    pairs are ranked by Dice and log-likelihood over the aligned pairs, boosted
-    by CC-CEDICT agreement and shared Latin tokens (R1, H800).
+    termhood (default): Chinese and English candidates from part-of-speech patterns,
+    scored by C-value and how much more frequent they are than in general language
+    (wordfreq); paired through an IBM-1 word alignment seeded with CC-CEDICT.
+    Latin names written the same on both sides (R1, H800) are their own kind,
+    "name" (do not translate).  Example ids are qualified by the file
+    (faq:b3.s0).  Flagged beads are left out.
     """
     from termalign.termbase.extract import (
         ExtractConfig,
         candidate_row,
         extract_candidates,
-        load_pairs,
+        load_many,
         write_candidates,
     )
+    from termalign.termbase.terms import TermConfig, extract_terms
 
     check_paths(inputs={"ALIGNED": aligned}, outputs={"-o": output})
-    pairs = load_pairs(aligned)
-    config = ExtractConfig(min_count=min_count, top=top, use_cedict=not no_cedict)
-    cands = extract_candidates(pairs, config)
-    write_candidates(cands, output)
+    pairs = load_many(aligned)
+    if method == "cooc":
+        config = ExtractConfig(min_count=min_count or 2, top=top, use_cedict=not no_cedict)
+        cands = extract_candidates(pairs, config)
+    else:
+        cands = extract_terms(pairs, TermConfig(min_count=min_count or 1, top=top, use_cedict=not no_cedict))
+    write_candidates(cands, output, pairs)
     if as_json:
-        click.echo(json.dumps([candidate_row(c) for c in cands], ensure_ascii=False, indent=1))
+        texts = {p.id: (p.source, p.target) for p in pairs if p.id}
+        click.echo(json.dumps([candidate_row(c, texts) for c in cands], ensure_ascii=False, indent=1))
         return
 
-    table = Table(title=f"{len(cands)} candidates from {len(pairs)} pairs → {output}")
-    for name in ("source", "target", "score", "dice", "llr", "pairs", "cedict"):
-        table.add_column(name, justify="right" if name in ("score", "dice", "llr", "pairs") else "left")
+    files = f"{len(aligned)} file{'s' if len(aligned) != 1 else ''}"
+    table = Table(title=f"{len(cands)} candidates from {len(pairs)} pairs ({files}) → {output}")
+    for name in ("kind", "source", "target", "score", "pairs"):
+        table.add_column(name, justify="right" if name in ("score", "pairs") else "left")
     for cand in cands[:25]:
-        table.add_row(
-            cand.source,
-            cand.target,
-            f"{cand.score:.3f}",
-            f"{cand.dice:.2f}",
-            f"{cand.llr:.1f}",
-            str(cand.count_pair),
-            "yes" if cand.cedict else "",
-        )
+        table.add_row(cand.kind, cand.source, cand.target, f"{cand.score:.3f}", str(cand.count_pair))
     console().print(table)

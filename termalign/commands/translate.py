@@ -31,7 +31,9 @@ from termalign.output import console, err_console
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from termalign.align.document import Document
     from termalign.translator.document import DocumentTranslation
+    from termalign.translator.stack import Translator
 
 # Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
 # inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
@@ -57,7 +59,14 @@ class _Outputs:
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the translated document.",
+    help="Where to write the translated document; .xlf/.xliff writes a bilingual XLIFF to post-edit.",
+)
+@click.option(
+    "--xliff-version",
+    type=click.Choice(["1.2", "2.1"]),
+    default="1.2",
+    show_default=True,
+    help="XLIFF version when OUTPUT is .xlf/.xliff.",
 )
 @click.option(
     "--termbase",
@@ -93,6 +102,7 @@ class _Outputs:
 def translate(
     input_path: Path,
     output: Path,
+    xliff_version: str,
     termbase_path: Path | None,
     no_termbase: bool,
     tm_paths: tuple[Path, ...],
@@ -137,7 +147,7 @@ def translate(
         built.close()
     seconds = time.perf_counter() - started
     outs = _Outputs(output, tmx_path, report_path)
-    _write_outputs(result, outs, doc.lang, seconds)
+    _write_outputs(result, outs, doc.lang, seconds, _xliff_writer(doc, built.translator, xliff_version))
     console().print(_summary_table(result, outs, seconds, built.cache_hits))
 
 
@@ -171,9 +181,34 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
         yield lambda n: bar.advance(task, n)
 
 
-def _write_outputs(result: DocumentTranslation, outs: _Outputs, source_lang: str, seconds: float) -> None:
+def _xliff_writer(
+    doc: Document, translator: Translator, version: str
+) -> Callable[[DocumentTranslation, Path], None] | None:
+    """For an .xlf/.xliff OUTPUT: what writes the bilingual file (see ``termalign.commands.xliff``)."""
 
-    atomic_write_text(outs.output, result.text, error=DocumentError)
+    def write(result: DocumentTranslation, path: Path) -> None:
+        from termalign.align.documents.xliff import write_xliff
+        from termalign.commands.xliff import bilingual_from_translation
+
+        memory = getattr(translator, "memory", None)
+        write_xliff(bilingual_from_translation(doc, result, memory=memory), path, version)
+
+    return write
+
+
+def _write_outputs(
+    result: DocumentTranslation,
+    outs: _Outputs,
+    source_lang: str,
+    seconds: float,
+    xliff: Callable[[DocumentTranslation, Path], None] | None = None,
+) -> None:
+    from termalign.align.documents.xliff import is_xliff
+
+    if xliff is not None and is_xliff(outs.output):
+        xliff(result, outs.output)
+    else:
+        atomic_write_text(outs.output, result.text, error=DocumentError)
     if outs.tmx is not None:
         _write_run_tmx(result, outs.tmx, source_lang)
     if outs.report is not None:

@@ -15,8 +15,10 @@ from pathlib import Path
 from termalign.kernel.errors import TermbaseError
 from termalign.termbase.formats.base import DEFAULT_LANGUAGES, Format, Languages
 from termalign.termbase.formats.csv import CsvFormat
+from termalign.termbase.formats.deepl import DeeplFormat
+from termalign.termbase.formats.omegat import OmegatFormat
 from termalign.termbase.formats.po import PoFormat
-from termalign.termbase.formats.tbx import Tbx2Format, TbxFormat
+from termalign.termbase.formats.tbx import Tbx3Format, TbxFormat
 from termalign.termbase.formats.tmx import TmxFormat
 from termalign.termbase.formats.tsv import TsvFormat
 from termalign.termbase.model import Entry
@@ -33,8 +35,21 @@ __all__ = [
 ]
 
 FORMATS: dict[str, Format] = {
-    fmt.name: fmt for fmt in (TsvFormat(), CsvFormat(), TbxFormat(), Tbx2Format(), TmxFormat(), PoFormat())
+    fmt.name: fmt
+    for fmt in (
+        TsvFormat(),
+        CsvFormat(),
+        TbxFormat(),
+        Tbx3Format(),
+        TmxFormat(),
+        PoFormat(),
+        OmegatFormat(),
+        DeeplFormat(),
+    )
 }
+
+# old names still accepted: "tbx2" was the TBX 2008 dialect, which is now plain "tbx"
+ALIASES = {"tbx2": "tbx"}
 
 
 @dataclass(frozen=True)
@@ -47,12 +62,17 @@ class ImportResult:
     path: Path
 
 
-def format_for(path: str | Path, name: str | None = None) -> Format:
-    """The format called ``name``, else the one that claims the file's extension."""
+def format_for(path: str | Path, name: str | None = None, *, reading: bool = False) -> Format:
+    """The format called ``name``, else (when ``reading``) one that recognises the file's content
+    (a headerless ``.csv`` is a DeepL glossary), else the one that claims the file's extension."""
     if name is not None:
+        name = ALIASES.get(name, name)
         if name not in FORMATS:
             raise TermbaseError(f"unknown termbase format {name!r}; known: {', '.join(FORMATS)}")
         return FORMATS[name]
+    for fmt in FORMATS.values() if reading else ():
+        if fmt.claims(Path(path)):
+            return fmt
     suffix = Path(path).suffix.lower()
     for fmt in FORMATS.values():
         if suffix in fmt.extensions:
@@ -79,7 +99,7 @@ def import_entries(
     good rows come back and the problems are listed in the result instead.
     """
     path = Path(path)
-    drafts, problems = format_for(path, format).read(path, langs)
+    drafts, problems = format_for(path, format, reading=True).read(path, langs)
     pairs, more = build_entries(drafts)
     problems = sorted([*problems, *more], key=lambda p: (p.line is None, p.line or 0))
     if not skip_bad:

@@ -37,7 +37,7 @@ from termalign.termbase.formats.base import Format, Languages, atomic_write, rea
 from termalign.termbase.model import Entry
 from termalign.termbase.validate import Draft, Problem, format_bool, join_multi, split_multi
 
-__all__ = ["DelimitedFormat", "COLUMNS"]
+__all__ = ["DelimitedFormat", "COLUMNS", "cells_of"]
 
 COLUMNS = (
     "source",
@@ -69,6 +69,9 @@ def _cells(entry: Entry) -> dict[str, str]:
         "note": entry.note,
         "provenance": join_multi(str(p) for p in entry.provenance),
     }
+
+
+cells_of = _cells  # the cells of one entry's row, by column name (used for minimal-diff edits)
 
 
 class DelimitedFormat(Format):

@@ -12,23 +12,31 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
 from termalign.kernel.atomic import atomic_write_bytes
 from termalign.kernel.errors import TermbaseError
-from termalign.termbase.model import Entry
+from termalign.termbase.model import Entry, Status
 from termalign.termbase.validate import Draft, Problem, check_entry, raise_problems, sort_key
 
-__all__ = ["Format", "Languages", "DEFAULT_LANGUAGES", "atomic_write", "read_utf8", "check_xml_encoding"]
+__all__ = [
+    "Format",
+    "Languages",
+    "DEFAULT_LANGUAGES",
+    "atomic_write",
+    "read_utf8",
+    "check_xml_encoding",
+    "glossary_entries",
+]
 
 
 @dataclass(frozen=True)
 class Languages:
     """Source and target language codes written into (and looked for in) bilingual formats."""
 
-    source: str = "zh"
+    source: str = "zh-Hans"
     target: str = "en"
 
 
@@ -60,11 +68,36 @@ class Format(ABC):
             raise TermbaseError("the termbase file does not exist", path=path)
         return self._read(path, langs)
 
+    def claims(self, path: Path) -> bool:
+        """True if an existing file's content says it is in this format (checked before extensions).
+
+        Only formats that share an extension with another one look; the rest say no.
+        """
+        return False
+
+    def round_trip(self, entries: Iterable[Entry]) -> list[Entry]:
+        """The entries an export then re-import of ``entries`` gives back, in canonical order.
+
+        Lossless formats give back everything; a glossary format that has no place
+        for status, variants or forbidden renderings says here what it keeps, and
+        the shared contract suite holds it to that.
+        """
+        return sorted(entries, key=sort_key)
+
     @abstractmethod
     def _write(self, entries: Sequence[Entry], path: Path, langs: Languages) -> None: ...
 
     @abstractmethod
     def _read(self, path: Path, langs: Languages) -> tuple[list[Draft], list[Problem]]: ...
+
+
+def glossary_entries(entries: Iterable[Entry]) -> list[Entry]:
+    """What a glossary that cannot mark a rendering as wrong may carry.
+
+    Such a file (OmegaT's, DeepL's) offers every line as a suggestion, so
+    deprecated entries are left out and forbidden renderings dropped.
+    """
+    return [replace(e, forbidden=()) for e in entries if e.status is not Status.DEPRECATED]
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -112,3 +145,18 @@ def _decode_utf8(path: Path, data: bytes) -> str:
             path=path,
             line=line,
         ) from exc
+
+
+def refuse_comment_terms(entries: Iterable[Entry], what: str) -> None:
+    """Refuse source terms starting with ``#``: headerless glossaries read such a line as a comment."""
+    comments = sorted(
+        term
+        for entry in glossary_entries(entries)
+        for term in (entry.source, *entry.source_variants)
+        if term.lstrip().startswith("#")
+    )
+    if comments:
+        raise TermbaseError(
+            f"{what} cannot hold a source term starting with '#' (the line is read as a comment): "
+            f"{', '.join(repr(t) for t in comments[:5])}; export to another format"
+        )

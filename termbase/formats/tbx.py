@@ -1,4 +1,5 @@
-"""TBX termbases: TBX-Basic in TBX v3 (ISO 30042:2019, DCA style), and TBX 2008 for older tools.
+"""TBX termbases: TBX-Basic in the TBX 2008 ``<martif>`` dialect (the default, which
+translate-toolkit and OmegaT read), and TBX v3 (ISO 30042:2019, DCA style) by name (``tbx3``).
 
 Mapping of one :class:`~termbase.model.Entry` (one ``<conceptEntry>``):
 
@@ -12,8 +13,12 @@ Mapping of one :class:`~termbase.model.Entry` (one ``<conceptEntry>``):
 * ``<langSec xml:lang="en">`` — the preferred rendering (``preferredTerm``),
   accepted variants (``admittedTerm``), forbidden renderings
   (``deprecatedTerm-admn-sts``);
-* ``<termNote type="partOfSpeech">`` on both preferred terms (``propn`` is
-  written as TBX's ``properNoun``, ``adj``/``adv`` as ``adjective``/``adverb``).
+* ``<termNote type="partOfSpeech">`` on both preferred terms, from TBX-Basic's
+  picklist only (noun, verb, adjective, adverb, other): ``adj``/``adv`` are
+  written ``adjective``/``adverb``, a proper noun (``propn``) is ``noun`` and
+  any other value ``other``; the exact value then rides in a machine-readable
+  ``termalign-pos: propn`` note so nothing is lost on re-import.  The reader
+  also accepts TBX-Default's ``properNoun``.
 
 The reader accepts both dialects (``<tbx>``/``conceptEntry``/``langSec``/``termSec``
 and ``<martif>``/``termEntry``/``langSet``/``tig``/``ntig``), TBX v2 status
@@ -35,13 +40,16 @@ from termalign.termbase.formats.base import Format, Languages, atomic_write, che
 from termalign.termbase.model import Entry
 from termalign.termbase.validate import POS_ALIASES, Draft, Problem, content_hash, format_bool
 
-__all__ = ["TbxFormat", "Tbx2Format", "TBX_NAMESPACE"]
+__all__ = ["TbxFormat", "Tbx3Format", "TBX_NAMESPACE", "BASIC_POS", "basic_pos"]
 
 TBX_NAMESPACE = "urn:iso:std:iso:30042:ed-2"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _STATUS_NOTE = "termalign-status:"
 _ENFORCE_NOTE = "termalign-enforce:"
-_POS_TO_TBX = {"propn": "properNoun", "adj": "adjective", "adv": "adverb"}
+_POS_NOTE = "termalign-pos:"
+# TBX-Basic's partOfSpeech picklist, and how our values map onto it
+BASIC_POS = ("noun", "verb", "adjective", "adverb", "other")
+_POS_TO_TBX = {"adj": "adjective", "adv": "adverb", "propn": "noun"}
 _POS_FROM_TBX = POS_ALIASES  # the reader's names back; an entry may not hold them (round trips stay exact)
 _ENTRY_TAGS = {"conceptEntry", "termEntry"}
 _LANG_TAGS = {"langSec", "langSet"}
@@ -53,12 +61,20 @@ def _local(element: etree._Element) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-class TbxFormat(Format):
+def basic_pos(pos: str) -> str:
+    """The TBX-Basic picklist value for one of our part-of-speech values ("" stays "")."""
+    if not pos:
+        return ""
+    mapped = _POS_TO_TBX.get(pos, pos)
+    return mapped if mapped in BASIC_POS else "other"
+
+
+class Tbx3Format(Format):
     """TBX-Basic, TBX v3 (``<tbx type="TBX-Basic" style="dca">``); reads TBX 2008 too."""
 
-    name = "tbx"
-    extensions: ClassVar[tuple[str, ...]] = (".tbx",)
-    description = "TBX-Basic (TBX v3, DCA style); TBX 2008 is read as well"
+    name = "tbx3"
+    extensions: ClassVar[tuple[str, ...]] = ()  # chosen by name only; ``.tbx`` files are TBX 2008
+    description = "TBX-Basic in TBX v3 (ISO 30042:2019, DCA style); TBX 2008 is read as well"
     # element names of the dialect written
     root: ClassVar[str] = "tbx"
     entry_tag: ClassVar[str] = "conceptEntry"
@@ -108,6 +124,9 @@ class TbxFormat(Format):
         for record in entry.provenance:
             self._el(concept, "admin", str(record), type="source")
         self._el(concept, "note", f"{_STATUS_NOTE} {entry.status.value}")
+        written = basic_pos(entry.pos)
+        if entry.pos and _POS_FROM_TBX.get(written, written) != entry.pos:
+            self._el(concept, "note", f"{_POS_NOTE} {entry.pos}")
         if not entry.enforce:
             self._el(concept, "note", f"{_ENFORCE_NOTE} {format_bool(entry.enforce)}")
         if entry.note:
@@ -129,7 +148,7 @@ class TbxFormat(Format):
         group = self._el(lang_section, self.term_tag)
         self._el(group, "term", text)
         if pos:
-            self._el(group, "termNote", _POS_TO_TBX.get(pos, pos), type="partOfSpeech")
+            self._el(group, "termNote", basic_pos(pos), type="partOfSpeech")
         self._el(group, "termNote", status, type="administrativeStatus")
 
     # -- reading -----------------------------------------------------------------------------------
@@ -156,12 +175,16 @@ class TbxFormat(Format):
         return drafts, problems
 
 
-class Tbx2Format(TbxFormat):
-    """TBX-Basic in the TBX 2008 (ISO 30042:2008) ``<martif>`` dialect that older tools read."""
+class TbxFormat(Tbx3Format):
+    """TBX-Basic in the TBX 2008 (ISO 30042:2008) ``<martif>`` dialect: what tools read today.
 
-    name = "tbx2"
-    extensions = ()  # chosen by name only; ``.tbx`` files are written as TBX v3
-    description = "TBX-Basic in the older TBX 2008 <martif> dialect"
+    translate-toolkit 3.20 and OmegaT 3.6 load this dialect and refuse TBX v3,
+    so it is the default for ``.tbx``.
+    """
+
+    name = "tbx"
+    extensions = (".tbx",)
+    description = "TBX-Basic in the TBX 2008 <martif> dialect (read by translate-toolkit and OmegaT)"
     root = "martif"
     entry_tag = "termEntry"
     lang_tag = "langSet"
@@ -240,6 +263,8 @@ def _read_entry(concept: etree._Element, langs: Languages, problems: list[Proble
             draft.provenance += (text,)
         elif kind == "note" and text.startswith(_STATUS_NOTE):
             draft.status = text[len(_STATUS_NOTE) :].strip()
+        elif kind == "note" and text.startswith(_POS_NOTE):
+            draft.pos = text[len(_POS_NOTE) :].strip()
         elif kind == "note" and text.startswith(_ENFORCE_NOTE):
             draft.enforce = text[len(_ENFORCE_NOTE) :].strip()
         elif kind == "note" and text:

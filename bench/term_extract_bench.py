@@ -1,0 +1,213 @@
+"""Term extraction: the old co-occurrence ranking vs termhood × word alignment, on two domains.
+
+* FAQ: the aligned DeepSeek FAQ (aligned here as ``termalign run`` aligns it), scored against
+  the curated termbase (``corpora/deepseek/termbase.tsv``): the entries whose provenance
+  gives two or more FAQ paragraphs and whose source differs from the target (68 entries).
+* k8s-docs: the twelve page pairs, each aligned with the project's aligner, scored against
+  its glossary (entries occurring >= 2 times in the zh pages): the translated entries
+  (``zh_keeps_en`` not ``yes``) against the ``term`` candidates, the entries kept in
+  English against the ``name`` candidates, and all 57 against the merged list.
+
+A candidate matches an entry when its source is one of the entry's source forms and its
+target one of the entry's target forms (lowercase, hyphens as spaces, nouns lemmatised).
+Run from the repository root::
+
+    TERMALIGN_DATA=../shared/corpora .venv/bin/python bench/term_extract_bench.py [--top 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from termalign.align.aligner import align_documents
+from termalign.align.corpus import load_corpus
+from termalign.align.outputs.jsonl import bead_record
+from termalign.align.reader import read_document
+from termalign.termbase.extract import AlignedPair, Candidate, extract_candidates
+from termalign.termbase.store import load_termbase
+from termalign.termbase.terms import extract_terms
+from termalign.termbase.termscore import (
+    KS,
+    Reference,
+    evaluate,
+    match,
+    norm_en,
+    norm_zh,
+    reference_entry,
+    reference_from_termbase,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("TERMALIGN_DATA") or ROOT.parent / "shared" / "corpora")
+
+
+def pairs_of(src_path: Path, tgt_path: Path, doc: str, fmt: str | None = None) -> list[AlignedPair]:
+    src = read_document(src_path, lang="zh", fmt=fmt)
+    tgt = read_document(tgt_path, lang="en", fmt="markdown")
+    out = []
+    for bead in align_documents(src, tgt).beads:
+        r = bead_record(bead)
+        if r["source"].strip() and r["target"].strip():
+            out.append(
+                AlignedPair(
+                    r["source"],
+                    r["target"],
+                    f"{doc}:{','.join(r['source_ids'])}",
+                    float(r["score"]),
+                    bool(r["flagged"]),
+                )
+            )
+    return out
+
+
+def entry(sources: Sequence[str], targets: Sequence[str]) -> Reference:
+    return reference_entry(sources, targets)
+
+
+def faq_reference() -> list[Reference]:
+    with load_termbase(ROOT / "corpora" / "deepseek" / "termbase.tsv") as store:
+        return reference_from_termbase(store.entries(), "deepseek/faq", min_count=2)
+
+
+def k8s_reference(path: Path) -> tuple[list[Reference], list[Reference]]:
+    translated, kept = [], []
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if int(row["in_docs"] or 0) < 2:
+                continue
+            en = [re.sub(r"\s*\(.*?\)", "", row["en"])]
+            en += re.findall(r"\((.*?)\)", row["en"]) + [a for a in (row["en_aka"] or "").split("|")]
+            item = entry([z.strip() for z in row["zh"].split("|")], en)
+            (kept if row["zh_keeps_en"] == "yes" else translated).append(item)
+    return translated, kept
+
+
+def matches(cand: Candidate, ref: Sequence[Reference]) -> int:
+    return match(cand, ref)
+
+
+def metrics(cands: Sequence[Candidate], ref: Sequence[Reference]) -> dict[str, float]:
+    m = evaluate(cands, ref)
+    out = {f"R@{k}": m[f"recall@{k}"] for k in KS}
+    out.update({"R@all": m["recall@all"], "P@50": m["precision@50"], "n": m["candidates"]})
+    return out
+
+
+def show(title: str, rows: dict[str, dict[str, float]], seconds: dict[str, float]) -> None:
+    print(f"\n{title}")
+    cols = [f"R@{k}" for k in KS] + ["R@all", "P@50", "n"]
+    print(f"  {'ranking':8}" + "".join(f"{c:>8}" for c in cols) + f"{'seconds':>9}")
+    for name, m in rows.items():
+        vals = "".join(f"{m[c]:8.3f}" if c != "n" else f"{int(m[c]):8d}" for c in cols)
+        print(f"  {name:8}{vals}{seconds[name]:9.1f}")
+
+
+def top_list(old: Sequence[Candidate], new: Sequence[Candidate], ref: Sequence[Reference], n: int) -> None:
+    print(f"  {'#':>3}  {'OLD':44} {'NEW':44}")
+    for i in range(n):
+        cells = []
+        for lst in (old, new):
+            if i < len(lst):
+                c = lst[i]
+                mark = "+" if matches(c, ref) >= 0 else " "
+                cells.append(f"{mark} {c.source} -> {c.target}"[:44])
+            else:
+                cells.append("")
+        print(f"  {i + 1:3}  {cells[0]:44} {cells[1]:44}")
+
+
+def timed(func: Callable[[], list[Candidate]]) -> tuple[list[Candidate], float]:
+    started = time.perf_counter()
+    result = func()
+    return result, time.perf_counter() - started
+
+
+def missing(cands: Sequence[Candidate], ref: Sequence[Reference], k: int) -> list[str]:
+    found = {matches(c, ref) for c in cands[:k]}
+    return [e.label for i, e in enumerate(ref) if i not in found]
+
+
+def run_faq(top: int) -> dict[str, float]:
+    corpus = load_corpus(ROOT / "corpora" / "deepseek" / "corpus.toml", data_dir())
+    source, reference = corpus.parallel_pair()
+    started = time.perf_counter()
+    pairs = pairs_of(source.path, reference.path, "faq", source.format)
+    print(f"FAQ: {len(pairs)} aligned pairs ({time.perf_counter() - started:.1f} s to align)")
+    ref = faq_reference()
+    old, t_old = timed(lambda: extract_candidates(pairs))
+    new_all, t_new = timed(lambda: extract_terms(pairs))
+    new = [c for c in new_all if c.kind == "term"]
+    show(
+        f"FAQ vs the curated termbase ({len(ref)} entries, >= 2 FAQ paragraphs, translated)",
+        {"OLD": metrics(old, ref), "NEW": metrics(new, ref)},
+        {"OLD": t_old, "NEW": t_new},
+    )
+    for zh, en in (("混合专家", "MoE"), ("思维链", "chain of thought")):
+        item = next(e for e in ref if norm_zh(zh) in e.sources)
+        found = [i + 1 for i, c in enumerate(new) if match(c, [item]) == 0]
+        shown = (
+            f"#{found[0]} ({new[found[0] - 1].source} -> {new[found[0] - 1].target})" if found else "absent"
+        )
+        print(f"  NEW rank of {zh} -> {en} (or {item.label}): {shown}")
+    print("  NEW misses at 100:", "; ".join(missing(new, ref, 100)))
+    top_list(old, new, ref, top)
+    return metrics(new, ref)
+
+
+def run_k8s(top: int) -> None:
+    root = data_dir() / "k8s-docs"
+    started = time.perf_counter()
+    pairs: list[AlignedPair] = []
+    for zh in sorted((root / "zh").glob("*.md")):
+        pairs += pairs_of(zh, root / "en" / zh.name, zh.stem, "markdown")
+    print(f"\nk8s-docs: {len(pairs)} aligned pairs from 12 pages ({time.perf_counter() - started:.1f} s)")
+    translated, kept = k8s_reference(root / "glossary.tsv")
+    old, t_old = timed(lambda: extract_candidates(pairs))
+    new_all, t_new = timed(lambda: extract_terms(pairs))
+    seconds = {"OLD": t_old, "NEW": t_new}
+    old_terms = [c for c in old if norm_zh(c.source) != norm_en(c.target).replace(" ", "")]
+    old_names = [c for c in old if norm_zh(c.source) == norm_en(c.target).replace(" ", "")]
+    new_terms = [c for c in new_all if c.kind == "term"]
+    new_names = [c for c in new_all if c.kind == "name"]
+    merged = sorted(new_all, key=lambda c: -c.score)
+    show(
+        f"k8s-docs terms vs the {len(translated)} translated glossary entries (>= 2 occurrences)",
+        {"OLD": metrics(old_terms, translated), "NEW": metrics(new_terms, translated)},
+        seconds,
+    )
+    show(
+        f"k8s-docs names (do not translate) vs the {len(kept)} entries kept in English",
+        {"OLD": metrics(old_names, kept), "NEW": metrics(new_names, kept)},
+        seconds,
+    )
+    show(
+        f"k8s-docs all candidates vs all {len(translated) + len(kept)} entries (NEW: kinds merged by score)",
+        {"OLD": metrics(old, translated + kept), "NEW": metrics(merged, translated + kept)},
+        seconds,
+    )
+    print("  NEW term misses at 200:", "; ".join(missing(new_terms, translated, 200)))
+    top_list(old_terms, new_terms, translated, top)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--top", type=int, default=50, help="How many of each ranking to print.")
+    parser.add_argument("--only", choices=("faq", "k8s"), default=None)
+    args = parser.parse_args()
+    if args.only != "k8s":
+        run_faq(args.top)
+    if args.only != "faq":
+        run_k8s(args.top)
+
+
+if __name__ == "__main__":
+    main()
