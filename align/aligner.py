@@ -87,7 +87,7 @@ def _scorer_name(scorer: object) -> str:
 def signature_of(
     config: AlignConfig, scorers: Sequence[object] = (), length: LengthModel | None = None
 ) -> dict[str, str]:
-    """Tool version and every setting, as strings, for output headers (STYLE.md convention 7)."""
+    """Tool version and every setting, as strings, for output headers (docs/architecture.md, "Signatures")."""
     sig = {"tool": "termalign", "version": __version__, "aligner": "banded DP"}
     for key, value in asdict(config).items():
         if key.endswith("priors"):

@@ -3,7 +3,7 @@
 The manifest names every document, its language, script, format and role; the
 texts themselves live in a data directory outside the repository.  The data
 directory is resolved at the CLI edge and passed in here, never read from the
-environment deep inside (STYLE.md convention 3) — :func:`default_data_dir` is
+environment deep inside (docs/architecture.md, "Settings") — :func:`default_data_dir` is
 the one helper the CLI uses for that.
 """
 
@@ -13,8 +13,9 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from termalign.align.documents import format_names
 from termalign.kernel.errors import ConfigError
@@ -49,6 +50,8 @@ class Corpus:
     target_lang: str
     documents: tuple[CorpusDocument, ...]
     termbase: Path | None = None
+    # The whole parsed manifest, so other tables ([translate]) are read without parsing it again.
+    tables: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def document(self, doc_id: str) -> CorpusDocument:
         for doc in self.documents:
@@ -193,4 +196,5 @@ def load_corpus(manifest: str | Path, data_dir: Path) -> Corpus:
         target_lang=meta.get("target_lang", "en"),
         documents=tuple(documents),
         termbase=(manifest.parent / termbase) if termbase else None,
+        tables=raw,
     )

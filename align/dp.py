@@ -3,7 +3,7 @@
 The program sees only a cost function ``cost(i0, i1, j0, j1) -> float`` for the
 candidate bead "source units ``[i0, i1)`` with target units ``[j0, j1)``"; what
 the units are (blocks or sentences) and how the cost is made is not its
-business (STYLE.md convention 4).
+business (docs/architecture.md: the aligner has three layers).
 
 The search is banded: row ``i`` only visits columns within ``width`` of the
 length-proportional diagonal ``i * m / n``, so time and memory grow linearly

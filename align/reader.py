@@ -18,6 +18,7 @@ from termalign.kernel.errors import DocumentError
 
 __all__ = ["read_document", "read_string", "guess_format"]
 
+
 def read_document(
     path: str | Path,
     *,

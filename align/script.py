@@ -22,6 +22,7 @@ _SCRIPT_SAMPLE = 20000
 @lru_cache(maxsize=4)
 def _converter(config: str) -> Any:
     try:
+        # Lazy and guarded: a broken OpenCC install must surface as a ModelError, on first use.
         import opencc
 
         return opencc.OpenCC(config)

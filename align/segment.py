@@ -174,6 +174,7 @@ def _is_final(text: str, i: int, options: SegmentOptions) -> bool:
 
 @lru_cache(maxsize=8)
 def _segmenter(lang: str) -> Any:
+    # Lazy: pysbd (~30 ms) to import (startup_bench.py).
     import pysbd  # imported on first use: it is slow-ish to set up
 
     return pysbd.Segmenter(language=lang, clean=False, char_span=False)

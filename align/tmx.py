@@ -2,8 +2,8 @@
 
 One :class:`TranslationUnit` is a source/target pair with optional properties
 (``<prop type="...">``) and notes.  The header records how the file was made
-(STYLE.md convention 7): tool name and version, and any settings passed in
-``properties``.
+(docs/architecture.md, "Signatures"): tool name and version, the
+``x-signature`` string, and any settings passed in ``properties``.
 
 XML 1.0 cannot hold most control characters (ESC, NUL, U+0001...) nor U+FFFE/
 U+FFFF.  A document that contains them still aligns and translates, so the
@@ -41,6 +41,7 @@ from termalign.align.script import detect_script
 from termalign.kernel.atomic import atomic_write_bytes
 from termalign.kernel.errors import DocumentError
 from termalign.kernel.langtags import LanguageTagError, language_tag, same_language
+from termalign.kernel.signature import Signature
 from termalign.kernel.version import __version__
 
 __all__ = [
@@ -99,6 +100,12 @@ class TmxFile:
     units: tuple[TranslationUnit, ...]
     header_properties: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def signature(self) -> Signature | None:
+        """The header's ``x-signature``, read back (None when the file has none)."""
+        text = self.header_properties.get("x-signature")
+        return Signature.parse(text) if text else None
+
 
 def write_tmx(
     path: str | Path,
@@ -109,11 +116,14 @@ def write_tmx(
     datatype: str = "plaintext",
     segtype: str = "sentence",
     properties: Mapping[str, str] | None = None,
+    signature: Signature | None = None,
 ) -> None:
     """Write ``units`` as a TMX 1.4b document at ``path`` (atomically).
 
     The language tags are validated and normalised (a bad one is a
-    :class:`DocumentError`); units with pieces get inline codes.
+    :class:`DocumentError`); units with pieces get inline codes.  ``signature``
+    goes into the header as ``<prop type="x-signature">`` in its one string form,
+    before any other ``properties``.
     """
     units = list(units)
     source_lang = tmx_language(source_lang, [u.source for u in units], path)
@@ -130,7 +140,8 @@ def write_tmx(
         srclang=xml_safe(source_lang),
         **{"o-tmf": "termalign"},
     )
-    for key, value in (properties or {}).items():
+    props = {"x-signature": str(signature)} if signature is not None else {}
+    for key, value in {**props, **(properties or {})}.items():
         prop = etree.SubElement(header, "prop", type=xml_safe(key))
         prop.text = xml_safe(value)
     body = etree.SubElement(root, "body")

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from termalign.kernel.errors import TermalignError
+from termalign.kernel.settings import ConfigFile, find_config_file, load_config_file
 from termalign.kernel.version import __version__
 
 __all__ = ["main", "cli", "AppContext"]
+
+CONFIG_HELP = "termalign.toml"
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class AppContext:
 
     verbose: int
     data_dir: Path
+    config: ConfigFile = field(default_factory=ConfigFile)  # the config-file layer, read once
 
 
 class TermalignGroup(click.Group):
@@ -66,17 +70,31 @@ def _failure(message: str, code: int) -> click.ClickException:
     default=None,
     help="Where corpus texts live (default: $TERMALIGN_DATA, else ../shared/corpora).",
 )
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="TERMALIGN_CONFIG",
+    default=None,
+    help=f"Settings file (TOML; default: ./{CONFIG_HELP} if present). `termalign config show` lists them.",
+)
 @click.pass_context
-def cli(ctx: click.Context, verbose: int, data_dir: Path | None) -> None:
+def cli(ctx: click.Context, verbose: int, data_dir: Path | None, config_path: Path | None) -> None:
     """termalign: align, build termbases and translate with terminology, offline."""
+    # Lazy: importing termalign.align loads numpy and the aligner (~0.1 s) that `--help` never needs.
     from termalign.align.corpus import default_data_dir
 
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    ctx.obj = AppContext(verbose=verbose, data_dir=data_dir or default_data_dir())
+    try:
+        config = load_config_file(find_config_file(config_path, Path.cwd()))
+    except TermalignError as exc:  # the group's invoke() has not started: report it the same way
+        raise _failure(str(exc), exc.exit_code) from exc
+    ctx.obj = AppContext(verbose=verbose, data_dir=data_dir or default_data_dir(), config=config)
 
 
 def _register() -> None:
+    # Lazy to break a cycle, not for speed: the command modules import termalign.cli_context -> here.
     from termalign.commands import COMMANDS
 
     for command in COMMANDS:

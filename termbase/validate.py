@@ -3,8 +3,8 @@
 Format readers turn a file into drafts (plain strings, nothing interpreted yet)
 plus the problems they met while parsing; :func:`build_entries` then validates
 every draft and the cross-row rules (a source term used twice) and returns the
-good entries with *all* problems, each carrying its line number (STYLE.md
-convention 6).  Nothing here raises until :func:`raise_problems` is asked to.
+good entries with *all* problems, each carrying its line number
+(docs/architecture.md: all problems at once).  Nothing here raises until :func:`raise_problems` is asked to.
 
 This module also owns the small text codecs the text formats share: the
 multi-value separator, booleans and provenance strings.

@@ -105,12 +105,15 @@ def test_chunks_span_documents_and_a_rerun_redoes_nothing(tmp_path: Path) -> Non
         text = (tmp_path / "out" / f"doc{k}.en.md").read_text("utf-8")
         assert "**第1段**" in text  # markup restored around the (identity) translation
     data = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
-    assert data["signature"]["tool"]["name"] == "termalign"
+    assert data["signature"]["tool"] == "termalign" and "tool" not in data["signature"]["translator"]
     assert data["signature"]["translator"]["engine"]["engine"] == "identity"
     assert len(data["signature"]["manifest"]["sha256"]) == 64
+    text = data["signature_text"]
+    assert text.startswith("tool:termalign|version:") and "|translator.engine.engine:identity|" in text
     assert {d["id"] for d in data["documents"]} == {"doc0", "doc1", "doc2"}
     html = (tmp_path / "out" / "report.html").read_text("utf-8")
     assert "doc1" in html and "How this was made" in html
+    assert f"<code>{text}</code>" in html  # the one string form, as in report.json
 
     again = _identity()
     second = run_batch(plan, again, config)

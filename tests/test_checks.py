@@ -136,7 +136,7 @@ def test_check_pairs_accuracy_and_per_term_stats():
     assert report.segments[2].id == "3"
     data = report.to_dict()
     assert data["summary"]["accuracy"] == pytest.approx(0.6)
-    assert data["signature"]["termbase_hash"]
+    assert len(data["signature"]["termbase"]) == 64 and data["signature"]["tool"] == "termalign"
     assert [s["id"] for s in data["segments"]] == ["s2"]
 
 

@@ -84,8 +84,9 @@ def test_translate_writes_document_tmx_and_report(
 
     tmx = read_tmx(run_tmx, source_lang="zh")
     assert tmx.header_properties["x-model"].startswith("tiny@")
-    assert tmx.header_properties["x-termbase-sha256"] == data["signature"]["termbase"]
-    assert json.loads(tmx.header_properties["x-decoding"])["sampling_topk"] == 1
+    assert tmx.header_properties["x-termbase"] == data["signature"]["termbase"]
+    assert tmx.signature is not None and str(tmx.signature) == data["signature_text"]
+    assert tmx.signature["engine.sampling_topk"] == "1" and tmx.signature["tool"] == "termalign"
     units = {u.source: u for u in tmx.units}
     assert units["蒸馏是一种训练方法。"].prop("x-origin") == "tm-exact"
     link = next(u for u in tmx.units if u.source.startswith("它把"))

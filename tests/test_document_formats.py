@@ -22,7 +22,7 @@ SAMPLES: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             "---\ntitle: 测试\n---\n# 标题\n\n这是**第一句**。这是[第二句](https://example.com)。\n\n"
             "> 引用的话。\n\n- 列表项一。\n- 列表项二，含 `code`。\n",
-            "A line with *emphasis* and a [link](http://x.org \"t\").  Second sentence here.\n\n"
+            'A line with *emphasis* and a [link](http://x.org "t").  Second sentence here.\n\n'
             "```python\nprint('code is kept')\n```\n\n1. First item.\n2. Second item.\n",
         ),
     ),

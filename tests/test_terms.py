@@ -384,10 +384,10 @@ def test_batching_all_first_attempts_in_one_call_and_repairs_in_one_more() -> No
 
 def test_signature_and_validation() -> None:
     translator = TermAwareTranslator(IdentityEngine(), termbase(), memory())
-    sig = translator.signature
-    assert sig["engine"] == {"model_id": "identity", "engine": "identity"}
+    sig = translator.signature.as_dict()
+    assert sig["engine"] == {"model": "identity", "engine": "identity"}  # model_id read as model
     assert sig["termbase"] == termbase().hash() and sig["memory"]["entries"] == 2
-    assert sig["config"]["n_best"] == 1
+    assert sig["config"]["n_best"] == 1 and sig["tool"] == "termalign"
     with pytest.raises(ConfigError):
         TranslateConfig(n_best=0)
     with pytest.raises(ConfigError):

@@ -33,7 +33,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,13 +40,19 @@ from typing import TYPE_CHECKING, Any
 
 from termalign.align.corpus import Corpus, CorpusDocument, load_corpus
 from termalign.align.documents import get_format
+from termalign.align.reader import read_document
 from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import ConfigError, TermalignError
-from termalign.kernel.version import __version__
+from termalign.kernel.signature import Signature
+from termalign.translator.batch_report import write_report
 from termalign.translator.distributed import ChunkRunner, LocalRunner
+from termalign.translator.document import FRONT_MATTER_PREFIX, assemble, front_matter_fields, plan_segments
+from termalign.translator.engine import EngineConfig
 from termalign.translator.journal import Journal, signature_key
+from termalign.translator.markup import PLACEHOLDER_RE
 from termalign.translator.progress import ProgressCallback, report
 from termalign.translator.records import SegmentRecord
+from termalign.translator.terms import TranslateConfig
 
 if TYPE_CHECKING:
     from termalign.align.document import Document
@@ -83,8 +88,6 @@ class TranslateSettings:
 
     def translate_config(self) -> TranslateConfig:
         """The termbase-aware layer's settings from ``[translate.terms]`` (defaults for the rest)."""
-        from termalign.translator.terms import TranslateConfig
-
         return TranslateConfig(**self.terms)
 
 
@@ -193,6 +196,7 @@ class BatchReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "signature": self.signature,
+            "signature_text": str(Signature.of(self.signature)),
             "dry_run": self.dry_run,
             "seconds": round(self.seconds, 3),
             "totals": self.totals(),
@@ -207,7 +211,7 @@ def load_batch_manifest(manifest: str | Path, data_dir: Path) -> BatchPlan:
     """Read a corpus manifest and its optional ``[translate]`` table; all problems reported at once."""
     manifest = Path(manifest)
     corpus = load_corpus(manifest, data_dir)
-    raw = tomllib.loads(manifest.read_text(encoding="utf-8")).get("translate", {})
+    raw = corpus.tables.get("translate", {})  # the manifest is parsed once, by load_corpus
     problems: list[str] = []
     if not isinstance(raw, dict):
         raise ConfigError("[translate] must be a table", path=manifest)
@@ -232,7 +236,6 @@ def load_batch_manifest(manifest: str | Path, data_dir: Path) -> BatchPlan:
     if not isinstance(decoding, dict):
         problems.append("[translate.decoding] must be a table")
         decoding = {}
-    from termalign.translator.engine import EngineConfig
 
     fields = {f.name for f in dataclasses.fields(EngineConfig)}
     bad = sorted(set(decoding) - fields)
@@ -260,8 +263,6 @@ def load_batch_manifest(manifest: str | Path, data_dir: Path) -> BatchPlan:
 
 def _terms_problems(terms: Mapping[str, Any]) -> list[str]:
     """What is wrong with a ``[translate.terms]`` table (unknown keys, values TranslateConfig refuses)."""
-    from termalign.translator.terms import TranslateConfig
-
     fields = {f.name for f in dataclasses.fields(TranslateConfig)}
     bad = sorted(set(terms) - fields)
     if bad:
@@ -303,8 +304,6 @@ class _Doc:
 
 
 def _plan_document(item: _Doc, document: Document) -> None:
-    from termalign.translator.document import FRONT_MATTER_PREFIX, front_matter_fields, plan_segments
-
     item.document = document
     for seg in plan_segments(document):
         text = seg.protected.text
@@ -321,8 +320,6 @@ def _plan_document(item: _Doc, document: Document) -> None:
 
 def _open_documents(plan: BatchPlan, max_docs: int | None) -> list[_Doc]:
     """Read and plan every selected document; a missing or broken one is marked, not raised."""
-    from termalign.align.reader import read_document
-
     selected = plan.documents if max_docs is None else plan.documents[:max_docs]
     docs: list[_Doc] = []
     for meta in selected:
@@ -343,19 +340,22 @@ def _open_documents(plan: BatchPlan, max_docs: int | None) -> list[_Doc]:
 
 def _signature(plan: BatchPlan, runner: ChunkRunner) -> dict[str, Any]:
     """How the run was made; ``distribution`` says where, and is not part of the journal key."""
-    return {
-        "tool": {"name": "termalign", "version": __version__},
-        "translator": dict(runner.signature),
-        "manifest": {"path": str(plan.corpus.manifest), "sha256": plan.manifest_hash()},
-        "distribution": runner.describe(),
-    }
+    manifest = {"path": str(plan.corpus.manifest), "sha256": plan.manifest_hash()}
+    signature = Signature.of(translator=runner.signature, manifest=manifest).as_dict()
+    signature["distribution"] = runner.describe()
+    return signature
+
+
+def _journal_key(signature: Any) -> str:
+    """The journal's key for a translator signature (the same for dry runs and runs)."""
+    return signature_key(Signature.of(signature).as_dict())
 
 
 def plan_batch(
     plan: BatchPlan,
     config: BatchConfig,
     *,
-    signature: Mapping[str, Any],
+    signature: Signature | Mapping[str, Any],
     memory: TranslationMemory | None = None,
 ) -> BatchReport:
     """A dry run: per document, how many segments the journal and the TM already cover.
@@ -363,8 +363,7 @@ def plan_batch(
     Nothing is written; an absent journal counts as empty.
     """
     docs = _open_documents(plan, config.max_docs)
-    key = signature_key(signature)
-    from termalign.translator.markup import PLACEHOLDER_RE
+    key = _journal_key(signature)
 
     journal = None
     if config.journal_path.is_file() and not config.restart:
@@ -390,7 +389,7 @@ def plan_batch(
     finally:
         if journal is not None:
             journal.close()
-    return BatchReport([d.result for d in docs], dict(signature), dry_run=True)
+    return BatchReport([d.result for d in docs], Signature.of(signature).as_dict(), dry_run=True)
 
 
 # -- running ---------------------------------------------------------------------------------------
@@ -418,7 +417,7 @@ def run_batch(
             raise ConfigError("run_batch needs a translator or a chunk runner")
         runner = LocalRunner(translator)
     signature = _signature(plan, runner)
-    key = signature_key(signature["translator"])
+    key = _journal_key(runner.signature)
     docs = _open_documents(plan, config.max_docs)
     total = sum(len(d.units) for d in docs)
     with Journal.open(config.journal_path, restart=config.restart) as journal:
@@ -457,7 +456,6 @@ def run_batch(
             report(progress, "overall", done, total)
     signature["distribution"] = runner.describe()  # after the run: it counts retried chunks
     result = BatchReport([d.result for d in docs], signature, seconds=clock() - started)
-    from termalign.translator.batch_report import write_report
     from termalign.translator.review_page import ReviewDocument, write_review
 
     write_report(result, config.output_dir)
@@ -509,8 +507,6 @@ def output_path(meta: CorpusDocument, corpus: Corpus, output_dir: Path) -> Path:
 
 def _finish(item: _Doc, plan: BatchPlan, config: BatchConfig) -> None:
     """Assemble the translated document, write it atomically, fill in its numbers."""
-    from termalign.translator.document import FRONT_MATTER_PREFIX, assemble
-
     assert item.document is not None
     records = {**item.copies, **item.records}
     fm = {name: records.pop(FRONT_MATTER_PREFIX + name).target for name in item.fields}

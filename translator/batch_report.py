@@ -78,7 +78,8 @@ def render_html(data: dict[str, Any]) -> str:
         f"<h2>Totals</h2><table>{totals}</table>\n{problems}"
         '<p>Segment by segment, with scores and terms: <a href="review.html">review.html</a>.</p>\n'
         f"<p>Run time: {data['seconds']:.1f} s</p>\n"
-        f"<h2>How this was made</h2><pre>{signature}</pre>\n</body></html>\n"
+        f"<h2>How this was made</h2><p><code>{escape(str(data.get('signature_text', '')))}</code></p>"
+        f"<pre>{signature}</pre>\n</body></html>\n"
     )
 
 

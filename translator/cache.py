@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from termalign.kernel.errors import ConfigError
+from termalign.kernel.signature import Signature
 from termalign.translator.engine import Engine, Hypotheses, Hypothesis, per_segment
 
 __all__ = ["CachedEngine", "CacheStats"]
@@ -101,7 +102,9 @@ class CachedEngine:
     def key(self, segment: str, instruction: str | None, prefix: str | None, n: int) -> str:
         """The cache key of one request (a SHA-256 over the signature and the request)."""
         if self._prefix is None:
-            self._prefix = json.dumps(self.engine.signature, sort_keys=True, ensure_ascii=False)
+            # "cache/2": keys over the Signature string form; entries keyed the old way (JSON of
+            # the engine's dict) are never hit again, i.e. older cache files are invalidated.
+            self._prefix = "cache/2|" + Signature.of(self.engine.signature).bare()
         payload = json.dumps([self._prefix, segment, instruction, prefix, n], ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from termalign.kernel.errors import ConfigError, TermalignError
+from termalign.kernel.signature import Signature
 from termalign.translator.records import SegmentRecord
 
 __all__ = ["RemoteTranslator", "RemoteError"]
@@ -49,10 +50,11 @@ class RemoteTranslator:
         self._timeout = timeout
         self._sleep = sleep
         self._client: Any = None
-        self._signature: dict[str, Any] | None = None
+        self._signature: Signature | None = None
 
     def _http(self) -> Any:
         if self._client is None:
+            # Lazy: httpx (~0.3 s) to import (startup_bench.py).
             import httpx
 
             self._client = httpx.Client(timeout=self._timeout)
@@ -70,7 +72,7 @@ class RemoteTranslator:
         self.close()
 
     @property
-    def signature(self) -> dict[str, Any]:
+    def signature(self) -> Signature:
         """The server's translator signature (from ``GET /health``) plus where it was reached."""
         if self._signature is None:
             health = self._request("GET", "/health")
@@ -78,7 +80,7 @@ class RemoteTranslator:
             if self.termbase is not None:
                 probe = self._request("POST", "/translate", self._payload(["你好。"]))
                 signature = probe.get("signature") or signature
-            self._signature = {"remote": self.url, "termbase_name": self.termbase, "server": signature}
+            self._signature = Signature.of(remote=self.url, server_termbase=self.termbase, server=signature)
         return self._signature
 
     def _payload(self, segments: Sequence[str]) -> dict[str, Any]:
@@ -131,6 +133,7 @@ class RemoteTranslator:
         ]
 
     def _request(self, method: str, path: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        # Lazy: httpx (~0.3 s) to import (startup_bench.py).
         import httpx
 
         url = self.url + path

@@ -40,7 +40,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from termalign.kernel.errors import ConfigError, TermalignError
+from termalign.kernel.settings import Settings
+from termalign.termbase.store import load_termbase
+from termalign.translator.install import default_models_dir
 from termalign.translator.records import SegmentRecord
+from termalign.translator.stack import build_stack, load_memory
 
 if TYPE_CHECKING:
     from termalign.translator.stack import Translator
@@ -132,15 +136,8 @@ class StackRecipe:
         )
 
     def build(self) -> Translator:
-        """Open the engine and build the termbase-aware stack (on the worker)."""
-        from termalign.termbase.store import load_termbase
-        from termalign.translator.engine import EngineConfig, open_engine
-        from termalign.translator.install import default_models_dir, get_model
-        from termalign.translator.stack import build_translator, load_memory
-        from termalign.translator.terms import TranslateConfig
-
+        """Build, on the worker, the stack ``build_stack`` builds for a local run with these settings."""
         models = Path(self.models_dir) if self.models_dir else default_models_dir(os.environ)
-        engine = open_engine(get_model(self.model, models), EngineConfig(**self.engine))
         folder = Path(tempfile.mkdtemp(prefix="termalign-worker-"))
         termbase = None
         if self.termbase is not None:
@@ -153,8 +150,19 @@ class StackRecipe:
             (folder / str(k) / name).write_bytes(data)
             paths.append(folder / str(k) / name)
         memory = load_memory(paths, source_lang=self.source_lang)
-        config = TranslateConfig(**self.translate)
-        return build_translator(engine, termbase=termbase, memory=memory, config=config)
+        stack = build_stack(
+            self.settings(models), termbase=termbase, memory=memory, source_lang=self.source_lang
+        )
+        return stack.translator
+
+    def settings(self, models_dir: Path) -> Settings:
+        """The recipe as the one settings object ``build_stack`` takes (docs/architecture.md)."""
+        values: dict[str, Any] = {"model": self.model, "models_dir": models_dir}
+        values.update({f"decoding.{k}": v for k, v in self.engine.items()})
+        values.update(
+            {f"terms.{k}": tuple(v) if isinstance(v, list) else v for k, v in self.translate.items()}
+        )
+        return Settings(values)
 
 
 @dataclass(frozen=True)

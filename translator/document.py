@@ -27,7 +27,8 @@ import yaml
 from termalign.align.document import Document
 from termalign.align.documents import REGISTRY
 from termalign.align.documents.writeback import front_matter_span, replace_front_matter
-from termalign.translator.markup import Protected, protect, restore
+from termalign.kernel.signature import Signature
+from termalign.translator.markup import PLACEHOLDER_RE, Protected, protect, restore
 from termalign.translator.records import SegmentRecord
 from termalign.translator.shortcodes import protect_shortcodes
 from termalign.translator.stack import Translator
@@ -106,8 +107,6 @@ def plan_segments(doc: Document) -> list[SourceSegment]:
 
 
 def _visible_text(protected: Protected) -> str:
-    from termalign.translator.markup import PLACEHOLDER_RE
-
     return PLACEHOLDER_RE.sub("", protected.text)
 
 
@@ -217,7 +216,7 @@ def translate_document(
     return DocumentTranslation(
         assembled.text,
         ordered,
-        dict(translator.signature),
+        Signature.of(translator.signature).as_dict(),
         summarise(ordered, assembled.restore_problems),
         assembled.restore_problems,
         tuple(planned),

@@ -1,21 +1,23 @@
 """The plain translation engine: a small protocol, its settings and result types.
 
 Engines are the bottom of the translation stack (termbase-aware and caching
-layers wrap them).  Two implementations exist: :class:`GeneratorEngine` for
-decoder LLMs (``translator.generator``) and :class:`Seq2SeqEngine` for
-Argos/OPUS-MT encoder-decoder models (``translator.seq2seq``).  Both load their
-model on first use, never at construction.
+layers wrap them).  They are registered in :data:`ENGINES` by model kind:
+``GeneratorEngine`` for decoder LLMs (``translator.generator``) and
+``Seq2SeqEngine`` for Argos/OPUS-MT encoder-decoder models
+(``translator.seq2seq``); neither knows the other.  Both load their model on
+first use, never at construction.
 """
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from termalign.kernel.errors import ConfigError
+from termalign.kernel.errors import ConfigError, ModelError
 
 if TYPE_CHECKING:
     from termalign.translator.install import InstalledModel
@@ -27,6 +29,8 @@ __all__ = [
     "Hypotheses",
     "plan_batches",
     "open_engine",
+    "engine_class",
+    "ENGINES",
     "COMPUTE_TYPES",
 ]
 
@@ -190,6 +194,7 @@ class CT2EngineBase:
         return self._model_id
 
     def _signature(self, **extra: Any) -> dict[str, Any]:
+        # Lazy: ctranslate2 (~0.3 s) to import (startup_bench.py).
         import ctranslate2
 
         return {
@@ -233,26 +238,27 @@ def plan_batches(costs: Sequence[int], *, max_tokens: int, max_size: int) -> lis
     return batches
 
 
+# One line per engine: the model manifest's ``kind`` -> "module:class".  Resolved by name on
+# first use, so this base module imports no engine (each engine imports it) and ctranslate2 is
+# not imported until a model is opened.  A new engine is a module with a class that has
+# ``from_model(model, config)``, plus one line here.
+ENGINES: dict[str, str] = {
+    "generator": "termalign.translator.generator:GeneratorEngine",
+    "seq2seq": "termalign.translator.seq2seq:Seq2SeqEngine",
+}
+
+
+def engine_class(kind: str) -> Any:
+    """The engine class registered for a model ``kind`` (ModelError naming the known kinds)."""
+    target = ENGINES.get(kind)
+    if target is None:
+        known = ", ".join(sorted(ENGINES))
+        raise ModelError(f"no engine for models of kind {kind!r} (known: {known})")
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def open_engine(model: InstalledModel, config: EngineConfig | None = None) -> Engine:
     """The engine for an installed model (nothing is loaded until the first batch)."""
-    config = config or EngineConfig()
-    manifest = model.manifest
-    if model.kind == "generator":
-        from termalign.translator.generator import GeneratorEngine
-
-        return GeneratorEngine(
-            model.model_dir,
-            config,
-            model_id=model.model_id,
-            end_token=str(manifest.get("end_token") or "<|im_end|>"),
-        )
-    from termalign.translator.seq2seq import Seq2SeqEngine
-
-    tokenizer = manifest.get("tokenizer", {})
-    return Seq2SeqEngine(
-        model.model_dir,
-        config,
-        model_id=model.model_id,
-        source_spm=str(tokenizer.get("source", "source.spm")),
-        target_spm=str(tokenizer.get("target", "target.spm")),
-    )
+    engine: Engine = engine_class(model.kind).from_model(model, config or EngineConfig())
+    return engine

@@ -23,8 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import ConfigError, DocumentError
-from termalign.kernel.version import __version__
+from termalign.kernel.signature import Signature
+from termalign.termbase.checks import check_pairs
+from termalign.termbase.extract import load_pairs
 
 if TYPE_CHECKING:
     from termalign.translator.memory import TmEntry, TmMatch, TranslationMemory
@@ -85,6 +88,7 @@ def score(
     termbase: Any = None,
 ) -> EvalResult:
     """Corpus BLEU/chrF/TER of ``hypotheses`` against ``references``; term numbers when possible."""
+    # Lazy: sacrebleu (~0.3 s) to import (startup_bench.py).
     from sacrebleu.metrics import BLEU, CHRF, TER
 
     if len(hypotheses) != len(references):
@@ -99,13 +103,12 @@ def score(
         scores.append(Score(result.name, float(result.score), str(metric.get_signature()), str(result)))
     if sources is None or termbase is None:
         return EvalResult(len(hypotheses), tuple(scores))
-    from termalign.termbase.checks import check_pairs
 
     report = check_pairs(list(zip(sources, hypotheses, strict=True)), termbase)
     summary = report.summary
     return EvalResult(
         len(hypotheses), tuple(scores), summary.expected, summary.used, summary.forbidden,
-        report.signature.get("termbase_hash"),
+        report.signature.get("termbase"),
     )  # fmt: skip
 
 
@@ -116,8 +119,6 @@ def read_segments(path: str | Path) -> tuple[list[str] | None, list[str]]:
         raise DocumentError("the file does not exist", path=path)
     suffix = path.suffix.lower()
     if suffix in (".tmx", ".jsonl"):
-        from termalign.termbase.extract import load_pairs
-
         pairs = load_pairs(path)
         return [p.source for p in pairs], [p.target for p in pairs]
     try:
@@ -201,8 +202,6 @@ def evaluate_faq(
     leave-one-out view of ``memory`` for the full stack.  ``limit`` keeps the
     first N segments (a quick subset).
     """
-    from termalign.termbase.extract import load_pairs
-
     pairs = [p for p in load_pairs(alignment_jsonl) if p.source.strip() and p.target.strip()]
     if limit is not None:
         pairs = pairs[: max(0, limit)]
@@ -235,12 +234,12 @@ def evaluate_faq(
         data["qa_issues"] = sum(len(r.issues) for r in records)
         data["seconds"] = round(seconds, 2)
         data["segments_per_second"] = round(len(records) / seconds, 3) if seconds > 0 else None
-        data["signature"] = dict(translator.signature)
+        data["signature"] = Signature.of(translator.signature).as_dict()
         data["resources"] = FAQ_RESOURCES[name]
         systems[name] = data
         outputs[name] = records
     report: dict[str, Any] = {
-        "tool": {"name": "termalign", "version": __version__},
+        **Signature.of().as_dict(),  # tool and version, in the one shape
         "alignment": str(alignment_jsonl),
         "segments": len(pairs),
         "limit": limit,
@@ -271,7 +270,5 @@ def evaluate_faq(
 
 def write_eval(report: dict[str, Any], path: str | Path) -> Path:
     """Write an evaluation report as JSON, atomically."""
-    from termalign.kernel.atomic import atomic_write_text
-
     atomic_write_text(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     return Path(path)

@@ -23,10 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from termalign.kernel.errors import ModelError
 from termalign.translator.engine import CT2EngineBase, EngineConfig, Hypotheses, Hypothesis, per_segment
+
+if TYPE_CHECKING:
+    from termalign.translator.install import InstalledModel
 
 __all__ = ["GeneratorEngine", "DEFAULT_SYSTEM_PROMPT", "PROMPT_VERSION", "plan_generation"]
 
@@ -65,6 +68,12 @@ class GeneratorEngine(CT2EngineBase):
         self.device = ""  # where the model was loaded ("cpu" or "cuda"), known after loading
         self.compute_type = ""
 
+    @classmethod
+    def from_model(cls, model: InstalledModel, config: EngineConfig) -> GeneratorEngine:
+        """The engine of an installed generator model (its manifest names the end token)."""
+        end_token = str(model.manifest.get("end_token") or "<|im_end|>")
+        return cls(model.model_dir, config, model_id=model.model_id, end_token=end_token)
+
     @property
     def signature(self) -> dict[str, Any]:
         import ctranslate2
@@ -84,6 +93,7 @@ class GeneratorEngine(CT2EngineBase):
         with self._lock:
             if self._generator is not None:
                 return
+            # Lazy: ctranslate2 (~0.3 s) and tokenizers (~60 ms) to import (startup_bench.py).
             import ctranslate2
             from tokenizers import Tokenizer
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from termalign.kernel.errors import ModelError
 from termalign.translator.gguf_tokenizer import GGUFVocabulary, save_tokenizer
 from termalign.translator.progress import ProgressCallback, report
@@ -97,6 +99,7 @@ def peak_rss_bytes() -> int:
 
 
 def _open_reader(path: Path) -> Any:
+    # Lazy: gguf (~0.5 s) to import (startup_bench.py).
     import gguf
 
     try:
@@ -252,6 +255,7 @@ class GGUFConverter:
 
     def _finish_model(self, spec: Any, info: GGUFInfo, vocab: GGUFVocabulary, tied: bool) -> None:
         """Vocabulary, config, validation and the tied-embedding alias."""
+        # Lazy: ctranslate2 (~0.3 s) to import (startup_bench.py).
         from ctranslate2.specs import model_spec
 
         tokens = list(vocab.tokens)
@@ -274,8 +278,6 @@ class GGUFConverter:
 
     @staticmethod
     def _fill_layer(layer: Any, prefix: str, weight: Any) -> None:
-        import numpy as np
-
         attention = layer.self_attention
         attention.layer_norm.gamma = weight(prefix + "attn_norm.weight")
         fused = attention.linear[0]
@@ -303,6 +305,7 @@ class GGUFConverter:
 
 def _decoder_spec(info: GGUFInfo) -> Any:
     """The decoder layout CTranslate2's Qwen2Loader builds for Hugging Face checkpoints."""
+    # Lazy: ctranslate2 (~0.3 s) to import (startup_bench.py).
     from ctranslate2.specs import common_spec, transformer_spec
 
     spec = transformer_spec.TransformerDecoderModelSpec.from_config(
@@ -322,8 +325,8 @@ def _decoder_spec(info: GGUFInfo) -> Any:
 
 
 def _dequantize(tensor: Any, path: Path, tensor_types: dict[str, int]) -> np.ndarray:
+    # Lazy: gguf (~0.5 s) to import (startup_bench.py).
     import gguf
-    import numpy as np
 
     qtype = gguf.GGMLQuantizationType(tensor.tensor_type)
     tensor_types[qtype.name] = tensor_types.get(qtype.name, 0) + 1

@@ -62,6 +62,7 @@ class GGUFVocabulary:
 
 def build_tokenizer(vocab: GGUFVocabulary):  # -> tokenizers.Tokenizer (untyped library)
     """A ``tokenizers.Tokenizer`` equivalent to the model's reference tokenizer."""
+    # Lazy: tokenizers (~60 ms) to import (startup_bench.py).
     from tokenizers import (
         AddedToken,
         Regex,

@@ -76,6 +76,7 @@ _URL_TRAIL = ".,;:!?'*_~"
 # Elements whose content is never translated: the whole element becomes one atom.
 LITERAL_TAGS = frozenset(["code", "kbd", "samp", "pre", "script", "style", "math", "svg", "tt", "var"])
 
+
 @dataclass(frozen=True)
 class Placeholder:
     """One protected piece of markup; ``close`` is empty for an atom."""

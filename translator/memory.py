@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from termalign.align.script import simplified_view
+from termalign.align.tmx import read_tmx
 from termalign.kernel.errors import ConfigError, DocumentError
 
 __all__ = ["MemoryConfig", "TmEntry", "TmMatch", "TranslationMemory", "normalize_key"]
@@ -64,8 +66,6 @@ def normalize_key(text: str, *, simplify: bool = True, casefold: bool = False) -
     """The matching key: NFKC, whitespace collapsed and trimmed, optionally Simplified, case-folded."""
     key = _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     if simplify and key:
-        from termalign.align.script import simplified_view
-
         key = simplified_view(key)
     return key.casefold() if casefold else key
 
@@ -93,8 +93,6 @@ class TranslationMemory:
         config: MemoryConfig | None = None,
     ) -> TranslationMemory:
         """Load every unit of the TMX files at ``paths``; origins are ``<file name>#<tuid or n>``."""
-        from termalign.align.tmx import read_tmx
-
         memory = cls(source_lang=source_lang, config=config)
         target_langs: dict[str, str] = {}
         for path in paths:
@@ -180,6 +178,7 @@ class TranslationMemory:
 
     def _fuzzy(self, query: str, min_score: float) -> list[tuple[float, int]]:
         """(score, entry index) of non-identical keys scoring at least ``min_score``."""
+        # Lazy: rapidfuzz (~30 ms) to import (startup_bench.py).
         from rapidfuzz import fuzz, process
 
         order = self._length_index()

@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
 from termalign.kernel.errors import ConfigError
+from termalign.kernel.signature import Signature
 from termalign.translator.records import SegmentRecord
 
 __all__ = [
@@ -362,11 +363,11 @@ class QualityTranslator:
         )
 
     @property
-    def signature(self) -> dict[str, Any]:
+    def signature(self) -> Signature:
         # the review threshold only marks segments: changing it must not invalidate a journal
         used = {"calibration": self.calibration.name, "forced_logprob": self.config.forced_logprob,
                 "backtranslation": self.config.backtranslation}  # fmt: skip
-        return {**dict(self.inner.signature), "quality": used}
+        return Signature.of(self.inner.signature, quality=used)
 
     def translate(
         self,

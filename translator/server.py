@@ -44,7 +44,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from termalign.kernel.errors import ConfigError, TermalignError
+from termalign.kernel.signature import Signature
+from termalign.translator.markup import protect, restore
 from termalign.translator.records import SegmentRecord
+from termalign.translator.split import SplitText, join_translations, merge_records, split_text
 from termalign.translator.stack import Translator
 
 if TYPE_CHECKING:
@@ -123,6 +126,7 @@ class _Metrics:
     """Prometheus metrics in a registry of their own (never the global one)."""
 
     def __init__(self, queue_length: Callable[[], int]) -> None:
+        # Lazy: prometheus_client (~0.1 s) to import (startup_bench.py).
         from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
         self.registry = CollectorRegistry()
@@ -143,6 +147,7 @@ class _Metrics:
         queue.set_function(lambda: float(queue_length()))
 
     def render(self) -> bytes:
+        # Lazy: prometheus_client (~0.1 s) to import (startup_bench.py).
         from prometheus_client import generate_latest
 
         return bytes(generate_latest(self.registry))
@@ -161,8 +166,8 @@ class BatchWorker:
         self.ready = threading.Event()
         self.error: BaseException | None = None
         self.translators: Mapping[str | None, Translator] = {}
-        self.signature: dict[str, Any] = {}
-        self.signatures: dict[str | None, dict[str, Any]] = {}
+        self.signature: Signature = Signature.of()
+        self.signatures: dict[str | None, Signature] = {}
         self.metrics = _Metrics(self.queue_length)
         self.busy_since: float | None = None  # monotonic start of the engine call in progress
         self.failures_in_a_row = 0
@@ -220,7 +225,7 @@ class BatchWorker:
             if None not in self.translators:
                 raise ConfigError("the translator factory gave no default translator (key None)")
             # computed here: a termbase's hash reads SQLite, which belongs to this thread
-            self.signatures = {name: dict(t.signature) for name, t in self.translators.items()}
+            self.signatures = {name: Signature.of(t.signature) for name, t in self.translators.items()}
             self.signature = self.signatures[None]
             if self.config.warmup:
                 self.translators[None].translate(["你好。"])
@@ -443,8 +448,6 @@ def _check_languages(fields: Mapping[str, Any], config: ServerConfig) -> None:
 
 def _split(texts: Sequence[str], flag: Any, config: ServerConfig) -> list[SplitText]:
     """Each item cut into sentences (``"split": false`` keeps items whole, as our client asks)."""
-    from termalign.translator.split import SplitText, split_text
-
     if flag in (False, "false", "0", 0):
         whole = [SplitText(t, ((0, len(t)),) if t.strip() else ()) for t in texts]
         _check_lengths(whole, config)
@@ -473,8 +476,6 @@ def _check_lengths(pieces: Sequence[SplitText], config: ServerConfig) -> None:
 
 def _regroup(pieces: Sequence[SplitText], records: Sequence[SegmentRecord]) -> list[SegmentRecord]:
     """One record per q item (its id the item's index) from the records of its sentences."""
-    from termalign.translator.split import join_translations, merge_records
-
     out: list[SegmentRecord] = []
     pos = 0
     for k, piece in enumerate(pieces):
@@ -493,7 +494,6 @@ def _regroup(pieces: Sequence[SplitText], records: Sequence[SegmentRecord]) -> l
 def _protect(items: Sequence[str], fmt: str) -> tuple[list[str], list[Any]]:
     if fmt == "text":
         return list(items), [None] * len(items)
-    from termalign.translator.markup import protect
 
     protected = [protect(item, "html") for item in items]
     return [p.text for p in protected], protected
@@ -502,7 +502,6 @@ def _protect(items: Sequence[str], fmt: str) -> tuple[list[str], list[Any]]:
 def _restore(record: SegmentRecord, protected: Any) -> str:
     if protected is None:
         return record.target
-    from termalign.translator.markup import restore
 
     return restore(record.target, protected).text
 
@@ -532,6 +531,7 @@ def _key_ok(config: ServerConfig, key: str | None) -> bool:
 
 def create_app(factory: TranslatorFactory, config: ServerConfig | None = None) -> Any:
     """The Starlette application; the worker starts and stops with the app's lifespan."""
+    # Lazy: starlette (~0.2 s) to import (startup_bench.py).
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse, Response
@@ -600,7 +600,8 @@ def create_app(factory: TranslatorFactory, config: ServerConfig | None = None) -
             data["detectedLanguage"] = [detected] * len(items) if many else detected
         if termbase is not None or fields.get("records") in (True, "true", "1"):
             data["segments"] = [r.to_dict() for r in records]
-        data["signature"] = worker.signatures.get(termbase, worker.signature)
+        signature = worker.signatures.get(termbase, worker.signature)
+        data["signature"], data["signature_text"] = signature.as_dict(), str(signature)
         return JSONResponse(data)
 
     async def _guard(request: Request, endpoint: str) -> Response | None:
@@ -640,10 +641,12 @@ def create_app(factory: TranslatorFactory, config: ServerConfig | None = None) -
             return JSONResponse({"status": "failing", "error": problem}, status_code=503)
         body: dict[str, Any] = {"status": "ok", "queue_length": worker.queue_length()}
         if _key_ok(config, _key_given(request)):
-            body["signature"] = worker.signature
+            body["signature"] = worker.signature.as_dict()
+            body["signature_text"] = str(worker.signature)
         return JSONResponse(body)
 
     async def metrics(request: Request) -> Response:
+        # Lazy: prometheus_client (~0.1 s) to import (startup_bench.py).
         from prometheus_client import CONTENT_TYPE_LATEST
 
         denied = await _guard(request, "/metrics")
@@ -685,6 +688,7 @@ def _timed_protocol(read_timeout_s: float) -> type:
     timer is armed when a connection opens and after each response; if the
     request has not fully arrived when it fires, the connection is closed.
     """
+    # Lazy: h11 and uvicorn (~0.2 s) to import (startup_bench.py).
     import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -755,6 +759,7 @@ class ServerThread:
     def __init__(
         self, app: Any, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning"
     ) -> None:
+        # Lazy: uvicorn (~0.2 s) to import (startup_bench.py).
         import uvicorn
 
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from termalign.align.segment import segment
 from termalign.translator.markup import PLACEHOLDER_RE
 from termalign.translator.records import Origin, SegmentRecord
 
@@ -41,8 +42,6 @@ class SplitText:
 
 def split_text(text: str, lang: str) -> SplitText:
     """Sentence spans of ``text``; closing placeholder tags right after a sentence stay with it."""
-    from termalign.align.segment import segment
-
     spans = segment(text, lang)
     fixed: list[tuple[int, int]] = []
     for k, (start, end) in enumerate(spans):

@@ -1,7 +1,7 @@
 """The termbase-aware translation layer: glossary in the prompt, verification and repair after it.
 
 A plain :class:`~translator.engine.Engine` follows a glossary only sometimes
-(MODEL_NOTES.md), so :class:`TermAwareTranslator` does four things per segment:
+(docs/model-notes.md, "Terminology"), so :class:`TermAwareTranslator` does four things per segment:
 
 1. **TM first.** A translation-memory match at or above ``tm_reuse_threshold``
    (default: exact only) is reused as is (origin ``tm-exact``/``tm-fuzzy``, no
@@ -40,8 +40,10 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from termalign.kernel.errors import ConfigError
-from termalign.kernel.version import __version__
-from termalign.termbase.checks import Issue, Segment, Severity, run_checks
+from termalign.kernel.signature import Signature
+from termalign.termbase.checks import CHECKS, Issue, Segment, Severity, run_checks
+from termalign.termbase.matcher import find_forbidden, find_targets
+from termalign.termbase.model import Status
 from termalign.translator.markup import PLACEHOLDER_RE, drop_invented_tags, has_own_markup
 from termalign.translator.records import Origin, SegmentIssue, SegmentRecord, TermUse
 from termalign.translator.structure import drop_invented_structure
@@ -135,7 +137,6 @@ class TranslateConfig:
             problems.append("tm_examples and max_repair_prompts must not be negative")
         if self.min_length_ratio < 0 or not 0.0 < self.max_han_share <= 1.0:
             problems.append("min_length_ratio must be >= 0 and max_han_share in (0, 1]")
-        from termalign.termbase.checks import CHECKS
 
         unknown = [c for c in self.checks if c not in CHECKS]
         if unknown:
@@ -248,16 +249,15 @@ class TermAwareTranslator:
         self._memory_hash: str | None = None
 
     @property
-    def signature(self) -> dict[str, Any]:
+    def signature(self) -> Signature:
         """Engine signature, termbase hash, TM identity and these settings: how outputs were made."""
-        return {
-            "tool": f"termalign {__version__}",
-            "layer": "term-aware/3",
-            "engine": self.engine.signature,
-            "termbase": self.termbase.hash() if self.termbase is not None else None,
-            "memory": self._memory_signature(),
-            "config": asdict(self.config),
-        }
+        return Signature.of(
+            layer="term-aware/3",
+            engine=self.engine.signature,
+            termbase=self.termbase.hash() if self.termbase is not None else None,
+            memory=self._memory_signature(),
+            config=asdict(self.config),
+        )
 
     def _memory_signature(self) -> dict[str, Any] | None:
         if self.memory is None:
@@ -369,8 +369,6 @@ class TermAwareTranslator:
 
     def _wanted(self, source: str, hits: Sequence[TermHit]) -> list[TermHit]:
         """The hits whose rendering the engine is told: approved, enforced, not already in English."""
-        from termalign.termbase.matcher import find_targets
-
         if not self.config.glossary:
             return []
         # a surface that already is an accepted rendering (Deepseek → DeepSeek) only invites an echo
@@ -558,8 +556,6 @@ class TermAwareTranslator:
 
     def _substitute(self, item: _Work) -> None:
         """Replace forbidden renderings by the approved one (deterministic last resort)."""
-        from termalign.termbase.matcher import find_forbidden
-
         text = item.chosen.text
         notes: list[str] = []
         entries = {h.entry.source: h.entry for h in item.plan.hits}
@@ -580,8 +576,6 @@ class TermAwareTranslator:
             item.notes.extend(dict.fromkeys(notes))
 
     def _term_uses(self, plan: _Plan, target: str) -> tuple[TermUse, ...]:
-        from termalign.termbase.matcher import find_targets
-        from termalign.termbase.model import Status
 
         return tuple(
             TermUse(

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -76,8 +78,8 @@ def write_tiny_qwen2_gguf(
     ``quantized`` names tensors stored as GGML block types; the recorded
     weights are their dequantized values, i.e. exactly what a reader gets back.
     """
+    # Lazy: gguf (~0.5 s) to import (startup_bench.py).
     import gguf
-    import numpy as np
 
     rng = np.random.default_rng(seed)
     tokens = byte_level_alphabet() + [m.replace(" ", "") for m in _MERGES] + list(SPECIAL_TOKENS)
@@ -188,6 +190,7 @@ def write_tiny_seq2seq(folder: Path, *, layout: str = "argos", seed: int = 0) ->
     ``metadata.json``; ``layout="opus"``: one folder with ``source.spm`` and
     ``target.spm``.  Returns ``folder``.
     """
+    # Lazy: sentencepiece (~80 ms) and ctranslate2 (~0.3 s) to import (startup_bench.py).
     import sentencepiece
     from ctranslate2.specs import transformer_spec
 
@@ -225,8 +228,6 @@ def write_tiny_seq2seq(folder: Path, *, layout: str = "argos", seed: int = 0) ->
 
 
 def _fill_random(spec: Any, *, vocab: int, eos: int, seed: int, d: int = 16, ffn: int = 32) -> None:
-    import numpy as np
-
     rng = np.random.default_rng(seed)
 
     def rand(*shape: int) -> np.ndarray:

@@ -42,8 +42,6 @@ def _claims(path: str, text: str) -> bool:
     return PurePath(path).suffix.lower() in _SUFFIXES or bool(_HTML_START.match(text[:4096]))
 
 
-
-
 class _HtmlScanner(HTMLParser):
     """Record where each HTML construct starts; raw spans run to the next start."""
 

@@ -38,4 +38,3 @@ FORMAT = DocumentFormat(
     claims=_claims,
     write_back=rebuild,
 )
-

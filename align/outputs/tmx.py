@@ -18,6 +18,7 @@ from termalign.align.aligner import Alignment
 from termalign.align.document import Document, Sentence
 from termalign.align.documents import Misaligned, get_format
 from termalign.align.tmx import Piece, TranslationUnit, open_code_spans, pieces_text, write_tmx
+from termalign.kernel.signature import Signature
 
 __all__ = ["write", "raw_pieces"]
 
@@ -65,5 +66,10 @@ def write(alignment: Alignment, path: Path) -> None:
     props["x-source-document"] = alignment.source_path
     props["x-target-document"] = alignment.target_path
     write_tmx(
-        path, units, source_lang=alignment.source_lang, target_lang=alignment.target_lang, properties=props
+        path,
+        units,
+        source_lang=alignment.source_lang,
+        target_lang=alignment.target_lang,
+        properties=props,
+        signature=Signature.of(alignment.signature),
     )

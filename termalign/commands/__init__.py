@@ -6,6 +6,7 @@ import click
 
 from termalign.commands.align import align
 from termalign.commands.batch import batch
+from termalign.commands.config import config
 from termalign.commands.eval import eval_
 from termalign.commands.model import model
 from termalign.commands.run import run
@@ -14,4 +15,4 @@ from termalign.commands.term import term
 from termalign.commands.translate import translate
 from termalign.commands.xliff import xliff
 
-COMMANDS: list[click.Command] = [align, run, term, model, batch, serve, eval_, translate, xliff]
+COMMANDS: list[click.Command] = [align, run, term, model, batch, serve, eval_, translate, xliff, config]

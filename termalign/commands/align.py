@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from termalign.align.similarity import TranslationSimilarity
+from termalign.commands.paths import check_paths
 from termalign.kernel.langtags import language_tag
 from termalign.output import console, summarise_alignment
+
+if TYPE_CHECKING:
+    from termalign.align.similarity import TranslationSimilarity
+
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
 
 
 def _tag(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -90,7 +98,6 @@ def align(
     sentence by sentence with beads up to 1-4/4-1. Low-confidence beads are
     flagged in every output.
     """
-    from termalign.commands.paths import check_paths
     from termalign.pipeline import align_files
 
     check_paths(inputs={"SOURCE": source, "TARGET": target}, outputs={"-o": outputs})
@@ -117,6 +124,7 @@ def _mt_similarity(model: str, only_unsure: bool) -> TranslationSimilarity:
     import json
     import os
 
+    from termalign.align.similarity import TranslationSimilarity
     from termalign.translator.engine import EngineConfig, open_engine
     from termalign.translator.install import default_models_dir, get_model
 

@@ -12,15 +12,19 @@ import click
 from rich.table import Table
 
 from termalign.cli_context import app_context
-from termalign.commands.engine_options import model_options, open_local_engine, progress_display
+from termalign.commands.engine_options import StackOptions, manifest_layer, progress_display, stack_options
+from termalign.commands.paths import check_paths
 from termalign.commands.ray_options import ray_options, ray_runner
 from termalign.kernel.errors import ConfigError, TermalignError
 from termalign.output import console
-from termalign.translator.distributed import RayConfig
 
 if TYPE_CHECKING:
     from termalign.translator.batch import BatchPlan, BatchReport
     from termalign.translator.stack import Translator
+
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
 
 __all__ = ["batch"]
 
@@ -31,11 +35,7 @@ __all__ = ["batch"]
     "-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Output folder (default: the manifest's [translate] output_dir, else out/<corpus>/translated).",
 )  # fmt: skip
-@model_options
-@click.option(
-    "--server", default=None, help="Use a running `termalign serve` at this URL instead of a model."
-)
-@click.option("--server-termbase", default=None, help="With --server: the server's termbase name to use.")
+@stack_options
 @click.option("--tm", "tm_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Extra translation memory (TMX); repeatable.")  # fmt: skip
 @click.option("--no-tm", is_flag=True, help="Ignore the manifest's translation memories.")
@@ -56,12 +56,7 @@ def batch(
     ctx: click.Context,
     manifest: Path,
     output_dir: Path | None,
-    model: str | None,
-    models_dir: Path | None,
-    beam_size: int | None,
-    max_new_tokens: int | None,
-    server: str | None,
-    server_termbase: str | None,
+    stack: StackOptions,
     tm_paths: tuple[Path, ...],
     no_tm: bool,
     no_termbase: bool,
@@ -82,36 +77,36 @@ def batch(
     Finished segments are journaled: an interrupted run (even kill -9) resumes
     where it stopped. Writes one file per document plus report.json and report.html.
     """
+    from termalign.termbase.store import load_termbase
     from termalign.translator.batch import BatchConfig, load_batch_manifest, plan_batch, run_batch
-    from termalign.translator.stack import load_memory
+    from termalign.translator.distributed import RayConfig
+    from termalign.translator.stack import build_stack, load_memory
 
     plan = load_batch_manifest(manifest, app_context(ctx).data_dir)
-    settings = plan.settings
-    out = output_dir or settings.output_dir or Path("out") / plan.corpus.name / "translated"
+    manifest_settings = plan.settings
+    settings = stack.resolve(manifest_layer(manifest_settings.model, manifest_settings.decoding,
+                                            manifest_settings.terms))  # fmt: skip
+    out = output_dir or manifest_settings.output_dir or Path("out") / plan.corpus.name / "translated"
     config = BatchConfig(
         output_dir=out,
         journal=journal,
         max_docs=max_docs,
-        batch_segments=batch_segments or settings.batch_segments or 32,
+        batch_segments=batch_segments or manifest_settings.batch_segments or 32,
         restart=restart,
         review_threshold=review_threshold,
     )
     _check_batch_paths(plan, config, manifest, tm_paths)
-    memory = None if no_tm else load_memory([*settings.tm, *tm_paths], source_lang=plan.corpus.source_lang)
-    termbase = None
-    if not no_termbase and plan.corpus.termbase is not None and server is None and ray_address is None:
-        from termalign.termbase.store import load_termbase
-
-        termbase = load_termbase(plan.corpus.termbase)
+    source_lang = plan.corpus.source_lang
+    memories = [] if no_tm else [*manifest_settings.tm, *tm_paths]
+    memory = load_memory(memories, source_lang=source_lang)
+    remote = bool(settings.get("server"))
     if ray_address is not None:
-        if server is not None:
+        if remote:
             raise ConfigError("--ray and --server cannot be combined: Ray workers load the model themselves")
         runner = ray_runner(
-            RayConfig(ray_address, workers, cpus_per_worker, gpus_per_worker),
-            model=model or settings.model, models_dir=models_dir, decoding=settings.decoding,
-            beam_size=beam_size, max_new_tokens=max_new_tokens, translate=settings.translate_config(),
-            termbase=None if no_termbase else plan.corpus.termbase,
-            memories=[] if no_tm else [*settings.tm, *tm_paths], source_lang=plan.corpus.source_lang,
+            RayConfig(ray_address, workers, cpus_per_worker, gpus_per_worker), settings,
+            termbase=None if no_termbase else plan.corpus.termbase, memories=memories,
+            source_lang=source_lang,
         )  # fmt: skip
         with runner:
             if dry_run:
@@ -121,26 +116,17 @@ def batch(
         _show(result, plan, as_json)
         _raise_failed(result)
         return
-    translator: Translator
-    if server is not None:
-        from termalign.translator.client import RemoteTranslator
-
-        translator = RemoteTranslator(server, termbase=server_termbase)
-    else:
-        from termalign.translator.stack import build_translator
-
-        engine = open_local_engine(
-            model, models_dir, decoding=settings.decoding, fallback_model=settings.model,
-            beam_size=beam_size, max_new_tokens=max_new_tokens,
-        )  # fmt: skip
-        translator = build_translator(
-            engine, termbase=termbase, memory=memory, config=settings.translate_config()
-        )
+    termbase = None
+    if not no_termbase and plan.corpus.termbase is not None and not remote:
+        termbase = load_termbase(plan.corpus.termbase)
     try:
-        if dry_run:
-            result = plan_batch(plan, config, signature=translator.signature, memory=memory)
-        else:
-            result = _run_with_progress(plan, translator, config, run_batch)
+        with build_stack(
+            settings, termbase=termbase, memory=None if remote else memory, source_lang=source_lang
+        ) as built:
+            if dry_run:
+                result = plan_batch(plan, config, signature=built.translator.signature, memory=memory)
+            else:
+                result = _run_with_progress(plan, built.translator, config, run_batch)
     finally:
         if termbase is not None:
             termbase.close()
@@ -176,7 +162,6 @@ def _run_with_progress(plan: BatchPlan, translator: Translator | None, config: A
 
 def _check_batch_paths(plan: Any, config: Any, manifest: Path, tm_paths: tuple[Path, ...]) -> None:
     """No document output, journal or report may overwrite an input (or each other)."""
-    from termalign.commands.paths import check_paths
     from termalign.translator.batch import output_path
 
     out = config.output_dir

@@ -1,83 +1,151 @@
-"""Options and helpers shared by the commands that load a model (batch, serve, eval).
+"""The translation options every translating command shares, and their resolution.
 
-Resolution order for the model: --model, then $TERMALIGN_MODEL (click fills
-it), then the manifest's ``[translate] model``, then the registry default.
+``translate``, ``batch``, ``serve``, ``run`` and ``eval`` all take
+:func:`stack_options`; the decorated command receives one
+:class:`StackOptions` and calls :meth:`StackOptions.resolve` once to get the
+frozen :class:`~termalign.kernel.settings.Settings` it hands to
+``termalign.translator.stack.build_stack``.  Precedence: flag, then
+``TERMALIGN_*`` environment variable, then the config file (``--config`` or
+``./termalign.toml``), then the corpus manifest (batch and run), then the
+library default.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import functools
+import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
-from termalign.commands.model import resolve_models_dir
+from termalign.cli_context import app_context
+from termalign.kernel.errors import ConfigError
+from termalign.kernel.settings import SPECS, ConfigFile, Settings, resolve_settings
+from termalign.output import err_console
 
-if TYPE_CHECKING:
-    from termalign.translator.engine import Engine
+__all__ = [
+    "FAST_MODEL",
+    "FLAGS",
+    "manifest_layer",
+    "refuse_server",
+    "StackOptions",
+    "stack_options",
+    "progress_display",
+]
 
-__all__ = ["model_options", "open_local_engine", "progress_display"]
+FAST_MODEL = "qwen2.5-coder-0.5b"
+
+_KINDS: dict[type, Any] = {
+    str: None,
+    int: int,
+    float: float,
+    Path: click.Path(path_type=Path),
+}
+_CHOICES = {"terms.term_injection": click.Choice(["inline", "list", "both"])}
+_FLAGGED = [s for s in SPECS if s.flag]
+FLAGS: dict[str, str] = {s.key: str(s.flag) for s in _FLAGGED}  # setting key -> its flag
 
 
-def model_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """--model, --models-dir, --beam-size, --max-new-tokens."""
-    options = [
-        click.option("--model", envvar="TERMALIGN_MODEL", default=None, help="Installed model name."),
-        click.option(
-            "--models-dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            envvar="TERMALIGN_MODELS",
-            default=None,
-            help="Model cache folder (default: $TERMALIGN_MODELS, else the user cache folder).",
-        ),
-        click.option("--beam-size", type=int, default=None, help="Beam size (default 2; 1: greedy)."),
-        click.option("--max-new-tokens", type=int, default=None, help="Longest translation in tokens."),
-    ]
+@dataclass(frozen=True)
+class StackOptions:
+    """The shared options as given on the command line, plus the config-file layer."""
+
+    flags: Mapping[str, Any]
+    config: ConfigFile
+    env: Mapping[str, str]
+    fast: bool = False  # --fast: the small model, unless --model names one
+
+    def resolve(self, manifest: Mapping[str, Any] | None = None) -> Settings:
+        """The settings, resolved once: flag > env > config file > ``manifest`` > default."""
+        flags = dict(self.flags)
+        if self.fast and flags.get("model") is None:
+            flags["model"] = FAST_MODEL
+        return resolve_settings(flags=flags, env=self.env, file=self.config, manifest=manifest)
+
+    def given(self, keys: Mapping[str, str]) -> list[str]:
+        """The flags among ``keys`` (setting key -> flag) given on the command line, --fast too."""
+        given = []
+        for key, flag in keys.items():
+            given += [flag] if self.flags.get(key) is not None else []
+            given += ["--fast"] if key == "model" and self.fast else []
+        return given
+
+    def refuse(self, keys: Mapping[str, str], why: str) -> None:
+        """A usage error naming the flags among ``keys`` that were given (they cannot apply)."""
+        given = self.given(keys)
+        if given:
+            raise click.UsageError(f"{', '.join(given)} cannot be used {why}.")
+
+
+def stack_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the shared translation options; the command gets them as ``stack: StackOptions``."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        flags = {s.key: kwargs.pop(_param(s.key)) for s in _FLAGGED}
+        fast = bool(kwargs.pop("fast"))
+        ctx = click.get_current_context()
+        kwargs["stack"] = StackOptions(flags, app_context(ctx).config, dict(os.environ), fast)
+        return function(*args, **kwargs)
+
+    options = []
+    for s in _FLAGGED:
+        env = f" [env: {s.env_var}]"
+        options.append(
+            click.option(
+                str(s.flag),
+                _param(s.key),
+                type=_CHOICES.get(s.key, _KINDS[s.kind]),
+                default=None,
+                help=s.help + env,
+            )  # fmt: skip
+        )
+        if s.key == "model":
+            options.append(
+                click.option("--fast", is_flag=True, help=f"Use the small, fast model ({FAST_MODEL}).")
+            )
     for option in reversed(options):
-        function = option(function)
-    return function
+        wrapper = option(wrapper)
+    return wrapper
 
 
-def open_local_engine(
-    model: str | None,
-    models_dir: Path | None,
-    *,
-    decoding: Mapping[str, Any] | None = None,
-    fallback_model: str | None = None,
-    beam_size: int | None = None,
-    max_new_tokens: int | None = None,
-) -> Engine:
-    """The engine of an installed model with decoding settings from the manifest and flags."""
-    from termalign.translator.engine import EngineConfig, open_engine
-    from termalign.translator.install import get_model
-    from termalign.translator.registry import DEFAULT_MODEL
+def _param(key: str) -> str:
+    return "stack_" + key.replace(".", "_")
 
-    settings = dict(decoding or {})
-    if beam_size is not None:
-        settings["beam_size"] = beam_size
-    if max_new_tokens is not None:
-        settings["max_new_tokens"] = max_new_tokens
-    config = dataclasses.replace(EngineConfig(), **settings)
-    installed = get_model(model or fallback_model or DEFAULT_MODEL, resolve_models_dir(models_dir))
-    return open_engine(installed, config)
+
+def manifest_layer(
+    model: str | None, decoding: Mapping[str, Any], terms: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A corpus manifest's ``[translate]`` model, decoding and terms as settings keys."""
+    layer: dict[str, Any] = {"model": model}
+    layer.update({f"decoding.{k}": v for k, v in decoding.items()})
+    layer.update({f"terms.{k}": (tuple(v) if isinstance(v, list) else v) for k, v in terms.items()})
+    return layer
+
+
+def refuse_server(settings: Settings, command: str) -> None:
+    """Commands that need the model here (leave-one-out evaluation, serving) refuse a server."""
+    if settings.get("server"):
+        raise ConfigError(
+            f"`termalign {command}` needs a local model: unset the server "
+            f"(it came from the {settings.origin('server')} setting)"
+        )
 
 
 def progress_display() -> Any:
     """A rich progress display on stderr (silent when stderr is not a terminal)."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    from termalign.output import err_console
-
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),

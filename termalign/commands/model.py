@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,10 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from termalign.output import console, err_console
+
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
 
 __all__ = ["model", "resolve_models_dir"]
 
@@ -141,8 +146,6 @@ def list_(models_dir: Path | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 def show(name: str, models_dir: Path | None, as_json: bool) -> None:
     """Show the manifest of an installed model (or the registry entry of a known one)."""
-    from dataclasses import asdict
-
     from termalign.translator.install import get_model
     from termalign.translator.registry import REGISTRY
 

@@ -8,8 +8,13 @@ import click
 from rich.table import Table
 
 from termalign.cli_context import app_context
-from termalign.commands.engine_options import model_options, open_local_engine
+from termalign.commands.engine_options import StackOptions, manifest_layer, refuse_server, stack_options
+from termalign.commands.paths import check_paths
 from termalign.output import console, err_console
+
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
 
 
 @click.command()
@@ -32,7 +37,7 @@ from termalign.output import console, err_console
     show_default=True,
     help="Also translate the documents to translate and evaluate on the FAQ (needs an installed model).",
 )
-@model_options
+@stack_options
 @click.option(
     "--eval-limit",
     type=click.IntRange(min=0),
@@ -45,10 +50,7 @@ def run(
     manifest: Path,
     output_dir: Path,
     translate: bool,
-    model: str | None,
-    models_dir: Path | None,
-    beam_size: int | None,
-    max_new_tokens: int | None,
+    stack: StackOptions,
     eval_limit: int | None,
 ) -> None:
     """Run the main job on a corpus: align its parallel pair, build and export its termbase,
@@ -60,31 +62,32 @@ def run(
     """
     from termalign.align.corpus import load_corpus
     from termalign.pipeline import TranslationJob, check_corpus, run_corpus
+    from termalign.translator.batch import load_batch_manifest
+    from termalign.translator.cache import CachedEngine
+    from termalign.translator.stack import open_cached_engine
 
-    corpus = load_corpus(manifest, app_context(ctx).data_dir)
-    from termalign.commands.paths import check_paths
-
+    data_dir = app_context(ctx).data_dir
+    # The manifest is parsed once: with --translate the batch plan carries the corpus.
+    plan = load_batch_manifest(manifest, data_dir) if translate else None
+    corpus = plan.corpus if plan is not None else load_corpus(manifest, data_dir)
     folders = {manifest.parent, *(d.path.parent for d in corpus.documents)}
     if corpus.termbase is not None:
         folders.add(corpus.termbase.parent)
     check_paths(inputs={"the folder of an input": sorted(folders)}, outputs={"-o": output_dir})
     check_corpus(corpus)
     job = None
-    if translate:
-        from termalign.translator.batch import load_batch_manifest
-
-        plan = load_batch_manifest(manifest, corpus.data_dir)
-        engine = open_local_engine(
-            model,
-            models_dir,
-            decoding=plan.settings.decoding,
-            fallback_model=plan.settings.model,
-            beam_size=beam_size,
-            max_new_tokens=max_new_tokens,
-        )
-        job = TranslationJob(manifest=manifest, engine=engine, eval_limit=eval_limit)
+    if plan is not None:
+        layer = manifest_layer(plan.settings.model, plan.settings.decoding, plan.settings.terms)
+        settings = stack.resolve(layer)
+        refuse_server(settings, "run")
+        job = TranslationJob(plan=plan, settings=settings, engine=open_cached_engine(settings),
+                             eval_limit=eval_limit)  # fmt: skip
     status = err_console()
-    result = run_corpus(corpus, output_dir, translation=job, progress=lambda msg: status.log(msg))
+    try:
+        result = run_corpus(corpus, output_dir, translation=job, progress=lambda msg: status.log(msg))
+    finally:
+        if job is not None and isinstance(job.engine, CachedEngine):
+            job.engine.close()
     table = Table(title=f"termalign run: {corpus.name}")
     table.add_column("what")
     table.add_column("value", justify="right")

@@ -8,8 +8,12 @@ from typing import Any
 
 import click
 
-from termalign.commands.engine_options import model_options, open_local_engine
+from termalign.commands.engine_options import StackOptions, refuse_server, stack_options
 from termalign.kernel.errors import ConfigError
+
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
 
 __all__ = ["serve"]
 
@@ -51,13 +55,17 @@ def _api_keys(given: tuple[str, ...], key_file: Path | None) -> tuple[str, ...]:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=int, default=5000, show_default=True, help="Port (LibreTranslate's default).")
-@model_options
+@stack_options
 @click.option("--termbase", "termbases", multiple=True, metavar="NAME=PATH",
               help="Load a termbase under NAME (requests pick it with `termbase`); repeatable.")  # fmt: skip
 @click.option("--tm", "tm_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Translation memory (TMX) used for every request; repeatable.")  # fmt: skip
-@click.option("--api-key", "api_keys", multiple=True,
-              help="Accept only requests with this api_key (visible in `ps`: prefer --api-key-file).")
+@click.option(
+    "--api-key",
+    "api_keys",
+    multiple=True,
+    help="Accept only requests with this api_key (visible in `ps`: prefer --api-key-file).",
+)
 @click.option("--api-key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A file of accepted api_keys, one a line (also: $TERMALIGN_API_KEY).")  # fmt: skip
 @click.option("--max-request-bytes", type=int, default=256 * 1024, show_default=True)
@@ -67,10 +75,7 @@ def _api_keys(given: tuple[str, ...], key_file: Path | None) -> tuple[str, ...]:
 def serve(
     host: str,
     port: int,
-    model: str | None,
-    models_dir: Path | None,
-    beam_size: int | None,
-    max_new_tokens: int | None,
+    stack: StackOptions,
     termbases: tuple[str, ...],
     tm_paths: tuple[Path, ...],
     api_keys: tuple[str, ...],
@@ -84,11 +89,14 @@ def serve(
 
     The model is loaded once; concurrent requests are translated together.
     """
+    from termalign.termbase.store import load_termbase
     from termalign.translator.server import ServerConfig, create_app, serve_app
-    from termalign.translator.stack import build_translator, load_memory
+    from termalign.translator.stack import Stack, build_stack, load_memory, open_cached_engine
 
+    settings = stack.resolve()
+    refuse_server(settings, "serve")
     pairs = _termbase_pairs(termbases)
-    engine = open_local_engine(model, models_dir, beam_size=beam_size, max_new_tokens=max_new_tokens)
+    engine = open_cached_engine(settings, in_memory=False)  # one model for every termbase's stack
     config = ServerConfig(
         max_request_bytes=max_request_bytes, max_queue=max_queue, batch_wait_ms=batch_wait_ms,
         max_batch_segments=max_batch_segments, api_keys=_api_keys(api_keys, api_key_file),
@@ -96,13 +104,16 @@ def serve(
 
     def factory() -> dict[str | None, Any]:
         # Runs in the worker thread: termbase SQLite connections belong to it.
-        from termalign.termbase.store import load_termbase
-
         memory = load_memory(list(tm_paths), source_lang=config.source_lang)
-        translators: dict[str | None, Any] = {None: build_translator(engine, memory=memory)}
+        stacks: dict[str | None, Stack] = {
+            None: build_stack(settings, engine=engine, memory=memory, source_lang=config.source_lang)
+        }
         for name, path in pairs:
-            translators[name] = build_translator(engine, termbase=load_termbase(path), memory=memory)
-        return translators
+            stacks[name] = build_stack(
+                settings, engine=engine, termbase=load_termbase(path), memory=memory,
+                source_lang=config.source_lang,
+            )  # fmt: skip
+        return {name: built.translator for name, built in stacks.items()}
 
     app = create_app(factory, config)
     serve_app(app, host, port)

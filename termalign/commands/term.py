@@ -20,9 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
+from rich.table import Table
 
+from termalign.commands.paths import check_paths
 from termalign.kernel.errors import ConfigError, TermbaseError
 from termalign.termbase.model import STATUSES, Entry, Status
+
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
 
 __all__ = ["term"]
 
@@ -106,7 +113,6 @@ def term() -> None:
 @click.option("--status", type=_STATUS, default=None, help="Export only entries of this status.")
 def export_command(termbase_path: Path, output: Path, fmt: str | None, status: str | None) -> None:
     """Write TERMBASE to OUTPUT in another format (tsv csv tbx tbx3 tmx po omegat deepl, or .sqlite)."""
-    from termalign.commands.paths import check_paths
     from termalign.termbase.formats import export_entries
     from termalign.termbase.store import Termbase, load_termbase
 
@@ -141,7 +147,6 @@ def export_command(termbase_path: Path, output: Path, fmt: str | None, status: s
 )
 def import_command(file: Path, termbase_path: Path, fmt: str | None, skip_bad: bool) -> None:
     """Import FILE into a termbase; bad rows and conflicts are all reported at once."""
-    from termalign.commands.paths import check_paths
     from termalign.termbase.formats import ImportResult, import_entries
     from termalign.termbase.store import Termbase
     from termalign.termbase.validate import TermbaseProblems
@@ -182,8 +187,6 @@ def list_command(
     if as_json:
         _echo_json([_entry_json(e) for e in entries])
         return
-    from rich.console import Console
-    from rich.table import Table
 
     table = Table(title=f"{len(entries)} entries", show_lines=False)
     for column in ("source", "target", "status", "variants", "forbidden", "enforce", "pos"):
@@ -226,8 +229,6 @@ def show_command(ctx: click.Context, termbase_path: Path | None, term_text: str,
     if as_json:
         _echo_json(_entry_json(entry))
         return
-    from rich.console import Console
-    from rich.table import Table
 
     table = Table(show_header=False, title=entry.source)
     table.add_column("field", style="bold")

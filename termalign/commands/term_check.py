@@ -7,9 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.table import Table
 
-from termalign.kernel.errors import ConfigError
+from termalign.kernel.errors import ConfigError, DocumentError
 from termalign.output import console
+
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
 
 ALIGNED_SUFFIXES = (".tmx", ".jsonl")
 
@@ -31,8 +36,6 @@ def pairs_from_documents(source: Path, translation: Path) -> list[Any]:
 
 
 def _blocks(path: Path) -> list[str]:
-    from termalign.kernel.errors import DocumentError
-
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -107,8 +110,6 @@ def check(
 
 
 def _print_report(report: Any) -> None:
-    from rich.table import Table
-
     issues = Table(title="Issues")
     for name in ("segment", "severity", "check", "message"):
         issues.add_column(name)

@@ -6,8 +6,14 @@ import json
 from pathlib import Path
 
 import click
+from rich.table import Table
 
+from termalign.commands.paths import check_paths
 from termalign.output import console
+
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
 
 
 @click.command()
@@ -59,7 +65,6 @@ def extract(
     "name" (do not translate).  Example ids are qualified by the file
     (faq:b3.s0).  Flagged beads are left out.
     """
-    from termalign.commands.paths import check_paths
     from termalign.termbase.extract import (
         ExtractConfig,
         candidate_row,
@@ -81,7 +86,6 @@ def extract(
         texts = {p.id: (p.source, p.target) for p in pairs if p.id}
         click.echo(json.dumps([candidate_row(c, texts) for c in cands], ensure_ascii=False, indent=1))
         return
-    from rich.table import Table
 
     files = f"{len(aligned)} file{'s' if len(aligned) != 1 else ''}"
     table = Table(title=f"{len(cands)} candidates from {len(pairs)} pairs ({files}) → {output}")

@@ -1,7 +1,8 @@
 """``termalign translate INPUT -o OUTPUT``: translate a document with termbase and TM.
 
 Settings are resolved here, once (flag, then ``TERMALIGN_*`` environment
-variable, then default), and handed to the library as frozen configs.
+variable, then config file, then default), and the stack is built by
+``termalign.translator.stack.build_stack`` like every other command's.
 """
 
 from __future__ import annotations
@@ -16,24 +17,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from termalign.commands.model import resolve_models_dir
+from termalign.commands.engine_options import FLAGS, StackOptions, stack_options
+from termalign.commands.paths import check_paths
+from termalign.kernel.atomic import atomic_write_text
+from termalign.kernel.errors import DocumentError
+from termalign.kernel.signature import Signature
 from termalign.output import console, err_console
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from termalign.align.document import Document
-    from termalign.translator.cache import CachedEngine
     from termalign.translator.document import DocumentTranslation
     from termalign.translator.stack import Translator
-    from termalign.translator.terms import TranslateConfig
+
+# Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
+# inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
+# command would pay (bench/startup_bench.py).
 
 __all__ = ["translate"]
 
-FAST_MODEL = "qwen2.5-coder-0.5b"
 # Characters XML 1.0 cannot hold at all (a model may emit them); they are dropped from the run TMX.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -75,54 +82,13 @@ class _Outputs:
     help="Do not prompt with or enforce --termbase; only measure the output against it.",
 )
 @click.option(
-    "--term-injection",
-    type=click.Choice(["inline", "list", "both"]),
-    default="inline",
-    show_default=True,
-    help="How approved renderings reach the model: written into the source, listed in the prompt, or both.",
-)
-@click.option(
     "--tm",
     "tm_paths",
     multiple=True,
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Translation memory TMX (repeatable): exact matches reused, fuzzy ones shown as examples.",
 )
-@click.option(
-    "--model",
-    "model_name",
-    envvar="TERMALIGN_MODEL",
-    default=None,
-    help="Installed model name (default: qwen2.5-coder-1.5b; $TERMALIGN_MODEL).",
-)
-@click.option("--fast", is_flag=True, help=f"Use the small, fast model ({FAST_MODEL}).")
-@click.option(
-    "--models-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="TERMALIGN_MODELS",
-    default=None,
-    help="Model cache folder (default: $TERMALIGN_MODELS, else the user cache).",
-)
-@click.option(
-    "--cache",
-    "cache_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="TERMALIGN_TRANSLATION_CACHE",
-    default=None,
-    help="SQLite translation cache, so re-runs decode nothing twice.",
-)
-@click.option(
-    "--server",
-    default=None,
-    metavar="URL",
-    help="Use a running `termalign serve` at URL instead of loading a model here.",
-)
-@click.option(
-    "--server-termbase",
-    default=None,
-    metavar="NAME",
-    help="With --server: the name of the server's termbase to enforce.",
-)
+@stack_options
 @click.option(
     "--tmx",
     "tmx_path",
@@ -155,14 +121,8 @@ def translate(
     xliff_version: str,
     termbase_path: Path | None,
     no_termbase: bool,
-    term_injection: str,
     tm_paths: tuple[Path, ...],
-    model_name: str | None,
-    fast: bool,
-    models_dir: Path | None,
-    cache_path: Path | None,
-    server: str | None,
-    server_termbase: str | None,
+    stack: StackOptions,
     tmx_path: Path | None,
     report_path: Path | None,
     review_path: Path | None,
@@ -174,93 +134,57 @@ def translate(
     repaired; exact TM matches are reused.
     """
     from termalign.align.reader import read_document
-    from termalign.commands.paths import check_paths
+    from termalign.termbase.store import load_termbase
     from termalign.translator.document import front_matter_fields, translate_document
-    from termalign.translator.registry import DEFAULT_MODEL
-    from termalign.translator.terms import TranslateConfig
+    from termalign.translator.stack import build_stack, load_memory
 
+    settings = stack.resolve()
     check_paths(
         inputs={"INPUT": input_path, "--termbase": termbase_path, "--tm": tm_paths},
-        outputs={"-o": output, "--tmx": tmx_path, "--report": report_path, "--cache": cache_path},
+        outputs={
+            "-o": output,
+            "--tmx": tmx_path,
+            "--report": report_path,
+            "--cache": settings.get("cache"),
+        },  # fmt: skip
     )
-    if server is not None:
-        _refuse_local_options_with_server()
-    elif server_termbase is not None:
-        raise click.UsageError("--server-termbase names a termbase on a server: give --server URL too.")
+    if settings.get("server"):
+        _refuse_local_options_with_server(stack)
     doc = read_document(input_path)
-    translator: Translator
-    if server is not None:
-        from termalign.translator.client import RemoteTranslator
-
-        translator = RemoteTranslator(server, termbase=server_termbase, source=doc.lang)
-        closer: Callable[[], None] = translator.close
-    else:
-        name = model_name or (FAST_MODEL if fast else DEFAULT_MODEL)
-        translator, cached = _build_translator(
-            name, resolve_models_dir(models_dir), termbase_path, tm_paths, doc.lang, cache_path,
-            TranslateConfig(glossary=False, enforce_terms=False)
-            if no_termbase
-            else TranslateConfig(term_injection=term_injection),
-        )  # fmt: skip
-        closer = cached.close
+    termbase = memory = None
+    if not settings.get("server"):
+        termbase = load_termbase(termbase_path) if termbase_path is not None else None
+        memory = load_memory(tm_paths, source_lang=doc.lang)
+    overrides = {"glossary": False, "enforce_terms": False} if no_termbase else {}
+    built = build_stack(settings, termbase=termbase, memory=memory, source_lang=doc.lang, terms=overrides)
     started = time.perf_counter()
     try:
         with _progress(len(doc.sentences) + len(front_matter_fields(doc))) as advance:
-            result = translate_document(doc, translator, progress=advance)
+            result = translate_document(doc, built.translator, progress=advance)
     finally:
-        closer()
+        built.close()
     seconds = time.perf_counter() - started
     outs = _Outputs(output, tmx_path, report_path, review_path, review_threshold)
-    _write_outputs(result, outs, doc.lang, seconds, _xliff_writer(doc, translator, xliff_version))
-    hits = None if server is not None else cached.hits
-    console().print(_summary_table(result, outs, seconds, hits))
+    _write_outputs(result, outs, doc.lang, seconds, _xliff_writer(doc, built.translator, xliff_version))
+    console().print(_summary_table(result, outs, seconds, built.cache_hits))
 
 
-def _refuse_local_options_with_server() -> None:
+def _refuse_local_options_with_server(stack: StackOptions) -> None:
     """Options that only mean something for a local model are refused, not silently ignored.
 
     Only options given on the command line count: $TERMALIGN_MODEL and friends
     may well be set for other commands.
     """
-    from click.core import ParameterSource
-
     ctx = click.get_current_context()
-    flags = {
-        "termbase_path": "--termbase", "no_termbase": "--no-termbase", "tm_paths": "--tm",
-        "term_injection": "--term-injection",
-        "model_name": "--model", "fast": "--fast", "cache_path": "--cache", "models_dir": "--models-dir",
-    }  # fmt: skip
+    flags = {"termbase_path": "--termbase", "no_termbase": "--no-termbase", "tm_paths": "--tm"}
     given = [f for name, f in flags.items() if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+    local = {key: flag for key, flag in FLAGS.items() if key not in ("server", "server_termbase")}
+    given += stack.given(local)
     if given:
         raise click.UsageError(
             f"{', '.join(given)} cannot be used with --server: the server uses its own model, termbases "
             "and translation memory (choose its termbase with --server-termbase NAME)."
         )
-
-
-def _build_translator(
-    name: str,
-    models_dir: Path,
-    termbase_path: Path | None,
-    tm_paths: tuple[Path, ...],
-    source_lang: str,
-    cache_path: Path | None,
-    config: TranslateConfig,
-) -> tuple[Translator, CachedEngine]:
-    from termalign.termbase.store import load_termbase
-    from termalign.translator.cache import CachedEngine
-    from termalign.translator.engine import EngineConfig, open_engine
-    from termalign.translator.install import get_model
-    from termalign.translator.memory import TranslationMemory
-    from termalign.translator.terms import TermAwareTranslator
-
-    engine = open_engine(get_model(name, models_dir), EngineConfig())
-    cached = CachedEngine(engine, cache_path)
-    termbase = load_termbase(termbase_path) if termbase_path is not None else None
-    memory = TranslationMemory.from_tmx(tm_paths, source_lang=source_lang) if tm_paths else None
-    from termalign.translator.quality import QualityTranslator
-
-    return QualityTranslator(TermAwareTranslator(cached, termbase, memory, config), engine), cached
 
 
 @contextmanager
@@ -298,8 +222,6 @@ def _write_outputs(
     xliff: Callable[[DocumentTranslation, Path], None] | None = None,
 ) -> None:
     from termalign.align.documents.xliff import is_xliff
-    from termalign.kernel.atomic import atomic_write_text
-    from termalign.kernel.errors import DocumentError
 
     if xliff is not None and is_xliff(outs.output):
         xliff(result, outs.output)
@@ -310,6 +232,7 @@ def _write_outputs(
     if outs.report is not None:
         report = {
             "signature": result.signature,
+            "signature_text": str(Signature.of(result.signature)),
             "summary": {**result.summary, "seconds": round(seconds, 2)},
             "restore_problems": [vars(p) for p in result.restore_problems],
             "segments": [r.to_dict() for r in result.records],
@@ -346,16 +269,10 @@ def _write_run_tmx(result: DocumentTranslation, path: Path, source_lang: str, th
             review = " (needs review)" if needs_review(record, threshold) else ""
             notes += (f"quality {record.quality:.2f}{review}",)
         units.append(TranslationUnit(seg.raw, _NOT_XML.sub("", target), props, notes, seg.id))
-    signature = result.signature
-    engine = signature.get("engine", {})
-    header = {
-        "x-model": str(engine.get("model") or engine.get("model_id") or ""),
-        "x-termbase-sha256": str(signature.get("termbase") or ""),
-        "x-decoding": json.dumps(engine, sort_keys=True, ensure_ascii=False),
-        "x-translate-config": json.dumps(signature.get("config"), sort_keys=True),
-        "x-tool": str(signature.get("tool", "")),
-    }
-    write_tmx(path, units, source_lang=source_lang, target_lang="en", properties=header)
+    signature = Signature.of(result.signature)
+    model = signature.get("engine.model") or signature.get("server.engine.model")  # local or remote
+    header = {"x-model": str(model or ""), "x-termbase": str(signature.get("termbase") or "")}
+    write_tmx(path, units, source_lang=source_lang, target_lang="en", properties=header, signature=signature)
 
 
 def _summary_table(
