@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +37,7 @@ __all__ = [
     "english_stems",
     "stem",
     "default_cedict_path",
+    "cedict_lines",
 ]
 
 _LINE_RE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
@@ -212,18 +213,26 @@ def _name_of(pinyin: str, senses: list[str]) -> str | None:
     return None
 
 
-def parse_cedict(lines: Iterable[str]) -> CedictIndex:
-    """Build the index from CC-CEDICT lines (``trad simp [pinyin] /gloss/gloss/``)."""
-    senses: dict[str, list[tuple[str, str]]] = {}
+def cedict_lines(lines: Iterable[str]) -> Iterator[tuple[str, str, str, str]]:
+    """``(traditional, simplified, pinyin, glosses)`` of each CC-CEDICT entry line (comments skipped).
+
+    ``glosses`` is the ``/``-separated sense list without its outer slashes.
+    """
     for line in lines:
         if line.startswith("#"):
             continue
         match = _LINE_RE.match(line)
-        if match is None:
-            continue
-        simplified = match.group(2)
+        if match is not None:
+            trad, simp, pinyin, glosses = match.groups()
+            yield trad, simp, pinyin, glosses
+
+
+def parse_cedict(lines: Iterable[str]) -> CedictIndex:
+    """Build the index from CC-CEDICT lines (``trad simp [pinyin] /gloss/gloss/``)."""
+    senses: dict[str, list[tuple[str, str]]] = {}
+    for _, simplified, pinyin, glosses in cedict_lines(lines):
         if 2 <= len(simplified) <= _MAX_WORD:
-            senses.setdefault(simplified, []).append((match.group(3), match.group(4)))
+            senses.setdefault(simplified, []).append((pinyin, glosses))
     return CedictIndex(senses)
 
 

@@ -47,7 +47,6 @@ __all__ = [
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _GLOSS_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 _PLACEHOLDER = re.compile(r"</?[gx]\d+/?>")
 # A target token: a word (with inner apostrophes, hyphens, dots of initials, ampersands) or a number.
@@ -86,17 +85,15 @@ class _Table:
 
 @lru_cache(maxsize=1)
 def _table() -> _Table:
-    from termalign.align.dictionary import default_cedict_path
+    from termalign.align.dictionary import cedict_lines, default_cedict_path
 
     glosses: dict[str, set[str]] = {}
     readings: dict[str, set[str]] = {}
     common: set[str] = set()
     with gzip.open(default_cedict_path(), "rt", encoding="utf-8") as handle:
-        for line in handle:
-            match = _CEDICT_LINE.match(line)
-            if match is None or len(match.group(2)) > _MAX_HEADWORD:
+        for trad, simp, pinyin, senses in cedict_lines(handle):
+            if len(simp) > _MAX_HEADWORD:
                 continue
-            trad, simp, pinyin, senses = match.groups()
             words = set()
             for word in _GLOSS_WORD.findall(senses):
                 lower = word.lower()

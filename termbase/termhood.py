@@ -222,17 +222,22 @@ def _join(tokens: Sequence[Token]) -> str:
     return out
 
 
-def zh_spans(tokens: Sequence[Token | None], max_n: int = 4) -> list[Span]:
-    """Chinese candidate spans, with indices into the word list (breakers removed)."""
-    spans: list[Span] = []
-    index = 0
+def _runs(tokens: Sequence[Token | None]) -> list[list[Token]]:
+    """The tokens cut at the breakers (``None``): candidates never span a breaker."""
     runs: list[list[Token]] = [[]]
     for tok in tokens:
         if tok is None:
             runs.append([])
         else:
             runs[-1].append(tok)
-    for run in runs:
+    return runs
+
+
+def zh_spans(tokens: Sequence[Token | None], max_n: int = 4) -> list[Span]:
+    """Chinese candidate spans, with indices into the word list (breakers removed)."""
+    spans: list[Span] = []
+    index = 0
+    for run in _runs(tokens):
         for i in range(len(run)):
             for n in range(1, max_n + 1):
                 gram = run[i : i + n]
@@ -289,13 +294,7 @@ def en_spans(tokens: Sequence[Token | None], max_n: int = 4) -> list[Span]:
     """English noun-phrase candidate spans, with indices into the word list (breakers removed)."""
     spans: list[Span] = []
     index = 0
-    runs: list[list[Token]] = [[]]
-    for tok in tokens:
-        if tok is None:
-            runs.append([])
-        else:
-            runs[-1].append(tok)
-    for run in runs:
+    for run in _runs(tokens):
         for i in range(len(run)):
             for n in range(1, max_n + 1):
                 gram = run[i : i + n]
