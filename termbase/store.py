@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -125,7 +126,7 @@ class Termbase:
             db.execute("PRAGMA foreign_keys = ON")
             db.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
             if self.path is not None:
-                db.execute("PRAGMA journal_mode = WAL")
+                self._wal()
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
                 version = self._create_schema()
@@ -137,6 +138,20 @@ class Termbase:
                 )
         except sqlite3.DatabaseError as exc:
             raise TermbaseError(f"not a usable SQLite termbase ({exc})", path=self.path) from exc
+
+    def _wal(self) -> None:
+        """Switch to WAL.  The switch needs a moment alone with the file and does not wait for
+        it (SQLite's busy handler is not asked), so a process opening a termbase another one is
+        creating retries until the busy timeout."""
+        deadline = time.monotonic() + _BUSY_TIMEOUT_S
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def _create_schema(self) -> int:
         """Create the tables in a new file; returns the schema version found or made.
