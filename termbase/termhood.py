@@ -36,7 +36,7 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -222,40 +222,42 @@ def _join(tokens: Sequence[Token]) -> str:
     return out
 
 
-def _runs(tokens: Sequence[Token | None]) -> list[list[Token]]:
-    """The tokens cut at the breakers (``None``): candidates never span a breaker."""
+def _grams(tokens: Sequence[Token | None], max_n: int) -> Iterator[tuple[int, list[Token]]]:
+    """``(start, gram)`` for every 1..``max_n``-gram that does not span a breaker (``None``).
+
+    ``start`` indexes the word list with the breakers removed.
+    """
     runs: list[list[Token]] = [[]]
     for tok in tokens:
         if tok is None:
             runs.append([])
         else:
             runs[-1].append(tok)
-    return runs
+    index = 0
+    for run in runs:
+        for i in range(len(run)):
+            for n in range(1, min(max_n, len(run) - i) + 1):
+                yield index + i, run[i : i + n]
+        index += len(run)
 
 
 def zh_spans(tokens: Sequence[Token | None], max_n: int = 4) -> list[Span]:
     """Chinese candidate spans, with indices into the word list (breakers removed)."""
     spans: list[Span] = []
-    index = 0
-    for run in _runs(tokens):
-        for i in range(len(run)):
-            for n in range(1, max_n + 1):
-                gram = run[i : i + n]
-                if len(gram) < n:
-                    break
-                if not (_zh_edge_ok(gram[0]) and _zh_edge_ok(gram[-1])):
-                    continue
-                if any(t.tag in _ZH_NO_INSIDE or _ZH_NUMERAL.match(t.text) for t in gram):
-                    continue
-                if any(a.tag == "eng" and b.tag == "v" for a, b in zip(gram, gram[1:-1], strict=False)):
-                    continue  # "MoE 将模型分成", "Silicon 采用统一内存": a clause, not a term
-                if n == 1 and gram[0].tag == "q":
-                    continue
-                if all(t.tag == "eng" for t in gram) and n > 2:
-                    continue
-                surface = _join(gram)
-                spans.append(Span(index + i, index + i + n, surface, surface))
-        index += len(run)
+    for start, gram in _grams(tokens, max_n):
+        n = len(gram)
+        if not (_zh_edge_ok(gram[0]) and _zh_edge_ok(gram[-1])):
+            continue
+        if any(t.tag in _ZH_NO_INSIDE or _ZH_NUMERAL.match(t.text) for t in gram):
+            continue
+        if any(a.tag == "eng" and b.tag == "v" for a, b in zip(gram, gram[1:-1], strict=False)):
+            continue  # "MoE 将模型分成", "Silicon 采用统一内存": a clause, not a term
+        if n == 1 and gram[0].tag == "q":
+            continue
+        if all(t.tag == "eng" for t in gram) and n > 2:
+            continue
+        surface = _join(gram)
+        spans.append(Span(start, start + n, surface, surface))
     return spans
 
 
@@ -292,18 +294,11 @@ def _en_np(gram: Sequence[Token]) -> bool:
 
 def en_spans(tokens: Sequence[Token | None], max_n: int = 4) -> list[Span]:
     """English noun-phrase candidate spans, with indices into the word list (breakers removed)."""
-    spans: list[Span] = []
-    index = 0
-    for run in _runs(tokens):
-        for i in range(len(run)):
-            for n in range(1, max_n + 1):
-                gram = run[i : i + n]
-                if len(gram) < n:
-                    break
-                if _en_np(gram):
-                    spans.append(Span(index + i, index + i + n, en_lemma_key(gram), _join(gram)))
-        index += len(run)
-    return spans
+    return [
+        Span(start, start + len(gram), en_lemma_key(gram), _join(gram))
+        for start, gram in _grams(tokens, max_n)
+        if _en_np(gram)
+    ]
 
 
 @lru_cache(maxsize=200_000)

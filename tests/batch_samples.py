@@ -5,7 +5,13 @@ The sentences are written for these tests (no corpus text is copied).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from termalign.translator.identity import IdentityEngine
+from termalign.translator.records import SegmentRecord
+from termalign.translator.terms import TermAwareTranslator
 
 REPO = Path(__file__).resolve().parent.parent
 TERMBASE = REPO / "corpora" / "deepseek" / "termbase.tsv"
@@ -70,3 +76,19 @@ def tiny_engine(models_dir: Path, **settings: object):  # type: ignore[no-untype
 
     config = EngineConfig(intra_threads=1, max_new_tokens=12, **settings)  # type: ignore[arg-type]
     return open_engine(get_model("tiny", models_dir), config)
+
+
+class Recorder:
+    """The identity translator, remembering the segments each call was given."""
+
+    def __init__(self) -> None:
+        self.inner = TermAwareTranslator(IdentityEngine())
+        self.calls: list[list[str]] = []
+
+    @property
+    def signature(self) -> dict[str, Any]:
+        return self.inner.signature
+
+    def translate(self, segments: Sequence[str], **kwargs: Any) -> list[SegmentRecord]:
+        self.calls.append(list(segments))
+        return self.inner.translate(segments, **kwargs)

@@ -16,7 +16,7 @@ from termalign.translator.identity import IdentityEngine
 from termalign.translator.records import SegmentRecord
 from termalign.translator.server import ServerConfig, ServerThread, create_app
 from termalign.translator.terms import TermAwareTranslator, TranslateConfig
-from tests.batch_samples import TERMBASE, install_tiny, tiny_engine
+from tests.batch_samples import TERMBASE, Recorder, install_tiny, tiny_engine
 
 
 def _identity_factory() -> dict[str | None, Any]:
@@ -133,22 +133,6 @@ def test_metrics_are_prometheus_text(server: ServerThread) -> None:
     assert families["termalign_batch_size"].type == "histogram"
     ok = [s for s in families["termalign_requests"].samples if s.labels.get("status") == "200"]
     assert ok and ok[0].value >= 1
-
-
-class Recorder:
-    """The identity translator, remembering the segments each call was given."""
-
-    def __init__(self) -> None:
-        self.inner = TermAwareTranslator(IdentityEngine())
-        self.calls: list[list[str]] = []
-
-    @property
-    def signature(self) -> dict[str, Any]:
-        return self.inner.signature
-
-    def translate(self, segments: Sequence[str], **kwargs: Any) -> list[SegmentRecord]:
-        self.calls.append(list(segments))
-        return self.inner.translate(segments, **kwargs)
 
 
 def test_q_items_are_cut_into_sentences_unless_split_is_false() -> None:

@@ -31,27 +31,19 @@ from termalign.translator.identity import IdentityEngine
 from termalign.translator.records import SegmentRecord
 from termalign.translator.server import BatchWorker, ServerConfig, ServerThread, create_app
 from termalign.translator.terms import TermAwareTranslator
-from tests.batch_samples import TERMBASE, install_tiny
+from tests.batch_samples import TERMBASE, Recorder, install_tiny
 
 BODY = {"q": "今天天气很好。", "source": "zh", "target": "en"}
 
 
-class Poisoned:
+class Poisoned(Recorder):
     """The identity translator that fails any batch holding a segment with 毒 (an engine fault)."""
 
-    def __init__(self) -> None:
-        self.inner = TermAwareTranslator(IdentityEngine())
-        self.calls: list[list[str]] = []
-
-    @property
-    def signature(self) -> dict[str, Any]:
-        return self.inner.signature
-
     def translate(self, segments: Sequence[str], **kwargs: Any) -> list[SegmentRecord]:
-        self.calls.append(list(segments))
         if any("毒" in s for s in segments):
+            self.calls.append(list(segments))
             raise RuntimeError("TextInputSequence must be str")
-        return self.inner.translate(segments, **kwargs)
+        return super().translate(segments, **kwargs)
 
 
 def _identity() -> dict[str | None, Any]:

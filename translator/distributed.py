@@ -30,7 +30,6 @@ for byte those of a local run.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import tempfile
 from collections import deque
@@ -352,8 +351,3 @@ class RayRunner:
         if self._started_ray:
             ray.shutdown()
             self._started_ray = False
-
-
-def recipe_with(recipe: StackRecipe, **engine: Any) -> StackRecipe:
-    """``recipe`` with some EngineConfig fields changed (e.g. ``device="cuda"`` for GPU workers)."""
-    return dataclasses.replace(recipe, engine={**recipe.engine, **engine})

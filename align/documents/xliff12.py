@@ -28,7 +28,9 @@ from termalign.align.documents.xliff_common import (
     Match,
     Part,
     State,
+    local_name,
     pairs,
+    parse_xliff,
 )
 from termalign.kernel.atomic import atomic_write_bytes
 from termalign.kernel.errors import DocumentError
@@ -148,10 +150,6 @@ def _write_unit(body: etree._Element, unit: BilingualUnit) -> None:
 # -- reading -----------------------------------------------------------------------------------------
 
 
-def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
-
-
 def _read_parts(container: etree._Element) -> tuple[Part, ...]:
     parts: list[Part] = []
 
@@ -165,7 +163,7 @@ def _read_parts(container: etree._Element) -> tuple[Part, ...]:
     text(container.text)
     counter = 1000
     for child in container:
-        name = _local(child)
+        name = local_name(child)
         raw = "".join(child.itertext())
         ident = child.get("id", "")
         number = int(ident) if ident.isdigit() else (counter := counter + 1)
@@ -196,16 +194,9 @@ def _notes(element: etree._Element) -> dict[str, str]:
 def read_xliff12(path: str | Path) -> BilingualDocument:
     """Read an XLIFF 1.2 file written by :func:`write_xliff12` (and edited in a CAT tool)."""
     path = Path(path)
-    try:
-        tree = etree.parse(
-            str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-        )
-    except OSError as exc:
-        raise DocumentError(f"cannot read the XLIFF file ({exc})", path=path) from exc
-    except etree.XMLSyntaxError as exc:
-        raise DocumentError(f"not well-formed XML ({exc.msg})", path=path, line=exc.lineno) from exc
+    tree = parse_xliff(path)
     file = tree.getroot().find(_NS + "file")
-    if _local(tree.getroot()) != "xliff" or file is None:
+    if local_name(tree.getroot()) != "xliff" or file is None:
         raise DocumentError("not an XLIFF 1.2 file (no <xliff><file> in its namespace)", path=path)
     header = file.find(_NS + "header")
     skeleton = header.find(f"{_NS}skl/{_NS}internal-file") if header is not None else None

@@ -24,7 +24,9 @@ from termalign.align.documents.xliff_common import (
     Code,
     Match,
     Part,
+    local_name,
     pairs,
+    parse_xliff,
 )
 from termalign.kernel.atomic import atomic_write_bytes
 from termalign.kernel.errors import DocumentError
@@ -150,10 +152,6 @@ def _write_unit(file: etree._Element, unit: BilingualUnit) -> None:
 # -- reading -----------------------------------------------------------------------------------------
 
 
-def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
-
-
 def _read_parts(container: etree._Element, data: dict[str, str]) -> list[Part]:
     parts: list[Part] = []
 
@@ -166,7 +164,7 @@ def _read_parts(container: etree._Element, data: dict[str, str]) -> list[Part]:
 
     text(container.text)
     for child in container:
-        name = _local(child)
+        name = local_name(child)
         ident = child.get("id", "0")
         number = int(ident) if ident.isdigit() else 0
         if name == "pc":
@@ -187,17 +185,10 @@ def _read_parts(container: etree._Element, data: dict[str, str]) -> list[Part]:
 def read_xliff21(path: str | Path) -> BilingualDocument:
     """Read an XLIFF 2.x file written by :func:`write_xliff21` (and edited in a CAT tool)."""
     path = Path(path)
-    try:
-        tree = etree.parse(
-            str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-        )
-    except OSError as exc:
-        raise DocumentError(f"cannot read the XLIFF file ({exc})", path=path) from exc
-    except etree.XMLSyntaxError as exc:
-        raise DocumentError(f"not well-formed XML ({exc.msg})", path=path, line=exc.lineno) from exc
+    tree = parse_xliff(path)
     root = tree.getroot()
     file = root.find(_NS + "file")
-    if _local(root) != "xliff" or file is None:
+    if local_name(root) != "xliff" or file is None:
         raise DocumentError("not an XLIFF 2 file (no <xliff><file> in its namespace)", path=path)
     skeleton = file.find(_NS + "skeleton")
     if skeleton is None:

@@ -19,11 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
+
+from lxml import etree
 
 from termalign.align.documents import InlinePiece, Misaligned, get_format
 from termalign.align.documents.writeback import replace_front_matter
 from termalign.align.reader import read_string
+from termalign.kernel.errors import DocumentError
 
 __all__ = [
     "Code",
@@ -40,6 +44,8 @@ __all__ = [
     "confirmed",
     "pairs",
     "merged_translations",
+    "parse_xliff",
+    "local_name",
 ]
 
 CodeKind = Literal["open", "close", "atom"]
@@ -186,3 +192,19 @@ def merge(bilingual: BilingualDocument) -> str:
     if not by_value:
         return text  # nothing differs: the block stays byte for byte
     return replace_front_matter(text, lambda value: by_value.get(value, value), tuple(fields))
+
+
+def parse_xliff(path: str | Path) -> etree._ElementTree:
+    """The XML tree of an XLIFF file (no entities, no network); unreadable or malformed is one error."""
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+        return etree.parse(str(path), parser)
+    except OSError as exc:
+        raise DocumentError(f"cannot read the XLIFF file ({exc})", path=path) from exc
+    except etree.XMLSyntaxError as exc:
+        raise DocumentError(f"not well-formed XML ({exc.msg})", path=path, line=exc.lineno) from exc
+
+
+def local_name(element: etree._Element) -> str:
+    """An element's tag without its namespace ("" for comments and processing instructions)."""
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
