@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-ray run run-terms bench-translate test test-slow lint check-wheel bench bench-ray clean
+.PHONY: install install-ray install-llama bench-engine run run-terms bench-translate test test-slow lint check-wheel bench bench-ray clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,15 @@ install: $(STAMP)
 ## The optional Ray extra (distributed batch runs); CI installs it so the Ray tests run.
 install-ray: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[test,ray]'
+
+## llama.cpp for bench/engine_bench.py's comparison arm (optional: compiles for ~15-25 min, CI skips it).
+## Built for AVX-512/VNNI without AMX: ggml's AMX path crashed in llama_decode on this VM.
+## Another CPU: make install-llama LLAMA_CMAKE_ARGS="-DGGML_NATIVE=ON".
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON \
+	-DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+install-llama: $(STAMP)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install -q -e '.[test,llama]'
 
 MODEL ?= qwen2.5-coder-1.5b
 
@@ -52,6 +61,10 @@ check-wheel: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/align_bench.py
 	$(BIN)/python bench/term_bench.py
+
+## The engine against bare CTranslate2 and llama.cpp (install-llama first for the llama.cpp arm).
+bench-engine: $(STAMP)
+	$(BIN)/python bench/engine_bench.py --model $(MODEL) --gguf auto --bare-batch-1
 
 bench-ray: install-ray
 	$(BIN)/python bench/ray_bench.py --model qwen2.5-coder-0.5b

