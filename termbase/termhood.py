@@ -165,7 +165,7 @@ def zh_tokens(text: str, user_words: tuple[str, ...] = ()) -> list[Token | None]
 
 
 @lru_cache(maxsize=200_000)
-def _en_tag(word: str) -> tuple[str, str]:
+def _en_tag(word: str, fold_unknown: bool = True) -> tuple[str, str]:
     """Coarse tag and lemma of a lowercased English word (lemminflect's lexicon)."""
     from lemminflect import getAllLemmas
 
@@ -173,7 +173,7 @@ def _en_tag(word: str) -> tuple[str, str]:
         return "S", word
     lemmas = getAllLemmas(word)
     if not lemmas:
-        return "U", word
+        return "U", _unknown_plural(word) if fold_unknown else word
     if "NOUN" in lemmas or "PROPN" in lemmas:
         noun = (lemmas.get("NOUN") or lemmas.get("PROPN") or (word,))[0]
         return "N", noun
@@ -186,8 +186,28 @@ def _en_tag(word: str) -> tuple[str, str]:
     return "D", word
 
 
-def en_tokens(text: str) -> list[Token | None]:
-    """Word tokens of an English segment; ``None`` marks a breaker (punctuation, code)."""
+def _unknown_plural(word: str) -> str:
+    """A plural outside the lexicon (``tolerations``, ``runtimes``) folded by lemminflect's rules.
+
+    The caller passes only words written in lowercase: a capitalised unknown word is more
+    likely a name (``Kubernetes``).
+    """
+    if not (word.isalpha() and len(word) >= 5 and word.endswith("s")):
+        return word
+    if word.endswith(("ss", "us", "is")):
+        return word
+    from lemminflect import getLemma
+
+    lemma = (getLemma(word, upos="NOUN", lemmatize_oov=True) or (word,))[0]
+    return lemma if lemma and word.startswith(lemma) else word
+
+
+def en_tokens(text: str, *, fixes: bool = True) -> list[Token | None]:
+    """Word tokens of an English segment; ``None`` marks a breaker (punctuation, code).
+
+    ``fixes=False`` gives stop 19's tokens (no unknown-plural folding, a capitalised word the
+    lexicon knows only as a verb stays a verb), for the bench's before/after comparison.
+    """
     out: list[Token | None] = []
     space = False
     for m in _EN_PIECES.finditer(text.replace("’", "'")):
@@ -198,13 +218,18 @@ def en_tokens(text: str) -> list[Token | None]:
         if word is None or is_code_identifier(word):
             out.append(None)
         else:
+            initial = not any(t is not None for t in out)
             # hyphenated words are split (chains-of-thought, load-balancing) and rejoined for display
             for k, part in enumerate(re.sub(r"'s$", "", word).split("-")):
-                tag, lemma = _en_tag(part.lower())
+                tag, lemma = _en_tag(part.lower(), fixes)
                 if "-" in word and tag == "V":
                     tag = (
                         "N"  # inside a hyphenated compound a verb part acts as a noun (fine-tune, co-design)
                     )
+                if tag == "U" and not part.islower():
+                    lemma = part.lower()  # only a lowercase unknown word is folded: Kubernetes stays
+                if fixes and tag in ("V", "D") and part[:1].isupper() and not initial:
+                    tag, lemma = "N", part.lower()  # capitalised inside a sentence: a name (Google, Apple)
                 keep = any(c.isdigit() for c in part) or any(c.isupper() for c in part[1:])
                 out.append(Token(part, tag, part if keep else lemma, "-" if k else " " * space))
         space = False

@@ -35,6 +35,7 @@ import numpy as np
 
 from termalign.termbase.extract import AlignedPair, Candidate, _cedict_agrees, _cedict_stems, _stem
 from termalign.termbase.termhood import (
+    WEIRDNESS_CAP,
     SideStats,
     Span,
     Token,
@@ -71,6 +72,10 @@ class TermConfig:
     max_examples: int = 3
     iterations: int = 6
     user_words: tuple[str, ...] = ()
+    specificity_weight: float = 0.0  # exponent on both sides' background ratio (0: not used)
+    specificity_full: float = WEIRDNESS_CAP  # mean log10 ratio from which that factor is 1
+    rendering: str = "align"  # how each source's target is chosen: "align" (consistency) or "score"
+    english_fixes: bool = True  # unknown plurals folded, capitalised verbs read as names (stop 20)
 
 
 @dataclass
@@ -82,7 +87,7 @@ class _Side:
 
 def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _Side]:
     zh_all = [zh_tokens(p.source, config.user_words) for p in pairs]
-    en_all = [en_tokens(p.target) for p in pairs]
+    en_all = [en_tokens(p.target, fixes=config.english_fixes) for p in pairs]
     zh_sp = [zh_spans(t, config.max_ngram) for t in zh_all]
     en_sp = [en_spans(t, config.max_ngram) for t in en_all]
     zh_words = [[t for t in ts if t is not None] for ts in zh_all]
@@ -207,6 +212,18 @@ def _usable(key: str, stats: SideStats, config: TermConfig, *, chinese: bool) ->
     return not (chinese and len(key) == 1 and stats.weirdness.get(key, 0.0) < config.single_char_weirdness)
 
 
+def _specificity(wz: float, we: float, config: TermConfig) -> float:
+    """How far above general language both sides are: ``min(1, mean log10 ratio / full) ** weight``.
+
+    The C-value termhood saturates for any frequent span, so on its own it ranks 数据 → data
+    next to 芯片 → chip; this factor keeps the background rate of both sides in the score.
+    Names (an English side always capitalised) are exempt: a name's rate says nothing.
+    Off by default: measured, it helps the FAQ and costs k8s-docs (see the bench).
+    """
+    mean = (min(max(wz, 0.0), WEIRDNESS_CAP) + min(max(we, 0.0), WEIRDNESS_CAP)) / 2
+    return float(min(1.0, mean / config.specificity_full) ** config.specificity_weight)
+
+
 def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) -> list[Candidate]:
     out: list[Candidate] = []
     for (s, t), a in ev.align.items():
@@ -220,6 +237,8 @@ def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) ->
         boost = 1.0 + config.cedict_boost * agree
         score = wdice * math.log2(1.0 + a) ** config.frequency_weight * boost
         score *= _squash(hs, config.termhood_half) * _squash(ht, config.termhood_half)
+        if config.specificity_weight and not en.stats.proper(t):
+            score *= _specificity(zh.stats.weirdness.get(s, 0.0), en.stats.weirdness.get(t, 0.0), config)
         if score < config.min_score:
             continue
         display = en.stats.display(t)
@@ -313,8 +332,31 @@ def _drop_nested_names(names: list[Candidate]) -> list[Candidate]:
     return keep
 
 
+def _rendering_order(cands: list[Candidate]) -> list[Candidate]:
+    """Each source's targets best rendering first: by ``A² / pairs`` (alignment mass × mean consistency).
+
+    The rendering is the target the source's occurrences align to consistently, whatever its
+    own frequency: ``cloud provider`` (aligned 0.99 in its pair) over ``public cloud
+    providers`` (0.81, but rarer, so a better Dice), and a word aligned weakly in many pairs
+    (``a = 0.3`` fifty times) does not outweigh one aligned well in ten.  Sources are then
+    ordered by the score of their best rendering.
+    """
+    by_source: dict[str, list[Candidate]] = defaultdict(list)
+    for c in cands:
+        by_source[c.source].append(c)
+    groups = [
+        sorted(g, key=lambda c: (-(c.align**2) / max(c.count_pair, 1), -c.score, len(c.target), c.target))
+        for g in by_source.values()
+    ]
+    groups.sort(key=lambda g: (-g[0].score, -g[0].count_pair, g[0].source, g[0].target))
+    return [c for g in groups for c in g]
+
+
 def _select(cands: list[Candidate], config: TermConfig) -> list[Candidate]:
-    cands.sort(key=lambda c: (-c.score, -c.count_pair, c.source, c.target))
+    if config.rendering == "align":
+        cands = _rendering_order(cands)
+    else:  # "score": the best-scoring target of each source (stop 19)
+        cands.sort(key=lambda c: (-c.score, -c.count_pair, c.source, c.target))
     per_source: Counter[str] = Counter()
     per_target: Counter[str] = Counter()
     chosen: list[Candidate] = []
@@ -330,6 +372,7 @@ def _select(cands: list[Candidate], config: TermConfig) -> list[Candidate]:
         per_source[c.source] += 1
         per_target[tkey] += 1
         chosen.append(c)
+    chosen.sort(key=lambda c: (-c.score, -c.count_pair, c.source, c.target))
     return chosen
 
 
