@@ -163,7 +163,8 @@ def test_rendering_is_the_consistently_aligned_target_not_the_rarest():
     # 0.99 aligned in its pair beats a longer span aligned 0.81 whose rarity gives it the better Dice
     cands = [_cand("public cloud providers", 0.48, 0.81, 1), _cand("cloud provider", 0.25, 0.99, 1)]
     assert [c.target for c in _select(list(cands), TermConfig())] == ["cloud provider"]
-    assert [c.target for c in _select(list(cands), TermConfig(rendering="score"))] == ["public cloud providers"]
+    by_score = _select(list(cands), TermConfig(rendering="score"))
+    assert [c.target for c in by_score] == ["public cloud providers"]
     # weakly aligned in many pairs (a = 0.3 fifty times) loses to well aligned in ten
     weak_many = [_cand("pod", 0.9, 15.0, 50), _cand("cloud provider", 0.5, 9.0, 10)]
     assert _select(weak_many, TermConfig())[0].target == "cloud provider"
