@@ -74,6 +74,7 @@ class TermConfig:
     user_words: tuple[str, ...] = ()
     specificity_weight: float = 0.0  # exponent on both sides' background ratio (0: not used)
     specificity_full: float = WEIRDNESS_CAP  # mean log10 ratio from which that factor is 1
+    verb_pair_weight: float = 0.5  # factor on a Chinese verb rendered by an English verb (运行 → run)
     rendering: str = "align"  # how each source's target is chosen: "align" (consistency) or "score"
     english_fixes: bool = True  # unknown plurals folded, capitalised verbs read as names (stop 20)
 
@@ -83,6 +84,21 @@ class _Side:
     tokens: list[list[Token]]  # words only (breakers removed), per pair
     spans: list[list[Span]]
     stats: SideStats
+
+    tags: dict[str, Counter[str]] = field(default_factory=dict)  # one-word keys: their tags
+
+    def verb(self, key: str) -> bool:
+        """A one-word key tagged as a plain verb in most of its occurrences (jieba ``v``)."""
+        tags = self.tags.get(key)
+        return tags is not None and bool(tags) and tags.most_common(1)[0][0] == "v"
+
+
+def _tags(words_per_pair: Sequence[Sequence[Token]]) -> dict[str, Counter[str]]:
+    tags: dict[str, Counter[str]] = defaultdict(Counter)
+    for words in words_per_pair:
+        for tok in words:
+            tags[tok.key][tok.tag] += 1
+    return tags
 
 
 def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _Side]:
@@ -94,7 +110,7 @@ def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _
     en_words = [[t for t in ts if t is not None] for ts in en_all]
     zh_stats = side_stats(zh_sp, [len(w) for w in zh_words], "zh")
     en_stats = side_stats(en_sp, [len(w) for w in en_words], "en")
-    return _Side(zh_words, zh_sp, zh_stats), _Side(en_words, en_sp, en_stats)
+    return _Side(zh_words, zh_sp, zh_stats, _tags(zh_words)), _Side(en_words, en_sp, en_stats)
 
 
 def _seed(use_cedict: bool) -> Callable[[str, str], bool]:
@@ -212,6 +228,13 @@ def _usable(key: str, stats: SideStats, config: TermConfig, *, chinese: bool) ->
     return not (chinese and len(key) == 1 and stats.weirdness.get(key, 0.0) < config.single_char_weirdness)
 
 
+def _english_verb(key: str) -> bool:
+    """A one-word English key the lexicon also knows as a verb (run, read; not eviction)."""
+    from lemminflect import getAllLemmas
+
+    return " " not in key and "VERB" in getAllLemmas(key)
+
+
 def _specificity(wz: float, we: float, config: TermConfig) -> float:
     """How far above general language both sides are: ``min(1, mean log10 ratio / full) ** weight``.
 
@@ -237,6 +260,8 @@ def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) ->
         boost = 1.0 + config.cedict_boost * agree
         score = wdice * math.log2(1.0 + a) ** config.frequency_weight * boost
         score *= _squash(hs, config.termhood_half) * _squash(ht, config.termhood_half)
+        if config.verb_pair_weight != 1.0 and zh.verb(s) and _english_verb(t):
+            score *= config.verb_pair_weight
         if config.specificity_weight and not en.stats.proper(t):
             score *= _specificity(zh.stats.weirdness.get(s, 0.0), en.stats.weirdness.get(t, 0.0), config)
         if score < config.min_score:

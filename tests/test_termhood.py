@@ -168,3 +168,17 @@ def test_rendering_is_the_consistently_aligned_target_not_the_rarest():
     # weakly aligned in many pairs (a = 0.3 fifty times) loses to well aligned in ten
     weak_many = [_cand("pod", 0.9, 15.0, 50), _cand("cloud provider", 0.5, 9.0, 10)]
     assert _select(weak_many, TermConfig())[0].target == "cloud provider"
+
+
+def test_a_chinese_verb_rendered_by_an_english_verb_is_demoted():
+    pairs = [
+        AlignedPair("容器运行很快。", "The container will run fast.", "v:1"),
+        AlignedPair("容器运行在节点上。", "Containers run on nodes.", "v:2"),
+        AlignedPair("节点运行容器。", "Nodes run the container.", "v:3"),
+    ]
+
+    def score(config):
+        return next(c.score for c in extract_terms(pairs, config) if c.source == "运行")
+
+    assert abs(score(TermConfig()) - score(TermConfig(verb_pair_weight=1.0)) * 0.5) < 1e-5
+    assert next(c for c in extract_terms(pairs) if c.source == "容器").score > score(TermConfig())
