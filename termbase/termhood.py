@@ -317,12 +317,21 @@ def _en_np(gram: Sequence[Token]) -> bool:
     return True
 
 
-def en_spans(tokens: Sequence[Token | None], max_n: int = 4) -> list[Span]:
-    """English noun-phrase candidate spans, with indices into the word list (breakers removed)."""
+def en_spans(tokens: Sequence[Token | None], max_n: int = 4, *, hyphens_whole: bool = True) -> list[Span]:
+    """English noun-phrase candidate spans, with indices into the word list (breakers removed).
+
+    A span never begins or ends inside a hyphenated word (``fine-tune``, ``cross-chip``):
+    ``fine`` or ``chip communications`` cut out of one would be a rendering no text has.
+    """
+    words = [t for t in tokens if t is not None]
+
+    def whole(start: int, end: int) -> bool:  # not cutting a hyphenated word (fine | -tune)
+        return words[start].joiner != "-" and (end >= len(words) or words[end].joiner != "-")
+
     return [
         Span(start, start + len(gram), en_lemma_key(gram), _join(gram))
         for start, gram in _grams(tokens, max_n)
-        if _en_np(gram)
+        if _en_np(gram) and (not hyphens_whole or whole(start, start + len(gram)))
     ]
 
 
@@ -369,9 +378,16 @@ class SideStats:
 
 
 def side_stats(
-    spans_per_pair: Iterable[Sequence[Span]], words_per_pair: Sequence[int], lang: str
+    spans_per_pair: Iterable[Sequence[Span]],
+    words_per_pair: Sequence[int],
+    lang: str,
+    not_parents: frozenset[str] = frozenset(),
 ) -> SideStats:
-    """Counts, C-value nested frequency and background ratio for every candidate of one side."""
+    """Counts, C-value nested frequency and background ratio for every candidate of one side.
+
+    ``not_parents``: candidates that do not discount the spans inside them (a clause such as
+    扩缩集群基础设施, "scale the cluster infrastructure", is no longer term around 集群基础设施).
+    """
     stats = SideStats()
     parents: dict[str, set[str]] = defaultdict(set)
     for spans in spans_per_pair:
@@ -389,7 +405,8 @@ def side_stats(
         stats.count.update(seen)
     total_words = max(sum(words_per_pair), 1)
     for key, n in stats.count.items():
-        longer = [stats.count[p] for p in parents.get(key, ()) if stats.count[p] >= 2]
+        recurring = (p for p in parents.get(key, ()) if p not in not_parents)
+        longer = [stats.count[p] for p in recurring if stats.count[p] >= 2]
         nested = n - max(longer, default=0)
         stats.nested_count[key] = max(nested, 0.0)
         surface = stats.display(key)

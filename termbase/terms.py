@@ -75,8 +75,9 @@ class TermConfig:
     specificity_weight: float = 0.0  # exponent on both sides' background ratio (0: not used)
     specificity_full: float = WEIRDNESS_CAP  # mean log10 ratio from which that factor is 1
     verb_pair_weight: float = 0.5  # factor on a Chinese verb rendered by an English verb (运行 → run)
+    verb_clauses_not_parents: bool = True  # C-value: a verb-initial span discounts nothing inside
     rendering: str = "align"  # how each source's target is chosen: "align" (consistency) or "score"
-    english_fixes: bool = True  # unknown plurals folded, capitalised verbs read as names (stop 20)
+    english_fixes: bool = True  # plurals folded, capitalised verbs as names, hyphenated words whole
 
 
 @dataclass
@@ -105,12 +106,23 @@ def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _
     zh_all = [zh_tokens(p.source, config.user_words) for p in pairs]
     en_all = [en_tokens(p.target, fixes=config.english_fixes) for p in pairs]
     zh_sp = [zh_spans(t, config.max_ngram) for t in zh_all]
-    en_sp = [en_spans(t, config.max_ngram) for t in en_all]
+    en_sp = [en_spans(t, config.max_ngram, hyphens_whole=config.english_fixes) for t in en_all]
     zh_words = [[t for t in ts if t is not None] for ts in zh_all]
     en_words = [[t for t in ts if t is not None] for ts in en_all]
-    zh_stats = side_stats(zh_sp, [len(w) for w in zh_words], "zh")
+    clauses = frozenset(
+        s.key
+        for words, spans in zip(zh_words, zh_sp, strict=True)
+        for s in spans
+        if config.verb_clauses_not_parents and s.end - s.start >= 2 and _clause_start(words[s.start])
+    )
+    zh_stats = side_stats(zh_sp, [len(w) for w in zh_words], "zh", clauses)
     en_stats = side_stats(en_sp, [len(w) for w in en_words], "en")
     return _Side(zh_words, zh_sp, zh_stats, _tags(zh_words)), _Side(en_words, en_sp, en_stats)
+
+
+def _clause_start(tok: Token) -> bool:
+    """A two-character plain verb (jieba ``v``) opening a span: 扩缩 in 扩缩集群基础设施."""
+    return tok.tag == "v" and len(tok.text) >= 2
 
 
 def _seed(use_cedict: bool) -> Callable[[str, str], bool]:
