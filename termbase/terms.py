@@ -70,7 +70,7 @@ class TermConfig:
     termhood_half: float = 1.0  # termhood at which its factor h(x) = th / (th + half) is 1/2
     skip_flagged: bool = True
     max_examples: int = 3
-    iterations: int = 6
+    iterations: int = 12
     user_words: tuple[str, ...] = ()
     specificity_weight: float = 0.0  # exponent on both sides' background ratio (0: not used)
     specificity_full: float = WEIRDNESS_CAP  # mean log10 ratio from which that factor is 1
