@@ -88,6 +88,8 @@ EN_STOP = _words(
     another nothing something anything everything someone anyone everyone"""
 )
 
+# after these a word the lexicon knows only as a verb is used as a noun ("more compute")
+_DETERMINERS = _words("the a an its their our your my more less much enough")
 WEIRDNESS_CAP = 3.0  # beyond 1000× its background rate a phrase is just rare, not more of a term
 _LATIN = r"[A-Za-z0-9]+(?:[-.'_/][A-Za-z0-9]+)*(?:\(\))?"
 _ZH_PIECES = re.compile(
@@ -219,6 +221,7 @@ def en_tokens(text: str, *, fixes: bool = True) -> list[Token | None]:
             out.append(None)
         else:
             initial = not any(t is not None for t in out)
+            after_determiner = bool(out) and out[-1] is not None and out[-1].key.lower() in _DETERMINERS
             # hyphenated words are split (chains-of-thought, load-balancing) and rejoined for display
             for k, part in enumerate(re.sub(r"'s$", "", word).split("-")):
                 tag, lemma = _en_tag(part.lower(), fixes)
@@ -230,6 +233,8 @@ def en_tokens(text: str, *, fixes: bool = True) -> list[Token | None]:
                     lemma = part.lower()  # only a lowercase unknown word is folded: Kubernetes stays
                 if fixes and tag in ("V", "D") and part[:1].isupper() and not initial:
                     tag, lemma = "N", part.lower()  # capitalised inside a sentence: a name (Google, Apple)
+                if fixes and tag == "V" and k == 0 and after_determiner:
+                    tag, lemma = "N", part.lower()  # "more compute", "the rollout": a noun here
                 keep = any(c.isdigit() for c in part) or any(c.isupper() for c in part[1:])
                 out.append(Token(part, tag, part if keep else lemma, "-" if k else " " * space))
         space = False

@@ -182,3 +182,9 @@ def test_a_chinese_verb_rendered_by_an_english_verb_is_demoted():
 
     assert abs(score(TermConfig()) - score(TermConfig(verb_pair_weight=1.0)) * 0.5) < 1e-5
     assert next(c for c in extract_terms(pairs) if c.source == "容器").score > score(TermConfig())
+
+
+def test_a_verb_after_a_determiner_is_a_noun():
+    assert "compute" in _en_keys("They lack the compute to train it.")
+    assert "compute" not in _en_keys("They compute it.")
+    assert "compute" not in _en_keys("Pods that compute sums.")  # a relative pronoun is no determiner
