@@ -49,7 +49,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # The rankings compared in one run: stop 19's termhood method, this stop's, and a variant tried.
 RANKINGS = {
     "STOP19": TermConfig(
-        rendering="score", english_fixes=False, verb_pair_weight=1.0, verb_clauses_not_parents=False
+        rendering="score",
+        english_fixes=False,
+        verb_pair_weight=1.0,
+        verb_clauses_not_parents=False,
+        iterations=6,
     ),
     "NEW": TermConfig(),
     "NEW+spec": TermConfig(specificity_weight=1.0, specificity_full=1.5),

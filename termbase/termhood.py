@@ -207,8 +207,9 @@ def _unknown_plural(word: str) -> str:
 def en_tokens(text: str, *, fixes: bool = True) -> list[Token | None]:
     """Word tokens of an English segment; ``None`` marks a breaker (punctuation, code).
 
-    ``fixes=False`` gives stop 19's tokens (no unknown-plural folding, a capitalised word the
-    lexicon knows only as a verb stays a verb), for the bench's before/after comparison.
+    ``fixes=False`` gives stop 19's tokens, for the bench's before/after comparison: no
+    unknown-plural folding, and a word the lexicon knows only as a verb stays a verb even
+    when capitalised inside a sentence (Google) or after a determiner (the compute).
     """
     out: list[Token | None] = []
     space = False
