@@ -15,8 +15,11 @@ is the older co-occurrence ranking, kept as ``--method cooc``):
    alignment-weighted co-occurrence count.
 4. ``score = 2A / (c(s) + c(t)) · log2(1 + A) · h(s) · h(t)``, where
    ``h(x) = th / (th + 1)`` squashes the termhood of each side into [0, 1).
-   The best target per source is kept; one target may serve two sources
-   (variants such as 控制面 / 控制平面).
+   Each source keeps one target, its rendering: the target its occurrences
+   align to most consistently (``A² / pairs``, :func:`_rendering_order`), not
+   the best-scoring one; one target may serve two sources (variants such as
+   控制面 / 控制平面).  A Chinese verb rendered by an English verb (运行 → run)
+   is demoted (``verb_pair_weight``).
 
 Latin spans identical on both sides (R1, H800, Kubernetes, kube-proxy) are a
 separate kind, ``name`` (do not translate), ranked by their own evidence.
