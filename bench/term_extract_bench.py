@@ -22,6 +22,7 @@ import csv
 import os
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from termalign.align.outputs.jsonl import bead_record
 from termalign.align.reader import read_document
 from termalign.termbase.extract import AlignedPair, Candidate, extract_candidates
 from termalign.termbase.store import load_termbase
-from termalign.termbase.terms import extract_terms
+from termalign.termbase.terms import TermConfig, extract_terms
 from termalign.termbase.termscore import (
     KS,
     Reference,
@@ -44,6 +45,20 @@ from termalign.termbase.termscore import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The rankings compared in one run: stop 19's termhood method, this stop's, and a variant tried.
+RANKINGS = {
+    "STOP19": TermConfig(
+        rendering="score",
+        english_fixes=False,
+        verb_pair_weight=1.0,
+        verb_clauses_not_parents=False,
+        iterations=6,
+    ),
+    "NEW": TermConfig(),
+    "NEW+spec": TermConfig(specificity_weight=1.0, specificity_full=1.5),
+}
+GENERAL_ZIPF = 4.5  # an English word at least this frequent in general text (wordfreq) is "general"
 
 
 def data_dir() -> Path:
@@ -105,10 +120,10 @@ def metrics(cands: Sequence[Candidate], ref: Sequence[Reference]) -> dict[str, f
 def show(title: str, rows: dict[str, dict[str, float]], seconds: dict[str, float]) -> None:
     print(f"\n{title}")
     cols = [f"R@{k}" for k in KS] + ["R@all", "P@50", "n"]
-    print(f"  {'ranking':8}" + "".join(f"{c:>8}" for c in cols) + f"{'seconds':>9}")
+    print(f"  {'ranking':9}" + "".join(f"{c:>8}" for c in cols) + f"{'seconds':>9}")
     for name, m in rows.items():
         vals = "".join(f"{m[c]:8.3f}" if c != "n" else f"{int(m[c]):8d}" for c in cols)
-        print(f"  {name:8}{vals}{seconds[name]:9.1f}")
+        print(f"  {name:9}{vals}{seconds[name]:9.1f}")
 
 
 def top_list(old: Sequence[Candidate], new: Sequence[Candidate], ref: Sequence[Reference], n: int) -> None:
@@ -123,6 +138,52 @@ def top_list(old: Sequence[Candidate], new: Sequence[Candidate], ref: Sequence[R
             else:
                 cells.append("")
         print(f"  {i + 1:3}  {cells[0]:44} {cells[1]:44}")
+
+
+def _kind_of_wrong(c: Candidate, ref: Sequence[Reference]) -> str:
+    """Why a top candidate is not a reference pair: the kinds the breakdown counts."""
+    from wordfreq import zipf_frequency
+
+    s, t = norm_zh(c.source), norm_en(c.target)
+    if any(s in e.sources for e in ref):
+        return "right term, other rendering"
+    if any(t in e.targets for e in ref):
+        return "right rendering, other Chinese span"
+    if re.search(r"[A-Za-z]", c.source) and re.search(r"[\u4e00-\u9fff]", c.source):
+        return "name + word (DaemonSet 控制器)"
+    if any(s != f and f in s for e in ref for f in e.sources):
+        return "longer span around a reference term"
+    if any(s != f and s in f for e in ref for f in e.sources):
+        return "a word inside reference terms (模型 in 推理模型)"
+    if " " not in t and zipf_frequency(t, "en") >= GENERAL_ZIPF:
+        return f"general word (English Zipf >= {GENERAL_ZIPF})"
+    return "other pair not in the reference"
+
+
+def breakdown(cands: Sequence[Candidate], ref: Sequence[Reference], top: int, k: int) -> None:
+    """The wrong pairs among the top ``top`` and the reference entries missed at ``k``, by kind."""
+    wrong = Counter(_kind_of_wrong(c, ref) for c in cands[:top] if matches(c, ref) < 0)
+    print(f"  NEW breakdown of the {sum(wrong.values())} wrong pairs in the top {top}:")
+    for kind, n in wrong.most_common():
+        print(f"    {n:3}  {kind}")
+    ranks: dict[int, int] = {}
+    for i, c in enumerate(cands):
+        ranks.setdefault(matches(c, ref), i + 1)
+    misses: Counter[str] = Counter()
+    for idx, e in enumerate(ref):
+        if ranks.get(idx, 10**9) <= k:
+            continue
+        if idx in ranks:
+            misses[f"ranked below {k}"] += 1
+        elif any(norm_zh(c.source) in e.sources for c in cands):
+            misses["source kept with another rendering"] += 1
+        elif any(norm_en(c.target) in e.targets for c in cands):
+            misses["rendering kept with another Chinese span"] += 1
+        else:
+            misses["absent (no such span, or no alignment)"] += 1
+    print(f"  NEW breakdown of the {sum(misses.values())} reference entries missed at {k}:")
+    for kind, n in misses.most_common():
+        print(f"    {n:3}  {kind}")
 
 
 def timed(func: Callable[[], list[Candidate]]) -> tuple[list[Candidate], float]:
@@ -144,12 +205,15 @@ def run_faq(top: int) -> dict[str, float]:
     print(f"FAQ: {len(pairs)} aligned pairs ({time.perf_counter() - started:.1f} s to align)")
     ref = faq_reference()
     old, t_old = timed(lambda: extract_candidates(pairs))
-    new_all, t_new = timed(lambda: extract_terms(pairs))
-    new = [c for c in new_all if c.kind == "term"]
+    lists, seconds = {"OLD": old}, {"OLD": t_old}
+    for name, config in RANKINGS.items():
+        found, seconds[name] = timed(lambda config=config: extract_terms(pairs, config))
+        lists[name] = [c for c in found if c.kind == "term"]
+    new = lists["NEW"]
     show(
         f"FAQ vs the curated termbase ({len(ref)} entries, >= 2 FAQ paragraphs, translated)",
-        {"OLD": metrics(old, ref), "NEW": metrics(new, ref)},
-        {"OLD": t_old, "NEW": t_new},
+        {name: metrics(lst, ref) for name, lst in lists.items()},
+        seconds,
     )
     for zh, en in (("混合专家", "MoE"), ("思维链", "chain of thought")):
         item = next(e for e in ref if norm_zh(zh) in e.sources)
@@ -159,6 +223,7 @@ def run_faq(top: int) -> dict[str, float]:
         )
         print(f"  NEW rank of {zh} -> {en} (or {item.label}): {shown}")
     print("  NEW misses at 100:", "; ".join(missing(new, ref, 100)))
+    breakdown(new, ref, 50, 100)
     top_list(old, new, ref, top)
     return metrics(new, ref)
 
@@ -172,29 +237,32 @@ def run_k8s(top: int) -> None:
     print(f"\nk8s-docs: {len(pairs)} aligned pairs from 12 pages ({time.perf_counter() - started:.1f} s)")
     translated, kept = k8s_reference(root / "glossary.tsv")
     old, t_old = timed(lambda: extract_candidates(pairs))
-    new_all, t_new = timed(lambda: extract_terms(pairs))
-    seconds = {"OLD": t_old, "NEW": t_new}
+    found_all, seconds = {}, {"OLD": t_old}
+    for name, config in RANKINGS.items():
+        found_all[name], seconds[name] = timed(lambda config=config: extract_terms(pairs, config))
     old_terms = [c for c in old if norm_zh(c.source) != norm_en(c.target).replace(" ", "")]
     old_names = [c for c in old if norm_zh(c.source) == norm_en(c.target).replace(" ", "")]
-    new_terms = [c for c in new_all if c.kind == "term"]
-    new_names = [c for c in new_all if c.kind == "name"]
-    merged = sorted(new_all, key=lambda c: -c.score)
+    terms = {"OLD": old_terms} | {n: [c for c in f if c.kind == "term"] for n, f in found_all.items()}
+    names = {"OLD": old_names} | {n: [c for c in f if c.kind == "name"] for n, f in found_all.items()}
+    merged = {"OLD": old} | {n: sorted(f, key=lambda c: -c.score) for n, f in found_all.items()}
+    new_terms = terms["NEW"]
     show(
         f"k8s-docs terms vs the {len(translated)} translated glossary entries (>= 2 occurrences)",
-        {"OLD": metrics(old_terms, translated), "NEW": metrics(new_terms, translated)},
+        {n: metrics(lst, translated) for n, lst in terms.items()},
         seconds,
     )
     show(
         f"k8s-docs names (do not translate) vs the {len(kept)} entries kept in English",
-        {"OLD": metrics(old_names, kept), "NEW": metrics(new_names, kept)},
+        {n: metrics(lst, kept) for n, lst in names.items()},
         seconds,
     )
     show(
         f"k8s-docs all candidates vs all {len(translated) + len(kept)} entries (NEW: kinds merged by score)",
-        {"OLD": metrics(old, translated + kept), "NEW": metrics(merged, translated + kept)},
+        {n: metrics(lst, translated + kept) for n, lst in merged.items()},
         seconds,
     )
     print("  NEW term misses at 200:", "; ".join(missing(new_terms, translated, 200)))
+    breakdown(new_terms, translated, 50, 200)
     top_list(old_terms, new_terms, translated, top)
 
 

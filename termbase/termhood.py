@@ -88,6 +88,8 @@ EN_STOP = _words(
     another nothing something anything everything someone anyone everyone"""
 )
 
+# after these a word the lexicon knows only as a verb is used as a noun ("more compute")
+_DETERMINERS = _words("the a an its their our your my more less much enough")
 WEIRDNESS_CAP = 3.0  # beyond 1000× its background rate a phrase is just rare, not more of a term
 _LATIN = r"[A-Za-z0-9]+(?:[-.'_/][A-Za-z0-9]+)*(?:\(\))?"
 _ZH_PIECES = re.compile(
@@ -165,7 +167,7 @@ def zh_tokens(text: str, user_words: tuple[str, ...] = ()) -> list[Token | None]
 
 
 @lru_cache(maxsize=200_000)
-def _en_tag(word: str) -> tuple[str, str]:
+def _en_tag(word: str, fold_unknown: bool = True) -> tuple[str, str]:
     """Coarse tag and lemma of a lowercased English word (lemminflect's lexicon)."""
     from lemminflect import getAllLemmas
 
@@ -173,7 +175,7 @@ def _en_tag(word: str) -> tuple[str, str]:
         return "S", word
     lemmas = getAllLemmas(word)
     if not lemmas:
-        return "U", word
+        return "U", _unknown_plural(word) if fold_unknown else word
     if "NOUN" in lemmas or "PROPN" in lemmas:
         noun = (lemmas.get("NOUN") or lemmas.get("PROPN") or (word,))[0]
         return "N", noun
@@ -186,8 +188,29 @@ def _en_tag(word: str) -> tuple[str, str]:
     return "D", word
 
 
-def en_tokens(text: str) -> list[Token | None]:
-    """Word tokens of an English segment; ``None`` marks a breaker (punctuation, code)."""
+def _unknown_plural(word: str) -> str:
+    """A plural outside the lexicon (``tolerations``, ``runtimes``) folded by lemminflect's rules.
+
+    The caller passes only words written in lowercase: a capitalised unknown word is more
+    likely a name (``Kubernetes``).
+    """
+    if not (word.isalpha() and len(word) >= 5 and word.endswith("s")):
+        return word
+    if word.endswith(("ss", "us", "is")):
+        return word
+    from lemminflect import getLemma
+
+    lemma = (getLemma(word, upos="NOUN", lemmatize_oov=True) or (word,))[0]
+    return lemma if lemma and word.startswith(lemma) else word
+
+
+def en_tokens(text: str, *, fixes: bool = True) -> list[Token | None]:
+    """Word tokens of an English segment; ``None`` marks a breaker (punctuation, code).
+
+    ``fixes=False`` gives stop 19's tokens, for the bench's before/after comparison: no
+    unknown-plural folding, and a word the lexicon knows only as a verb stays a verb even
+    when capitalised inside a sentence (Google) or after a determiner (the compute).
+    """
     out: list[Token | None] = []
     space = False
     for m in _EN_PIECES.finditer(text.replace("’", "'")):
@@ -198,13 +221,21 @@ def en_tokens(text: str) -> list[Token | None]:
         if word is None or is_code_identifier(word):
             out.append(None)
         else:
+            initial = not any(t is not None for t in out)
+            after_determiner = bool(out) and out[-1] is not None and out[-1].key.lower() in _DETERMINERS
             # hyphenated words are split (chains-of-thought, load-balancing) and rejoined for display
             for k, part in enumerate(re.sub(r"'s$", "", word).split("-")):
-                tag, lemma = _en_tag(part.lower())
+                tag, lemma = _en_tag(part.lower(), fixes)
                 if "-" in word and tag == "V":
                     tag = (
                         "N"  # inside a hyphenated compound a verb part acts as a noun (fine-tune, co-design)
                     )
+                if tag == "U" and not part.islower():
+                    lemma = part.lower()  # only a lowercase unknown word is folded: Kubernetes stays
+                if fixes and tag in ("V", "D") and part[:1].isupper() and not initial:
+                    tag, lemma = "N", part.lower()  # capitalised inside a sentence: a name (Google, Apple)
+                if fixes and tag == "V" and k == 0 and after_determiner:
+                    tag, lemma = "N", part.lower()  # "more compute", "the rollout": a noun here
                 keep = any(c.isdigit() for c in part) or any(c.isupper() for c in part[1:])
                 out.append(Token(part, tag, part if keep else lemma, "-" if k else " " * space))
         space = False
@@ -292,12 +323,21 @@ def _en_np(gram: Sequence[Token]) -> bool:
     return True
 
 
-def en_spans(tokens: Sequence[Token | None], max_n: int = 4) -> list[Span]:
-    """English noun-phrase candidate spans, with indices into the word list (breakers removed)."""
+def en_spans(tokens: Sequence[Token | None], max_n: int = 4, *, hyphens_whole: bool = True) -> list[Span]:
+    """English noun-phrase candidate spans, with indices into the word list (breakers removed).
+
+    A span never begins or ends inside a hyphenated word (``fine-tune``, ``cross-chip``):
+    ``fine`` or ``chip communications`` cut out of one would be a rendering no text has.
+    """
+    words = [t for t in tokens if t is not None]
+
+    def whole(start: int, end: int) -> bool:  # not cutting a hyphenated word (fine | -tune)
+        return words[start].joiner != "-" and (end >= len(words) or words[end].joiner != "-")
+
     return [
         Span(start, start + len(gram), en_lemma_key(gram), _join(gram))
         for start, gram in _grams(tokens, max_n)
-        if _en_np(gram)
+        if _en_np(gram) and (not hyphens_whole or whole(start, start + len(gram)))
     ]
 
 
@@ -344,9 +384,16 @@ class SideStats:
 
 
 def side_stats(
-    spans_per_pair: Iterable[Sequence[Span]], words_per_pair: Sequence[int], lang: str
+    spans_per_pair: Iterable[Sequence[Span]],
+    words_per_pair: Sequence[int],
+    lang: str,
+    not_parents: frozenset[str] = frozenset(),
 ) -> SideStats:
-    """Counts, C-value nested frequency and background ratio for every candidate of one side."""
+    """Counts, C-value nested frequency and background ratio for every candidate of one side.
+
+    ``not_parents``: candidates that do not discount the spans inside them (a clause such as
+    扩缩集群基础设施, "scale the cluster infrastructure", is no longer term around 集群基础设施).
+    """
     stats = SideStats()
     parents: dict[str, set[str]] = defaultdict(set)
     for spans in spans_per_pair:
@@ -364,7 +411,8 @@ def side_stats(
         stats.count.update(seen)
     total_words = max(sum(words_per_pair), 1)
     for key, n in stats.count.items():
-        longer = [stats.count[p] for p in parents.get(key, ()) if stats.count[p] >= 2]
+        recurring = (p for p in parents.get(key, ()) if p not in not_parents)
+        longer = [stats.count[p] for p in recurring if stats.count[p] >= 2]
         nested = n - max(longer, default=0)
         stats.nested_count[key] = max(nested, 0.0)
         surface = stats.display(key)

@@ -15,8 +15,11 @@ is the older co-occurrence ranking, kept as ``--method cooc``):
    alignment-weighted co-occurrence count.
 4. ``score = 2A / (c(s) + c(t)) · log2(1 + A) · h(s) · h(t)``, where
    ``h(x) = th / (th + 1)`` squashes the termhood of each side into [0, 1).
-   The best target per source is kept; one target may serve two sources
-   (variants such as 控制面 / 控制平面).
+   Each source keeps one target, its rendering: the target its occurrences
+   align to most consistently (``A² / pairs``, :func:`_rendering_order`), not
+   the best-scoring one; one target may serve two sources (variants such as
+   控制面 / 控制平面).  A Chinese verb rendered by an English verb (运行 → run)
+   is demoted (``verb_pair_weight``).
 
 Latin spans identical on both sides (R1, H800, Kubernetes, kube-proxy) are a
 separate kind, ``name`` (do not translate), ranked by their own evidence.
@@ -35,6 +38,7 @@ import numpy as np
 
 from termalign.termbase.extract import AlignedPair, Candidate, _cedict_agrees, _cedict_stems, _stem
 from termalign.termbase.termhood import (
+    WEIRDNESS_CAP,
     SideStats,
     Span,
     Token,
@@ -69,8 +73,14 @@ class TermConfig:
     termhood_half: float = 1.0  # termhood at which its factor h(x) = th / (th + half) is 1/2
     skip_flagged: bool = True
     max_examples: int = 3
-    iterations: int = 6
+    iterations: int = 12
     user_words: tuple[str, ...] = ()
+    specificity_weight: float = 0.0  # exponent on both sides' background ratio (0: not used)
+    specificity_full: float = WEIRDNESS_CAP  # mean log10 ratio from which that factor is 1
+    verb_pair_weight: float = 0.5  # factor on a Chinese verb rendered by an English verb (运行 → run)
+    verb_clauses_not_parents: bool = True  # C-value: a verb-initial span discounts nothing inside
+    rendering: str = "align"  # how each source's target is chosen: "align" (consistency) or "score"
+    english_fixes: bool = True  # plurals folded, capitalised verbs as names, hyphenated words whole
 
 
 @dataclass
@@ -79,17 +89,43 @@ class _Side:
     spans: list[list[Span]]
     stats: SideStats
 
+    tags: dict[str, Counter[str]] = field(default_factory=dict)  # one-word keys: their tags
+
+    def verb(self, key: str) -> bool:
+        """A one-word key tagged as a plain verb in most of its occurrences (jieba ``v``)."""
+        tags = self.tags.get(key)
+        return tags is not None and bool(tags) and tags.most_common(1)[0][0] == "v"
+
+
+def _tags(words_per_pair: Sequence[Sequence[Token]]) -> dict[str, Counter[str]]:
+    tags: dict[str, Counter[str]] = defaultdict(Counter)
+    for words in words_per_pair:
+        for tok in words:
+            tags[tok.key][tok.tag] += 1
+    return tags
+
 
 def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _Side]:
     zh_all = [zh_tokens(p.source, config.user_words) for p in pairs]
-    en_all = [en_tokens(p.target) for p in pairs]
+    en_all = [en_tokens(p.target, fixes=config.english_fixes) for p in pairs]
     zh_sp = [zh_spans(t, config.max_ngram) for t in zh_all]
-    en_sp = [en_spans(t, config.max_ngram) for t in en_all]
+    en_sp = [en_spans(t, config.max_ngram, hyphens_whole=config.english_fixes) for t in en_all]
     zh_words = [[t for t in ts if t is not None] for ts in zh_all]
     en_words = [[t for t in ts if t is not None] for ts in en_all]
-    zh_stats = side_stats(zh_sp, [len(w) for w in zh_words], "zh")
+    clauses = frozenset(
+        s.key
+        for words, spans in zip(zh_words, zh_sp, strict=True)
+        for s in spans
+        if config.verb_clauses_not_parents and s.end - s.start >= 2 and _clause_start(words[s.start])
+    )
+    zh_stats = side_stats(zh_sp, [len(w) for w in zh_words], "zh", clauses)
     en_stats = side_stats(en_sp, [len(w) for w in en_words], "en")
-    return _Side(zh_words, zh_sp, zh_stats), _Side(en_words, en_sp, en_stats)
+    return _Side(zh_words, zh_sp, zh_stats, _tags(zh_words)), _Side(en_words, en_sp, en_stats)
+
+
+def _clause_start(tok: Token) -> bool:
+    """A two-character plain verb (jieba ``v``) opening a span: 扩缩 in 扩缩集群基础设施."""
+    return tok.tag == "v" and len(tok.text) >= 2
 
 
 def _seed(use_cedict: bool) -> Callable[[str, str], bool]:
@@ -207,6 +243,25 @@ def _usable(key: str, stats: SideStats, config: TermConfig, *, chinese: bool) ->
     return not (chinese and len(key) == 1 and stats.weirdness.get(key, 0.0) < config.single_char_weirdness)
 
 
+def _english_verb(key: str) -> bool:
+    """A one-word English key the lexicon also knows as a verb (run, read; not eviction)."""
+    from lemminflect import getAllLemmas
+
+    return " " not in key and "VERB" in getAllLemmas(key)
+
+
+def _specificity(wz: float, we: float, config: TermConfig) -> float:
+    """How far above general language both sides are: ``min(1, mean log10 ratio / full) ** weight``.
+
+    The C-value termhood saturates for any frequent span, so on its own it ranks 数据 → data
+    next to 芯片 → chip; this factor keeps the background rate of both sides in the score.
+    Names (an English side always capitalised) are exempt: a name's rate says nothing.
+    Off by default: measured, it helps the FAQ and costs k8s-docs (see the bench).
+    """
+    mean = (min(max(wz, 0.0), WEIRDNESS_CAP) + min(max(we, 0.0), WEIRDNESS_CAP)) / 2
+    return float(min(1.0, mean / config.specificity_full) ** config.specificity_weight)
+
+
 def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) -> list[Candidate]:
     out: list[Candidate] = []
     for (s, t), a in ev.align.items():
@@ -220,6 +275,10 @@ def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) ->
         boost = 1.0 + config.cedict_boost * agree
         score = wdice * math.log2(1.0 + a) ** config.frequency_weight * boost
         score *= _squash(hs, config.termhood_half) * _squash(ht, config.termhood_half)
+        if config.verb_pair_weight != 1.0 and zh.verb(s) and _english_verb(t):
+            score *= config.verb_pair_weight
+        if config.specificity_weight and not en.stats.proper(t):
+            score *= _specificity(zh.stats.weirdness.get(s, 0.0), en.stats.weirdness.get(t, 0.0), config)
         if score < config.min_score:
             continue
         display = en.stats.display(t)
@@ -313,8 +372,31 @@ def _drop_nested_names(names: list[Candidate]) -> list[Candidate]:
     return keep
 
 
+def _rendering_order(cands: list[Candidate]) -> list[Candidate]:
+    """Each source's targets best rendering first: by ``A² / pairs`` (alignment mass × mean consistency).
+
+    The rendering is the target the source's occurrences align to consistently, whatever its
+    own frequency: ``cloud provider`` (aligned 0.99 in its pair) over ``public cloud
+    providers`` (0.81, but rarer, so a better Dice), and a word aligned weakly in many pairs
+    (``a = 0.3`` fifty times) does not outweigh one aligned well in ten.  Sources are then
+    ordered by the score of their best rendering.
+    """
+    by_source: dict[str, list[Candidate]] = defaultdict(list)
+    for c in cands:
+        by_source[c.source].append(c)
+    groups = [
+        sorted(g, key=lambda c: (-(c.align**2) / max(c.count_pair, 1), -c.score, len(c.target), c.target))
+        for g in by_source.values()
+    ]
+    groups.sort(key=lambda g: (-g[0].score, -g[0].count_pair, g[0].source, g[0].target))
+    return [c for g in groups for c in g]
+
+
 def _select(cands: list[Candidate], config: TermConfig) -> list[Candidate]:
-    cands.sort(key=lambda c: (-c.score, -c.count_pair, c.source, c.target))
+    if config.rendering == "align":
+        cands = _rendering_order(cands)
+    else:  # "score": the best-scoring target of each source (stop 19)
+        cands.sort(key=lambda c: (-c.score, -c.count_pair, c.source, c.target))
     per_source: Counter[str] = Counter()
     per_target: Counter[str] = Counter()
     chosen: list[Candidate] = []
@@ -330,6 +412,7 @@ def _select(cands: list[Candidate], config: TermConfig) -> list[Candidate]:
         per_source[c.source] += 1
         per_target[tkey] += 1
         chosen.append(c)
+    chosen.sort(key=lambda c: (-c.score, -c.count_pair, c.source, c.target))
     return chosen
 
 
