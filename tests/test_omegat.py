@@ -99,3 +99,28 @@ def test_omegat_loads_our_xliff_and_writes_one_our_merge_reads(tmp_path: Path) -
     back = read_xliff(tmp_path / "project" / "target" / "doc.xlf")
     assert [u.id for u in back.units] == [u.id for u in written.units]
     assert merge(back) == DIRECT[MARKDOWN]
+
+
+def test_omegat_fills_a_markdown_file_read_as_text_from_the_cat_layout(tmp_path: Path) -> None:
+    """OmegaT 3.6 reads markdown as plain text: the text layout's units are its segments."""
+    from test_tmx_layout import EN as LAYOUT_EN
+    from test_tmx_layout import ZH as LAYOUT_ZH
+
+    from termalign.align.outputs.tmx import TmxLayout, write
+
+    alignment = align_documents(
+        read_string(LAYOUT_ZH, path="doc.zh.md", fmt="markdown", lang="zh"),
+        read_string(LAYOUT_EN, path="doc.en.md", fmt="markdown", lang="en"),
+    )
+    filled = {}
+    for name, layout in {"codes": TmxLayout(), "cat": TmxLayout("both", "text")}.items():
+        tmx = tmp_path / name / "doc.tmx"
+        tmx.parent.mkdir()
+        write(alignment, tmx, layout)
+        stats = console_translate(tmx.parent / "project", {"doc.txt": LAYOUT_ZH}, tmx, None)
+        assert "Exception" not in stats.log
+        filled[name] = (stats.filled, stats.segments)
+    assert filled["cat"][0] == filled["cat"][1] == 7  # every segment, markup and line prefixes included
+    assert filled["codes"][0] < filled["codes"][1]  # '**', '> ', '- ' and the URL are text to OmegaT
+    target = (tmp_path / "cat" / "project" / "target" / "doc.txt").read_text(encoding="utf-8")
+    assert "> They are [fast](https://example.org/fast) too." in target and "**big model**" in target

@@ -79,6 +79,22 @@ def _tag(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
     is_flag=True,
     help="With --similarity mt, translate only the sentences of beads the first pass scored below 0.5.",
 )
+@click.option(
+    "--tmx-segments",
+    type=click.Choice(["sentence", "paragraph", "both"]),
+    default="sentence",
+    show_default=True,
+    help="TMX units: one per sentence bead, one per aligned paragraph pair (segtype=paragraph: "
+    "the CAT tool cuts them with its own rules), or both.",
+)
+@click.option(
+    "--tmx-markup",
+    type=click.Choice(["codes", "text"]),
+    default="codes",
+    show_default=True,
+    help="TMX markup as inline codes, or as the file's own characters (for a CAT tool that reads "
+    "the document as plain text, e.g. OmegaT 3.6 on markdown; with 'both': --tmx-segments both).",
+)
 def align(
     source: Path,
     target: Path,
@@ -90,6 +106,8 @@ def align(
     similarity: str,
     mt_model: str,
     mt_only_unsure: bool,
+    tmx_segments: str,
+    tmx_markup: str,
 ) -> None:
     """Align SOURCE with its translation TARGET, sentence by sentence.
 
@@ -98,13 +116,16 @@ def align(
     sentence by sentence with beads up to 1-4/4-1. Low-confidence beads are
     flagged in every output.
     """
+    from termalign.align.outputs import tmx
     from termalign.pipeline import align_files
 
     check_paths(inputs={"SOURCE": source, "TARGET": target}, outputs={"-o": outputs})
+    layout = tmx.TmxLayout(segments=tmx_segments, markup=tmx_markup)  # type: ignore[arg-type]
+    laid_out = [p for p in outputs if p.suffix.lower() == ".tmx"] if layout != tmx.TmxLayout() else []
     alignment = align_files(
         source,
         target,
-        outputs,
+        [p for p in outputs if p not in laid_out],
         source_lang=source_lang,
         target_lang=target_lang,
         threshold=threshold,
@@ -112,6 +133,8 @@ def align(
         target_format=fmt,
         similarity=_mt_similarity(mt_model, mt_only_unsure) if similarity == "mt" else similarity,
     )
+    for path in laid_out:
+        tmx.write(alignment, path, layout)
     console().print(summarise_alignment(alignment, outputs))
 
 
