@@ -14,7 +14,13 @@ renderings in the same run:
 * literal markup: the codes' markup written as text, sentence spans unchanged;
 * ``--tmx-markup text``: sentence units cut from the file as a break-after-the-stop rule cuts it;
 * ``--tmx-segments both --tmx-markup text``: paragraph units too (``segtype="paragraph"``: OmegaT
-  re-cuts them with its own rules where both sides give as many sentences, else keeps them whole).
+  re-cuts them with its own rules where both sides give as many sentences, else keeps them whole);
+* ``--tmx-srx omegat``: one unit per segment as SRX rules that cut as OmegaT 3.6's defaults cut it
+  (``align/data/omegat-default.srx``), its translation from the beads it overlaps;
+* ``--tmx-segments both --tmx-srx omegat``: both of those (the command the README gives).
+
+For each, ``chrF`` of OmegaT's translated file against the published English
+file: a wrong fill lowers it as an unfilled (still Chinese) segment does.
 
 Then every segment the last rendering leaves unfilled, sorted by cause (OmegaT's
 segments from its pseudo-translation TMX, placed in the file, against the beads).
@@ -30,6 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+import sacrebleu  # noqa: E402
 from omegat_tools import console_translate, missing, unfilled  # noqa: E402
 
 from termalign.align.aligner import Alignment, align_documents  # noqa: E402
@@ -53,6 +60,8 @@ def _renderings(alignment: Alignment, work: Path) -> dict[str, str]:
     for name, layout in {
         "--tmx-markup text": TmxLayout("sentence", "text"),
         "--tmx-segments both, text": TmxLayout("both", "text"),
+        "--tmx-srx omegat": TmxLayout("sentence", "text", "omegat"),
+        "--tmx-segments both --srx": TmxLayout("both", "text", "omegat"),
     }.items():
         write(alignment, work / "laid.tmx", layout)
         out[name] = (work / "laid.tmx").read_text(encoding="utf-8")
@@ -79,9 +88,9 @@ def causes(alignment: Alignment, segments: list[str]) -> Counter[str]:
         elif any(len(b.source_ids) > 1 for b in beads):
             cause = "the aligner joined zh sentences (n-1 bead) that OmegaT cuts apart"
         elif len(inside) > 1:
-            cause = "OmegaT joins sentences termalign splits (ASCII !? without a space, '：\\n>')"
+            cause = "one segment over sentences of ours whose targets are not one stretch"
         elif inside[0].start < start or inside[0].end > end:
-            cause = "OmegaT cuts inside a sentence of ours ('？' before closing '**')"
+            cause = "OmegaT cuts inside a sentence of ours, its target does not cut alike"
         else:
             cause = "other"
         out[cause] += 1
@@ -98,7 +107,8 @@ def main() -> int:
     source = {"faq.txt": (data / FAQ_ZH).read_text(encoding="utf-8")}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        print(f"{'TMX':28} {'units':>5} {'segments':>8} {'filled':>7} {'share':>6}")
+        english = (data / FAQ_EN).read_text(encoding="utf-8")
+        print(f"{'TMX':28} {'units':>5} {'segments':>8} {'filled':>7} {'share':>6} {'chrF':>5}")
         project = work
         for n, (name, text) in enumerate(_renderings(alignment, work).items()):
             path = work / f"r{n}" / "faq.tmx"
@@ -108,7 +118,12 @@ def main() -> int:
             stats = console_translate(project, source, path, None)
             units = text.count("<tu>") + text.count("<tu ")
             share = stats.filled / stats.segments
-            print(f"{name:28} {units:5} {stats.segments:8} {stats.filled:7} {share:6.1%}")
+            translated = (project / "target" / "faq.txt").read_text(encoding="utf-8")
+            chrf = sacrebleu.sentence_chrf(translated, [english]).score
+            row = f"{name:28} {units:5} {stats.segments:8} {stats.filled:7} {share:6.1%} {chrf:5.1f}"
+            print(row)
+        cuts = Counter(re.findall(r'<prop type="x-cut">(\w+)</prop>', text))
+        print(f"\nunits of the last rendering by how the target was found: {dict(cuts)}")
         missed = unfilled(project, "faq.txt")
         print(f"\nunfilled with the last rendering, by cause ({len(missed)} distinct segments):")
         for cause, count in causes(alignment, missed).most_common():

@@ -113,7 +113,12 @@ def test_omegat_fills_a_markdown_file_read_as_text_from_the_cat_layout(tmp_path:
         read_string(LAYOUT_EN, path="doc.en.md", fmt="markdown", lang="en"),
     )
     filled = {}
-    for name, layout in {"codes": TmxLayout(), "cat": TmxLayout("both", "text")}.items():
+    layouts = {
+        "codes": TmxLayout(),
+        "cat": TmxLayout("both", "text"),
+        "srx": TmxLayout("sentence", "text", "omegat"),
+    }
+    for name, layout in layouts.items():
         tmx = tmp_path / name / "doc.tmx"
         tmx.parent.mkdir()
         write(alignment, tmx, layout)
@@ -121,6 +126,34 @@ def test_omegat_fills_a_markdown_file_read_as_text_from_the_cat_layout(tmp_path:
         assert "Exception" not in stats.log
         filled[name] = (stats.filled, stats.segments)
     assert filled["cat"][0] == filled["cat"][1] == 7  # every segment, markup and line prefixes included
+    assert filled["srx"] == filled["cat"]
     assert filled["codes"][0] < filled["codes"][1]  # '**', '> ', '- ' and the URL are text to OmegaT
     target = (tmp_path / "cat" / "project" / "target" / "doc.txt").read_text(encoding="utf-8")
     assert "> They are [fast](https://example.org/fast) too." in target and "**big model**" in target
+
+
+def test_omegat_fills_the_segments_its_rules_cut_from_srx_units(tmp_path: Path) -> None:
+    """'？' before a closing '**', an ASCII '!' with no space, '>' lines: OmegaT's own cuts."""
+    from test_tmx_layout import SRX_EN, SRX_ZH
+
+    from termalign.align.outputs.tmx import TmxLayout, write
+
+    alignment = align_documents(
+        read_string(SRX_ZH, path="s.zh.md", fmt="markdown", lang="zh"),
+        read_string(SRX_EN, path="s.en.md", fmt="markdown", lang="en"),
+    )
+    filled = {}
+    for name, layout in {
+        "text": TmxLayout("sentence", "text"),
+        "srx": TmxLayout("sentence", "text", "omegat"),
+    }.items():
+        tmx = tmp_path / name / "doc.tmx"
+        tmx.parent.mkdir()
+        write(alignment, tmx, layout)
+        stats = console_translate(tmx.parent / "project", {"doc.txt": SRX_ZH}, tmx, None)
+        filled[name] = (stats.filled, stats.segments)
+    assert filled["srx"][0] == filled["srx"][1] == 6
+    assert filled["text"][0] < filled["text"][1]
+    target = (tmp_path / "srx" / "project" / "target" / "doc.txt").read_text(encoding="utf-8")
+    # OmegaT glues a zh segment's translation to the next with a space: '**' translated as empty
+    assert target.startswith("**So is this bad?** \n\nI did! I read it too. Distillation")

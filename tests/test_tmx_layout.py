@@ -115,3 +115,107 @@ def test_align_cli_writes_the_layout_asked_for(tmp_path: Path) -> None:
     sources = {u.source for u in read_tmx(out).units}
     assert "它把**大模型**的知识传给小模型。" in sources and "# 蒸馏是什么？" in sources
     assert read_tmx(out).header_properties["x-layout"] == "segments=both markup=text"
+    srx = CliRunner().invoke(cli, [*args, "--tmx-srx", "omegat"])  # implies --tmx-markup text
+    assert srx.exit_code == 0, srx.output
+    assert read_tmx(out).header_properties["x-layout"] == "segments=sentence markup=text srx=omegat"
+    bad = CliRunner().invoke(cli, [*args, "--tmx-srx", str(tmp_path / "none.srx")])
+    assert bad.exit_code != 0 and "no SRX rules" in bad.output and "Traceback" not in bad.output
+
+
+# --- units cut by SRX rules, as the CAT tool cuts its segments ---------------------------------
+
+SRX_ZH = (
+    "**所以这很糟糕吗？**\n\n"
+    "我写了!我也读了。蒸馏是一种训练方法，它把大模型的知识传给小模型。\n\n"
+    "> 混合专家模型很便宜。\n>\n> 它们也很快。\n"
+)
+SRX_EN = (
+    "**So is this bad?**\n\n"
+    "I did! I read it too. Distillation is a training method. It passes a big model's knowledge on.\n\n"
+    "> Mixture of experts models are cheap.\n>\n> They are fast too.\n"
+)
+
+
+def test_srx_rules_cut_spans_without_the_whitespace_around() -> None:
+    from termalign.align.srx import srx_rules
+
+    rules = srx_rules("omegat")
+    text = "**所以这很糟糕吗？**\n我写了!我也读了。“好。”对"
+    assert [text[a:b] for a, b in rules.cut(text, "zh-Hans")] == [
+        "**所以这很糟糕吗？",  # a stop breaks before closing markup,
+        "**\n我写了!我也读了。",  # an ASCII '!' with no space after does not, nor one before a quote
+        "“好。”对",
+    ]
+    english = "I met Mr. Smith, e.g. here. **Is it?** Yes.\nNo"
+    assert [english[a:b] for a, b in rules.cut(english, "en")] == [
+        "I met Mr. Smith, e.g. here.",
+        "**Is it?** Yes.",
+        "No",
+    ]
+
+
+def test_unknown_or_broken_srx_rules_are_one_sentence(tmp_path: Path) -> None:
+    import pytest
+
+    from termalign.align.srx import srx_rules
+    from termalign.kernel.errors import ConfigError, DocumentError
+
+    with pytest.raises(ConfigError, match="no SRX rules 'nope.srx'"):
+        srx_rules("nope.srx")
+    broken = tmp_path / "broken.srx"
+    broken.write_text("<srx><body>", encoding="utf-8")
+    with pytest.raises(DocumentError, match="cannot read the SRX rules"):
+        srx_rules(str(broken))
+    with pytest.raises(ConfigError, match="markup 'text'"):
+        TmxLayout("sentence", "codes", "omegat")
+
+
+def _srx_alignment() -> Alignment:
+    return align_documents(
+        read_string(SRX_ZH, path="s.zh.md", fmt="markdown", lang="zh"),
+        read_string(SRX_EN, path="s.en.md", fmt="markdown", lang="en"),
+    )
+
+
+def test_srx_units_are_the_cat_segments_with_their_translation() -> None:
+    alignment = _srx_alignment()
+    units = {u.source: u for u in layout_units(alignment, TmxLayout("sentence", "text", "omegat"))}
+    # '？' breaks before the closing '**': the markup rides with the text, its own segment is empty
+    assert units["**所以这很糟糕吗？"].target == "**So is this bad?**"
+    assert units["**"].target == "" and units["**"].prop("x-cut") == "markup"
+    # one CAT segment over two of our sentences: both translations
+    assert units["我写了!我也读了。"].target == "I did! I read it too."
+    assert units["我写了!我也读了。"].prop("x-cut") == "group"
+    # the line prefixes between two sentences go to the second one
+    assert units[">\n> 它们也很快。"].target == ">\n> They are fast too."
+    assert units["> 混合专家模型很便宜。"].target == "> Mixture of experts models are cheap."
+
+
+def test_srx_units_pair_a_joined_bead_only_when_both_sides_cut_alike() -> None:
+    alignment = _srx_alignment()
+    joined = [b for b in alignment.beads if "蒸馏" in b.source][0]
+    units = layout_units(alignment, TmxLayout("sentence", "text", "omegat"))
+    sources = {u.source: u for u in units}
+    assert len(joined.target_ids) == 2  # 1-2 bead: one zh segment, the two en sentences
+    assert sources["蒸馏是一种训练方法，它把大模型的知识传给小模型。"].target == (
+        "Distillation is a training method. It passes a big model's knowledge on."
+    )
+    # every unit's source is a segment of the file as the rules cut it, never a piece of one
+    from termalign.align.srx import srx_rules
+
+    rules = srx_rules("omegat")
+    segments = {para[a:b] for para in SRX_ZH.split("\n\n") for a, b in rules.cut(para, "zh-Hans")}
+    assert {u.source for u in units} <= segments
+
+
+def test_a_group_of_several_segments_is_paired_only_by_equal_counts() -> None:
+    from termalign.align.outputs.tmx import _pair
+    from termalign.align.srx import srx_rules
+
+    rules = srx_rules("omegat")
+    assert _pair(["第一句。", "第二句。"], "One. Two.", rules, "en") == [
+        ("第一句。", "One.", "counted"),
+        ("第二句。", "Two.", "counted"),
+    ]
+    assert _pair(["第一句。", "第二句。"], "One and two.", rules, "en") == []  # no guess
+    assert _pair(["整段。"], "The whole.", rules, "en") == [("整段。", "The whole.", "group")]

@@ -22,7 +22,9 @@ from termalign.align.aligner import Alignment
 from termalign.align.beads import Bead
 from termalign.align.document import Document, Sentence
 from termalign.align.documents import Misaligned, get_format
+from termalign.align.srx import SrxRules, srx_rules
 from termalign.align.tmx import Piece, TranslationUnit, open_code_spans, pieces_text, write_tmx
+from termalign.kernel.errors import ConfigError
 from termalign.kernel.signature import Signature
 
 __all__ = ["TmxLayout", "layout_units", "raw_pieces", "write"]
@@ -56,7 +58,9 @@ def write(alignment: Alignment, path: Path, layout: TmxLayout | None = None) -> 
     props["x-source-document"] = alignment.source_path
     props["x-target-document"] = alignment.target_path
     if layout != TmxLayout():
-        props["x-layout"] = f"segments={layout.segments} markup={layout.markup}"
+        props["x-layout"] = f"segments={layout.segments} markup={layout.markup}" + (
+            f" srx={layout.srx}" if layout.srx else ""
+        )
     write_tmx(
         path,
         units,
@@ -72,7 +76,7 @@ def write(alignment: Alignment, path: Path, layout: TmxLayout | None = None) -> 
 
 Segments = Literal["sentence", "paragraph", "both"]
 Markup = Literal["codes", "text"]
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BLANK_LINE = re.compile(r"\n\r?\n")  # an empty line; one of spaces does not end it
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,11 @@ class TmxLayout:
 
     segments: Segments = "sentence"
     markup: Markup = "codes"
+    srx: str = ""  # SRX rules (``omegat`` or a path): sentence units cut as the CAT tool cuts segments
+
+    def __post_init__(self) -> None:
+        if self.srx and self.markup != "text":
+            raise ConfigError("SRX-cut units are the file's own text: use them with markup 'text'")
 
     @property
     def segtype(self) -> str:
@@ -157,7 +166,10 @@ def layout_units(alignment: Alignment, layout: TmxLayout) -> list[TranslationUni
     units: list[TranslationUnit] = []
     if layout.segments != "sentence" and src_doc is not None and tgt_doc is not None:
         units += _paragraph_units(beads, lonely, _Side(src_doc), _Side(tgt_doc), plain)
-    if layout.segments != "paragraph":
+    if layout.segments != "paragraph" and layout.srx and src_doc is not None and tgt_doc is not None:
+        rules = srx_rules(layout.srx)
+        units += _srx_units(alignment, rules, _Side(src_doc), _Side(tgt_doc))
+    elif layout.segments != "paragraph":
         sides = (_Side(src_doc), _Side(tgt_doc)) if plain and src_doc and tgt_doc else None
         for n, bead in enumerate(beads, start=1):
             units.append(_sentence_unit(alignment, bead, n, sides))
@@ -236,3 +248,100 @@ def _join(texts: Iterable[str]) -> str:
 
 
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+# --- units cut as the CAT tool's SRX rules cut segments ------------------------------------------
+
+
+def _srx_units(alignment: Alignment, rules: SrxRules, src: _Side, tgt: _Side) -> list[TranslationUnit]:
+    """One unit per CAT segment of the source where the beads say what its translation is.
+
+    Each paragraph is cut by ``rules``; a sentence of ours reaches the segments
+    it shares words with, and segments and beads that reach each other form
+    groups (:func:`_pair` gives their targets).  A segment of markup alone (the
+    ``**`` that a stop before the closing ``**`` leaves) gets an empty
+    translation where a sentence's translation carries that markup, its own
+    text where none does.  Groups with an unaligned sentence, or whose target
+    is not one stretch of one paragraph, give nothing.
+    """
+    bead_of = {i: b for b in alignment.beads for i in b.source_ids}
+    units: dict[tuple[str, str], TranslationUnit] = {}
+    for k, (a, b) in enumerate(src.paragraphs):
+        text = src.doc.text
+        segs = [(a + s, a + e) for s, e in rules.cut(text[a:b], alignment.source_lang)]
+        for seg_range, group in _groups(segs, k, src, bead_of):
+            pieces = [text[s:e] for s, e in segs[seg_range[0] : seg_range[1] + 1]]
+            pairs: list[tuple[str, str, str]] = []
+            if group is None:  # markup alone: empty where a sentence's translation carries it
+                start, end = segs[seg_range[0]]
+                carried = any(x.start < end and x.end > start for x in src.sentences.values())
+                pairs = [(p, "" if carried else p, "markup") for p in pieces if not _has_words(p)]
+            else:
+                target_ids = sorted(
+                    (i for bead in group for i in bead.target_ids), key=lambda i: tgt.sentences[i].start
+                )
+                target = tgt.cut(target_ids)
+                if target is not None:
+                    pairs = _pair(pieces, target, rules, alignment.target_lang)
+            for source, target_text, how in pairs:
+                props = (("x-kind", "segment"), ("x-cut", how), ("x-paragraph", f"{k}"))
+                unit = TranslationUnit(source, target_text, props)
+                units.setdefault((source, target_text), unit)
+    return [
+        TranslationUnit(u.source, u.target, u.properties, tuid=f"s{n}")
+        for n, u in enumerate(units.values(), start=1)
+    ]
+
+
+def _groups(
+    segs: Sequence[tuple[int, int]], k: int, src: _Side, bead_of: dict[str, Bead]
+) -> list[tuple[tuple[int, int], list[Bead] | None]]:
+    """Runs of segments joined by beads: (first, last) segment index and the beads (None: no bead)."""
+    ranges: list[tuple[int, int, Bead]] = []
+    for bead in dict.fromkeys(bead_of[sid] for sid, p in src.para_of.items() if p == k and sid in bead_of):
+        spans = [src.sentences[i] for i in bead.source_ids]
+        text = src.doc.text  # a sentence reaches a segment where they share words, not just markup
+        hit = [
+            n
+            for n, (s, e) in enumerate(segs)
+            if any(_has_words(text[max(s, x.start) : min(e, x.end)]) for x in spans)
+        ]
+        if hit:
+            ranges.append((hit[0], hit[-1], bead))
+    ranges.sort(key=lambda r: (r[0], r[1]))
+    groups: list[tuple[tuple[int, int], list[Bead] | None]] = []
+    covered: set[int] = set()
+    for first, last, bead in ranges:
+        if groups and groups[-1][1] is not None and first <= groups[-1][0][1]:
+            (g0, g1), beads = groups[-1]
+            groups[-1] = ((g0, max(g1, last)), [*(beads or []), bead])
+        else:
+            groups.append(((first, last), [bead]))
+        covered.update(range(first, last + 1))
+    for n in range(len(segs)):
+        if n not in covered:
+            groups.append(((n, n), None))
+    out: list[tuple[tuple[int, int], list[Bead] | None]] = []
+    for seg_range, beads in groups:
+        bad = beads is not None and any(
+            bead.is_unaligned or any(src.para_of.get(i) != k for i in bead.source_ids) for bead in beads
+        )
+        if not bad:
+            out.append((seg_range, beads))
+    return out
+
+
+def _pair(pieces: list[str], target: str, rules: SrxRules, target_lang: str) -> list[tuple[str, str, str]]:
+    """Source segments of one group with their target text and how it was found (``x-cut``):
+    ``group`` (one segment: the group's whole target), ``counted`` (several: the target cut by
+    the same rules into as many segments, paired in order; else nothing)."""
+    if len(pieces) == 1:
+        return [(pieces[0], target, "group")] if target else []
+    cuts = [target[s:e] for s, e in rules.cut(target, target_lang)]
+    if len(cuts) == len(pieces):
+        return [(p, c, "counted") for p, c in zip(pieces, cuts, strict=True)]
+    return []
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)

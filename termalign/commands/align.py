@@ -90,10 +90,17 @@ def _tag(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 @click.option(
     "--tmx-markup",
     type=click.Choice(["codes", "text"]),
-    default="codes",
-    show_default=True,
-    help="TMX markup as inline codes, or as the file's own characters (for a CAT tool that reads "
-    "the document as plain text, e.g. OmegaT 3.6 on markdown; with 'both': --tmx-segments both).",
+    default=None,
+    help="TMX markup as inline codes (default), or as the file's own characters, for a CAT tool "
+    "that reads the document as plain text (OmegaT 3.6 on markdown); 'text' with --tmx-srx.",
+)
+@click.option(
+    "--tmx-srx",
+    "tmx_srx",
+    default="",
+    metavar="RULES",
+    help="Cut TMX units as the CAT tool cuts segments: an SRX 2.0 file of its rules, or 'omegat' "
+    "(OmegaT 3.6's default rules). For OmegaT: --tmx-segments both --tmx-srx omegat.",
 )
 def align(
     source: Path,
@@ -107,7 +114,8 @@ def align(
     mt_model: str,
     mt_only_unsure: bool,
     tmx_segments: str,
-    tmx_markup: str,
+    tmx_markup: str | None,
+    tmx_srx: str,
 ) -> None:
     """Align SOURCE with its translation TARGET, sentence by sentence.
 
@@ -117,10 +125,14 @@ def align(
     flagged in every output.
     """
     from termalign.align.outputs import tmx
+    from termalign.align.srx import srx_rules
     from termalign.pipeline import align_files
 
     check_paths(inputs={"SOURCE": source, "TARGET": target}, outputs={"-o": outputs})
-    layout = tmx.TmxLayout(segments=tmx_segments, markup=tmx_markup)  # type: ignore[arg-type]
+    markup = tmx_markup or ("text" if tmx_srx else "codes")
+    layout = tmx.TmxLayout(segments=tmx_segments, markup=markup, srx=tmx_srx)  # type: ignore[arg-type]
+    if tmx_srx:
+        srx_rules(tmx_srx)  # a missing or bad rules file: one sentence, before any work
     laid_out = [p for p in outputs if p.suffix.lower() == ".tmx"] if layout != tmx.TmxLayout() else []
     alignment = align_files(
         source,
