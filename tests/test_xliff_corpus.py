@@ -20,7 +20,7 @@ from termalign.align.documents import get_format
 from termalign.align.documents.xliff import read_xliff, write_xliff
 from termalign.align.documents.xliff_common import merge, raw_of
 from termalign.align.reader import read_document
-from termalign.commands.xliff import bilingual_from_translation
+from termalign.translator.bilingual import bilingual_from_translation
 from termalign.translator.document import translate_document
 from termalign.translator.identity import IdentityEngine
 from termalign.translator.terms import TermAwareTranslator

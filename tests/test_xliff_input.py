@@ -219,3 +219,28 @@ def test_a_broken_xliff_is_one_sentence() -> None:
         read_string(FOREIGN12.replace("</body>", ""), path="a.xlf", lang="zh")
     with pytest.raises(DocumentError, match="not an XLIFF"):
         read_string("<?xml version='1.0'?><html></html>", path="a.xlf", lang="zh")
+
+
+@pytest.mark.parametrize("version", ["1.2", "2.1"])
+def test_batch_writes_a_pre_translated_xliff_beside_each_document(tmp_path: Path, version: str) -> None:
+    from termalign.translator.batch import BatchConfig, load_batch_manifest, run_batch
+    from tests.batch_samples import write_corpus
+
+    plan = load_batch_manifest(write_corpus(tmp_path, docs=2), tmp_path / "data")
+    memory = TranslationMemory(source_lang="zh")
+    out = tmp_path / "out"
+    report = run_batch(plan, _translator(memory), BatchConfig(output_dir=out, xliff=version))
+    assert len(report.documents) == 2
+    for doc in report.documents:
+        output = Path(doc.output)
+        xlf = output.with_suffix(".xlf")
+        assert xlf.is_file(), xlf
+        assert [e.reason for e in schema(version).iter_errors(str(xlf))] == []
+        store = (tt_xliff.xlifffile if version == "1.2" else tt_xliff2.Xliff2File).parsefile(str(xlf))
+        bilingual_file = read_xliff(xlf)
+        assert len(store.units) == len(bilingual_file.units) > 2
+        # the XLIFF merges back into the very document the batch wrote
+        assert merge(bilingual_file) == output.read_text(encoding="utf-8")
+    plain = tmp_path / "plain"
+    run_batch(plan, _translator(memory), BatchConfig(output_dir=plain))
+    assert list(plain.glob("*.md")) and not list(plain.glob("*.xlf"))  # only when asked

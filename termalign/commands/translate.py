@@ -227,7 +227,7 @@ def _xliff_writer(
 
     def write(result: DocumentTranslation, path: Path) -> None:
         from termalign.align.documents.xliff import write_xliff
-        from termalign.commands.xliff import bilingual_from_translation
+        from termalign.translator.bilingual import bilingual_from_translation
 
         memory = getattr(translator, "memory", None)
         write_xliff(bilingual_from_translation(doc, result, memory=memory), path, version)
