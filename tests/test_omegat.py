@@ -157,3 +157,34 @@ def test_omegat_fills_the_segments_its_rules_cut_from_srx_units(tmp_path: Path) 
     target = (tmp_path / "srx" / "project" / "target" / "doc.txt").read_text(encoding="utf-8")
     # OmegaT glues a zh segment's translation to the next with a space: '**' translated as empty
     assert target.startswith("**So is this bad?** \n\nI did! I read it too. Distillation")
+
+
+def test_omegat_36_translates_an_xliff_targets_text_not_its_source(tmp_path: Path) -> None:
+    """Why our XLIFF targets never count as translations in OmegaT 3.6 (its own XLIFF filter):
+    it offers a unit only when it has a <target>, and then offers the target's text as the text
+    to translate. The route that works is the document plus an SRX-cut TMX (tests above)."""
+    import dataclasses
+
+    from omegat_tools import segments
+    from test_xliff import MARKDOWN, bilingual
+
+    from termalign.align.documents.xliff import write_xliff
+    from termalign.align.tmx import TranslationUnit, write_tmx
+
+    written = bilingual(MARKDOWN)  # the TM gives one English target: "Distillation is good."
+    tmx = tmp_path / "none.tmx"
+    write_tmx(tmx, [TranslationUnit("无关。", "Unrelated.")], source_lang="zh", target_lang="en")
+    with_targets = tmp_path / "with.xlf"
+    write_xliff(written, with_targets, "1.2")
+    project = tmp_path / "with"
+    console_translate(project, {"doc.xlf": with_targets.read_text(encoding="utf-8")}, tmx, None)
+    offered = segments(project)
+    assert "Distillation is good." in offered and "蒸馏很好 & <好>。" not in offered
+    bare = tmp_path / "bare.xlf"
+    write_xliff(
+        dataclasses.replace(written, units=tuple(dataclasses.replace(u, target=None) for u in written.units)),
+        bare,
+        "1.2",
+    )
+    stats = console_translate(tmp_path / "bare", {"doc.xlf": bare.read_text(encoding="utf-8")}, tmx, None)
+    assert stats.segments == 0  # no <target>: nothing to translate for OmegaT 3.6
