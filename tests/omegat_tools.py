@@ -96,3 +96,40 @@ def console_translate(
     remaining = re.search(r"^Remaining:\s+(\d+)", stats, re.MULTILINE)
     assert total and remaining, stats
     return Stats(int(total.group(1)), int(remaining.group(1)), log)
+
+
+def segments(project: Path) -> list[str]:
+    """The source segments OmegaT cuts the project's files into (its pseudo-translation TMX), once each."""
+    out = project / "segments.tmx"
+    env = {**os.environ, "HOME": str(project / "home")}
+    run = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(JAR),
+            "--mode=console-createpseudotranslatetmx",
+            f"--pseudotranslatetmx={out}",
+            "--pseudotranslatetype=equal",
+            str(project),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    if run.returncode != 0:
+        raise RuntimeError(f"OmegaT failed ({run.returncode}): {(run.stdout + run.stderr)[-2000:]}")
+    from lxml import etree
+
+    segs = (tu.find("tuv/seg") for tu in etree.parse(str(out)).iter("tu"))
+    return ["".join(seg.itertext()) for seg in segs if seg is not None]
+
+
+def unfilled(project: Path, name: str) -> list[str]:
+    """The segments of source file ``name`` that the last console translation left untranslated.
+
+    OmegaT writes an untranslated segment's source into the target file; with a
+    target language in another script, a segment still found there is one it did not fill.
+    """
+    target = (project / "target" / name).read_text(encoding="utf-8")
+    return [s for s in segments(project) if s in target]

@@ -99,3 +99,92 @@ def test_omegat_loads_our_xliff_and_writes_one_our_merge_reads(tmp_path: Path) -
     back = read_xliff(tmp_path / "project" / "target" / "doc.xlf")
     assert [u.id for u in back.units] == [u.id for u in written.units]
     assert merge(back) == DIRECT[MARKDOWN]
+
+
+def test_omegat_fills_a_markdown_file_read_as_text_from_the_cat_layout(tmp_path: Path) -> None:
+    """OmegaT 3.6 reads markdown as plain text: the text layout's units are its segments."""
+    from test_tmx_layout import EN as LAYOUT_EN
+    from test_tmx_layout import ZH as LAYOUT_ZH
+
+    from termalign.align.outputs.tmx import TmxLayout, write
+
+    alignment = align_documents(
+        read_string(LAYOUT_ZH, path="doc.zh.md", fmt="markdown", lang="zh"),
+        read_string(LAYOUT_EN, path="doc.en.md", fmt="markdown", lang="en"),
+    )
+    filled = {}
+    layouts = {
+        "codes": TmxLayout(),
+        "cat": TmxLayout("both", "text"),
+        "srx": TmxLayout("sentence", "text", "omegat"),
+    }
+    for name, layout in layouts.items():
+        tmx = tmp_path / name / "doc.tmx"
+        tmx.parent.mkdir()
+        write(alignment, tmx, layout)
+        stats = console_translate(tmx.parent / "project", {"doc.txt": LAYOUT_ZH}, tmx, None)
+        assert "Exception" not in stats.log
+        filled[name] = (stats.filled, stats.segments)
+    assert filled["cat"][0] == filled["cat"][1] == 7  # every segment, markup and line prefixes included
+    assert filled["srx"] == filled["cat"]
+    assert filled["codes"][0] < filled["codes"][1]  # '**', '> ', '- ' and the URL are text to OmegaT
+    target = (tmp_path / "cat" / "project" / "target" / "doc.txt").read_text(encoding="utf-8")
+    assert "> They are [fast](https://example.org/fast) too." in target and "**big model**" in target
+
+
+def test_omegat_fills_the_segments_its_rules_cut_from_srx_units(tmp_path: Path) -> None:
+    """'？' before a closing '**', an ASCII '!' with no space, '>' lines: OmegaT's own cuts."""
+    from test_tmx_layout import SRX_EN, SRX_ZH
+
+    from termalign.align.outputs.tmx import TmxLayout, write
+
+    alignment = align_documents(
+        read_string(SRX_ZH, path="s.zh.md", fmt="markdown", lang="zh"),
+        read_string(SRX_EN, path="s.en.md", fmt="markdown", lang="en"),
+    )
+    filled = {}
+    for name, layout in {
+        "text": TmxLayout("sentence", "text"),
+        "srx": TmxLayout("sentence", "text", "omegat"),
+    }.items():
+        tmx = tmp_path / name / "doc.tmx"
+        tmx.parent.mkdir()
+        write(alignment, tmx, layout)
+        stats = console_translate(tmx.parent / "project", {"doc.txt": SRX_ZH}, tmx, None)
+        filled[name] = (stats.filled, stats.segments)
+    assert filled["srx"][0] == filled["srx"][1] == 6
+    assert filled["text"][0] < filled["text"][1]
+    target = (tmp_path / "srx" / "project" / "target" / "doc.txt").read_text(encoding="utf-8")
+    # OmegaT glues a zh segment's translation to the next with a space: '**' translated as empty
+    assert target.startswith("**So is this bad?** \n\nI did! I read it too. Distillation")
+
+
+def test_omegat_36_translates_an_xliff_targets_text_not_its_source(tmp_path: Path) -> None:
+    """Why our XLIFF targets never count as translations in OmegaT 3.6 (its own XLIFF filter):
+    it offers a unit only when it has a <target>, and then offers the target's text as the text
+    to translate. The route that works is the document plus an SRX-cut TMX (tests above)."""
+    import dataclasses
+
+    from omegat_tools import segments
+    from test_xliff import MARKDOWN, bilingual
+
+    from termalign.align.documents.xliff import write_xliff
+    from termalign.align.tmx import TranslationUnit, write_tmx
+
+    written = bilingual(MARKDOWN)  # the TM gives one English target: "Distillation is good."
+    tmx = tmp_path / "none.tmx"
+    write_tmx(tmx, [TranslationUnit("无关。", "Unrelated.")], source_lang="zh", target_lang="en")
+    with_targets = tmp_path / "with.xlf"
+    write_xliff(written, with_targets, "1.2")
+    project = tmp_path / "with"
+    console_translate(project, {"doc.xlf": with_targets.read_text(encoding="utf-8")}, tmx, None)
+    offered = segments(project)
+    assert "Distillation is good." in offered and "蒸馏很好 & <好>。" not in offered
+    bare = tmp_path / "bare.xlf"
+    write_xliff(
+        dataclasses.replace(written, units=tuple(dataclasses.replace(u, target=None) for u in written.units)),
+        bare,
+        "1.2",
+    )
+    stats = console_translate(tmp_path / "bare", {"doc.xlf": bare.read_text(encoding="utf-8")}, tmx, None)
+    assert stats.segments == 0  # no <target>: nothing to translate for OmegaT 3.6

@@ -23,10 +23,11 @@ from termalign.align.documents.xliff_common import BilingualDocument, merge, tex
 from termalign.align.reader import read_string
 from termalign.align.tmx import TranslationUnit, read_tmx, write_tmx
 from termalign.cli import _register, cli
-from termalign.commands.xliff import _NOT_XML, bilingual_from_translation
 from termalign.kernel.errors import DocumentError
 from termalign.termbase.model import Entry, Status
 from termalign.termbase.store import Termbase
+from termalign.translator.bilingual import NOT_XML as _NOT_XML
+from termalign.translator.bilingual import bilingual_from_translation
 from termalign.translator.document import translate_document
 from termalign.translator.identity import IdentityEngine
 from termalign.translator.memory import TranslationMemory

@@ -20,7 +20,7 @@ from termalign.align.documents import get_format
 from termalign.align.documents.xliff import read_xliff, write_xliff
 from termalign.align.documents.xliff_common import merge, raw_of
 from termalign.align.reader import read_document
-from termalign.commands.xliff import bilingual_from_translation
+from termalign.translator.bilingual import bilingual_from_translation
 from termalign.translator.document import translate_document
 from termalign.translator.identity import IdentityEngine
 from termalign.translator.terms import TermAwareTranslator
@@ -81,3 +81,38 @@ def test_corpus_document_round_trips_through_xliff(
     }
     assert merged == get_format(doc.format).write_back(doc, wanted, join_space=False)
     assert merged != doc.text and merged.count("译") >= len(wanted) // 2
+
+
+@pytest.mark.skipif(len(DOCS) != 5, reason=f"the five Chinese corpus documents are not under {DATA}")
+@pytest.mark.parametrize("version", ["1.2", "2.1"])
+@pytest.mark.parametrize(("doc_id", "path", "fmt"), DOCS, ids=[d[0] for d in DOCS])
+def test_corpus_xliff_translated_as_an_input_stays_valid_and_merges(
+    tmp_path: Path, version: str, doc_id: str, path: Path, fmt: str
+) -> None:
+    """Our XLIFF of each document, read as an input document and filled again: schema-valid,
+    one sentence per unit, and the merge is the same document."""
+    import xmlschema
+
+    from termalign.align.documents.xliff_document import without_confirmed
+    from termalign.align.reader import read_string
+
+    doc = read_document(path, fmt=fmt)
+    translator = TermAwareTranslator(IdentityEngine())
+    bilingual = bilingual_from_translation(doc, translate_document(doc, translator), join_space=False)
+    xlf = tmp_path / f"{doc_id}.xlf"
+    write_xliff(bilingual, xlf, version)
+    text = xlf.read_text(encoding="utf-8")
+    as_input = without_confirmed(read_string(text, path=str(xlf), lang="zh"))
+    assert as_input.format == "xliff"
+    translatable = [u for u in bilingual.units if u.translate and u.target is not None]
+    assert len(as_input.sentences) == len(translatable)  # every unit to review, one sentence each
+    again = tmp_path / "again.xlf"
+    again.write_text(translate_document(as_input, translator).text, encoding="utf-8")
+    schemas = Path(__file__).parent / "data" / "xliff"
+    if version == "1.2":
+        schema = xmlschema.XMLSchema(str((schemas / "1.2" / "xliff-core-1.2-strict.xsd").resolve()))
+    else:
+        names = ("xliff_core_2.0.xsd", "matches.xsd", "metadata.xsd")
+        schema = xmlschema.XMLSchema([str((schemas / "2.1" / n).resolve()) for n in names])
+    assert [e.reason for e in schema.iter_errors(str(again))] == []
+    assert merge(read_xliff(again)) == merge(read_xliff(xlf))

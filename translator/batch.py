@@ -46,7 +46,13 @@ from termalign.kernel.errors import ConfigError, TermalignError
 from termalign.kernel.signature import Signature
 from termalign.translator.batch_report import write_report
 from termalign.translator.distributed import ChunkRunner, LocalRunner
-from termalign.translator.document import FRONT_MATTER_PREFIX, assemble, front_matter_fields, plan_segments
+from termalign.translator.document import (
+    FRONT_MATTER_PREFIX,
+    DocumentTranslation,
+    assemble,
+    front_matter_fields,
+    plan_segments,
+)
 from termalign.translator.engine import EngineConfig
 from termalign.translator.journal import Journal, signature_key
 from termalign.translator.markup import PLACEHOLDER_RE
@@ -116,6 +122,7 @@ class BatchConfig:
     batch_segments: int = 32
     restart: bool = False
     review_threshold: float = 0.45  # segments scored under this are marked for review (review.html)
+    xliff: str = ""  # "1.2" or "2.1": also write <id>.<lang>.xlf, the pre-translated XLIFF, per document
 
     def __post_init__(self) -> None:
         if self.batch_segments < 1:
@@ -124,6 +131,8 @@ class BatchConfig:
             raise ConfigError("--review-threshold must be between 0 and 1")
         if self.max_docs is not None and self.max_docs < 0:
             raise ConfigError("--max-docs must be 0 or more")
+        if self.xliff not in ("", "1.2", "2.1"):
+            raise ConfigError(f"unknown XLIFF version {self.xliff!r} (use 1.2 or 2.1)")
 
     @property
     def journal_path(self) -> Path:
@@ -429,7 +438,7 @@ def run_batch(
         for item in docs:
             report(progress, "document", len(item.records), len(item.units), item.meta.id)
             if item.complete:
-                _finish(item, plan, config)
+                _finish(item, plan, config, signature)
         chunks = _chunks(docs, config.batch_segments)
         calls = [([unit.text for _, unit in chunk], [unit.id for _, unit in chunk]) for chunk in chunks]
         chunk_started = clock()
@@ -452,7 +461,7 @@ def run_batch(
                 item.result.seconds += elapsed * share
                 report(progress, "document", len(item.records), len(item.units), item.meta.id)
                 if item.complete:
-                    _finish(item, plan, config)
+                    _finish(item, plan, config, signature)
             report(progress, "overall", done, total)
     signature["distribution"] = runner.describe()  # after the run: it counts retried chunks
     result = BatchReport([d.result for d in docs], signature, seconds=clock() - started)
@@ -505,8 +514,8 @@ def output_path(meta: CorpusDocument, corpus: Corpus, output_dir: Path) -> Path:
     return path
 
 
-def _finish(item: _Doc, plan: BatchPlan, config: BatchConfig) -> None:
-    """Assemble the translated document, write it atomically, fill in its numbers."""
+def _finish(item: _Doc, plan: BatchPlan, config: BatchConfig, signature: Mapping[str, Any]) -> None:
+    """Assemble the translated document, write it atomically (and its XLIFF), fill in its numbers."""
     assert item.document is not None
     records = {**item.copies, **item.records}
     fm = {name: records.pop(FRONT_MATTER_PREFIX + name).target for name in item.fields}
@@ -514,6 +523,8 @@ def _finish(item: _Doc, plan: BatchPlan, config: BatchConfig) -> None:
     assembled = assemble(item.document, records, front_matter_translations=fm, join_space=join_space)
     path = output_path(item.meta, plan.corpus, config.output_dir)
     atomic_write_text(path, assembled.text)
+    if config.xliff and item.document.format != "xliff":  # an XLIFF source's output is its XLIFF already
+        _write_xliff(item, assembled, path.with_suffix(".xlf"), config.xliff, signature, plan, join_space)
     result = item.result
     result.status, result.output = "done", str(path)
     result.restore_problems = len(getattr(assembled, "restore_problems", ()) or ())
@@ -534,6 +545,38 @@ def _finish(item: _Doc, plan: BatchPlan, config: BatchConfig) -> None:
     scores = [r.quality for r in values if r.quality is not None]
     result.mean_quality = round(sum(scores) / len(scores), 4) if scores else None
     result.problems = _problems(item.records, getattr(assembled, "restore_problems", ()) or ())
+
+
+def _write_xliff(
+    item: _Doc,
+    assembled: Any,
+    path: Path,
+    version: str,
+    signature: Mapping[str, Any],
+    plan: BatchPlan,
+    join_space: bool,
+) -> None:
+    """The document's pre-translated XLIFF, as ``translate doc -o doc.xlf`` writes it."""
+    from termalign.align.documents.xliff import write_xliff
+    from termalign.translator.bilingual import bilingual_from_translation
+
+    assert item.document is not None
+    records = {**item.copies, **item.records}
+    planned = tuple(plan_segments(item.document))
+    order = [s.id for s in planned] + [FRONT_MATTER_PREFIX + f for f in item.fields]
+    result = DocumentTranslation(
+        assembled.text,
+        tuple(records[i] for i in order if i in records),
+        dict(signature.get("translator") or signature),
+        {},
+        tuple(getattr(assembled, "restore_problems", ()) or ()),
+        planned,
+        dict(assembled.targets),
+    )
+    bilingual = bilingual_from_translation(
+        item.document, result, target_lang=plan.corpus.target_lang, join_space=join_space
+    )
+    write_xliff(bilingual, path, version)
 
 
 def _problems(records: Mapping[str, SegmentRecord], restore_problems: Sequence[Any]) -> list[dict[str, str]]:

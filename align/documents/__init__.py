@@ -11,7 +11,7 @@ format is one module here and one line below; the contract test suite
 
 from __future__ import annotations
 
-from termalign.align.documents import html, lines, markdown, text
+from termalign.align.documents import html, lines, markdown, text, xliff_document
 from termalign.align.documents.base import DocumentFormat, InlinePiece, Misaligned
 from termalign.kernel.errors import ConfigError
 
@@ -27,6 +27,7 @@ __all__ = [
 
 # Order matters for detection: the first format that claims an unnamed file wins.
 REGISTRY: dict[str, DocumentFormat] = {
+    xliff_document.FORMAT.name: xliff_document.FORMAT,  # .xlf/.xliff, or an OASIS <xliff> root
     html.FORMAT.name: html.FORMAT,
     lines.FORMAT.name: lines.FORMAT,  # before markdown: "1. The team leader..." lines are sentences
     markdown.FORMAT.name: markdown.FORMAT,

@@ -79,6 +79,29 @@ def _tag(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
     is_flag=True,
     help="With --similarity mt, translate only the sentences of beads the first pass scored below 0.5.",
 )
+@click.option(
+    "--tmx-segments",
+    type=click.Choice(["sentence", "paragraph", "both"]),
+    default="sentence",
+    show_default=True,
+    help="TMX units: one per sentence bead, one per aligned paragraph pair (segtype=paragraph: "
+    "the CAT tool cuts them with its own rules), or both.",
+)
+@click.option(
+    "--tmx-markup",
+    type=click.Choice(["codes", "text"]),
+    default=None,
+    help="TMX markup as inline codes (default), or as the file's own characters, for a CAT tool "
+    "that reads the document as plain text (OmegaT 3.6 on markdown); 'text' with --tmx-srx.",
+)
+@click.option(
+    "--tmx-srx",
+    "tmx_srx",
+    default="",
+    metavar="RULES",
+    help="Cut TMX units as the CAT tool cuts segments: an SRX 2.0 file of its rules, or 'omegat' "
+    "(OmegaT 3.6's default rules). For OmegaT: --tmx-segments both --tmx-srx omegat.",
+)
 def align(
     source: Path,
     target: Path,
@@ -90,6 +113,9 @@ def align(
     similarity: str,
     mt_model: str,
     mt_only_unsure: bool,
+    tmx_segments: str,
+    tmx_markup: str | None,
+    tmx_srx: str,
 ) -> None:
     """Align SOURCE with its translation TARGET, sentence by sentence.
 
@@ -98,13 +124,20 @@ def align(
     sentence by sentence with beads up to 1-4/4-1. Low-confidence beads are
     flagged in every output.
     """
+    from termalign.align.outputs import tmx
+    from termalign.align.srx import srx_rules
     from termalign.pipeline import align_files
 
     check_paths(inputs={"SOURCE": source, "TARGET": target}, outputs={"-o": outputs})
+    markup = tmx_markup or ("text" if tmx_srx else "codes")
+    layout = tmx.TmxLayout(segments=tmx_segments, markup=markup, srx=tmx_srx)  # type: ignore[arg-type]
+    if tmx_srx:
+        srx_rules(tmx_srx)  # a missing or bad rules file: one sentence, before any work
+    laid_out = [p for p in outputs if p.suffix.lower() == ".tmx"] if layout != tmx.TmxLayout() else []
     alignment = align_files(
         source,
         target,
-        outputs,
+        [p for p in outputs if p not in laid_out],
         source_lang=source_lang,
         target_lang=target_lang,
         threshold=threshold,
@@ -112,6 +145,8 @@ def align(
         target_format=fmt,
         similarity=_mt_similarity(mt_model, mt_only_unsure) if similarity == "mt" else similarity,
     )
+    for path in laid_out:
+        tmx.write(alignment, path, layout)
     console().print(summarise_alignment(alignment, outputs))
 
 

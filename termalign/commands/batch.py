@@ -50,6 +50,10 @@ __all__ = ["batch"]
               help="Segments scored under this (or with an error) are marked in review.html.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Show what would be translated and what is already covered.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--xliff", is_flag=True,
+              help="Also write <id>.<lang>.xlf per document: its pre-translated XLIFF.")  # fmt: skip
+@click.option("--xliff-version", type=click.Choice(["1.2", "2.1"]), default="1.2", show_default=True,
+              help="XLIFF version for --xliff.")  # fmt: skip
 @ray_options
 @click.pass_context
 def batch(
@@ -67,6 +71,8 @@ def batch(
     review_threshold: float,
     dry_run: bool,
     as_json: bool,
+    xliff: bool,
+    xliff_version: str,
     ray_address: str | None,
     workers: int,
     cpus_per_worker: float,
@@ -94,6 +100,7 @@ def batch(
         batch_segments=batch_segments or manifest_settings.batch_segments or 32,
         restart=restart,
         review_threshold=review_threshold,
+        xliff=xliff_version if xliff else "",
     )
     _check_batch_paths(plan, config, manifest, tm_paths)
     source_lang = plan.corpus.source_lang

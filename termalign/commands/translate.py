@@ -71,6 +71,11 @@ class _Outputs:
     help="XLIFF version when OUTPUT is .xlf/.xliff.",
 )
 @click.option(
+    "--retranslate-confirmed",
+    is_flag=True,
+    help="With an XLIFF INPUT: translate units whose target is confirmed too (default: left as they are).",
+)
+@click.option(
     "--termbase",
     "termbase_path",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -119,6 +124,7 @@ def translate(
     input_path: Path,
     output: Path,
     xliff_version: str,
+    retranslate_confirmed: bool,
     termbase_path: Path | None,
     no_termbase: bool,
     tm_paths: tuple[Path, ...],
@@ -128,10 +134,11 @@ def translate(
     review_path: Path | None,
     review_threshold: float,
 ) -> None:
-    """Translate INPUT (markdown, HTML or plain text) into OUTPUT, keeping its markup.
+    """Translate INPUT (markdown, HTML, plain text or XLIFF) into OUTPUT, keeping its markup.
 
     Terms found in each sentence are given to the model, checked afterwards and
-    repaired; exact TM matches are reused.
+    repaired; exact TM matches are reused. An XLIFF INPUT (from any tool) gets its
+    targets filled, marked for review; units with a confirmed target stay as they are.
     """
     from termalign.align.reader import read_document
     from termalign.termbase.store import load_termbase
@@ -151,6 +158,15 @@ def translate(
     if settings.get("server"):
         _refuse_local_options_with_server(stack)
     doc = read_document(input_path)
+    if doc.format == "xliff" and output.suffix.lower() not in (".xlf", ".xliff"):
+        raise click.UsageError(
+            "an XLIFF INPUT is translated into an XLIFF: name -o .xlf or .xliff "
+            "(then `termalign xliff merge` rebuilds the document from it, for files termalign wrote)"
+        )
+    if doc.format == "xliff" and not retranslate_confirmed:
+        from termalign.align.documents.xliff_document import without_confirmed
+
+        doc = without_confirmed(doc)
     termbase = memory = None
     if not settings.get("server"):
         termbase = load_termbase(termbase_path) if termbase_path is not None else None
@@ -202,11 +218,16 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
 def _xliff_writer(
     doc: Document, translator: Translator, version: str
 ) -> Callable[[DocumentTranslation, Path], None] | None:
-    """For an .xlf/.xliff OUTPUT: what writes the bilingual file (see ``termalign.commands.xliff``)."""
+    """For an .xlf/.xliff OUTPUT: what writes the bilingual file (see ``termalign.commands.xliff``).
+
+    None for an XLIFF INPUT: its translation is already the XLIFF with targets filled.
+    """
+    if doc.format == "xliff":
+        return None
 
     def write(result: DocumentTranslation, path: Path) -> None:
         from termalign.align.documents.xliff import write_xliff
-        from termalign.commands.xliff import bilingual_from_translation
+        from termalign.translator.bilingual import bilingual_from_translation
 
         memory = getattr(translator, "memory", None)
         write_xliff(bilingual_from_translation(doc, result, memory=memory), path, version)
