@@ -51,6 +51,7 @@ from termalign.translator.engine import EngineConfig
 from termalign.translator.journal import Journal, signature_key
 from termalign.translator.markup import PLACEHOLDER_RE
 from termalign.translator.progress import ProgressCallback, report
+from termalign.translator.quality import REVIEW_THRESHOLD
 from termalign.translator.records import SegmentRecord
 from termalign.translator.terms import TranslateConfig
 
@@ -115,7 +116,7 @@ class BatchConfig:
     max_docs: int | None = None
     batch_segments: int = 32
     restart: bool = False
-    review_threshold: float = 0.45  # segments scored under this are marked for review (review.html)
+    review_threshold: float = REVIEW_THRESHOLD  # scored under this: marked for review (review.html)
 
     def __post_init__(self) -> None:
         if self.batch_segments < 1:
