@@ -2,10 +2,13 @@
 
 For the aligned FAQ pairs: the stack's translations (termbase, no TM), the
 model's token log-probabilities of each final translation (forced decoding),
-and a back-translation of each translation by the same model.  Each stage is
+and a back-translation of each translation by the same model; then, by an
+independent smaller model (the 0.5B), its own translation of every source and
+its scores of the sources and of the stack's translations.  Each stage is
 stored as JSON under ``~/.cache/termalign/qe-bench/`` keyed by model and the
-hash of the sources, with the seconds it took, so a rerun of
-``bench/qe_bench.py`` costs seconds.
+hash of the sources (the second model's stages depend on the translations too,
+which are themselves keyed by the sources), with the seconds it took, so a
+rerun of ``bench/qe_bench.py`` costs seconds.
 """
 
 from __future__ import annotations
@@ -106,6 +109,44 @@ def model_stages(
     return out
 
 
+SECOND_MODEL = "qwen2.5-coder-0.5b"
+
+
+def second_model_stages(
+    model: str, sources: list[str], targets: list[str], log: Callable[[str], None]
+) -> dict[str, Any]:
+    """The stages of an independent, smaller ``model`` (cached like the others):
+
+    ``plain-translate`` (its own greedy translation, no termbase: the agreement signal),
+    ``cross-logprob`` (its token log-probabilities of the stack's translation),
+    ``source-lm`` / ``target-lm`` (its language-model log-probabilities of the source / translation).
+    """
+    engine: Any = None
+
+    def get_engine() -> Any:
+        nonlocal engine
+        if engine is None:
+            engine = open_model(model)
+        return engine
+
+    def translate() -> list[str]:
+        texts: list[str] = []
+        for start in range(0, len(sources), 32):
+            texts.extend(h.best.text for h in get_engine().translate_batch(sources[start : start + 32]))
+            log(f"{model}: translated {len(texts)}/{len(sources)}")
+        return texts
+
+    out = {"plain-translate": cached(model, sources, "plain-translate", translate)}
+    log(f"{model}: translations ready")
+    out["cross-logprob"] = cached(
+        model, sources, "cross-logprob", lambda: get_engine().score_translations(sources, targets)
+    )
+    out["source-lm"] = cached(model, sources, "source-lm", lambda: get_engine().score_texts(sources))
+    out["target-lm"] = cached(model, sources, "target-lm", lambda: get_engine().score_texts(targets))
+    log(f"{model}: scores ready")
+    return out
+
+
 def faq_pairs(path: Path, limit: int | None = None) -> list[Any]:
     """The aligned FAQ pairs with text on both sides (the evaluation's selection), first ``limit``."""
     from termalign.termbase.extract import load_pairs
@@ -123,9 +164,11 @@ if __name__ == "__main__":  # python bench/qe_cache.py MODEL [LIMIT]: fill the c
     count = int(sys.argv[2]) if len(sys.argv) > 2 else None
     pairs = faq_pairs(ROOT / "out" / "deepseek" / "faq.jsonl", count)
     started = time.perf_counter()
-    model_stages(
-        chosen,
-        [p.source for p in pairs],
-        [p.id or str(k) for k, p in enumerate(pairs)],
-        lambda msg: print(f"[{time.perf_counter() - started:7.1f}s] {msg}", flush=True),
-    )
+    sources = [p.source for p in pairs]
+
+    def say(msg: str) -> None:
+        print(f"[{time.perf_counter() - started:7.1f}s] {msg}", flush=True)
+
+    stages = model_stages(chosen, sources, [p.id or str(k) for k, p in enumerate(pairs)], say)
+    targets = [r["target"] for r in stages["translate"]["value"]]
+    second_model_stages(SECOND_MODEL, sources, targets, say)

@@ -348,3 +348,107 @@ def invented_content(seg: Segment) -> Iterator[Issue]:
         )
     for number in unsupported_numbers(seg, ev):
         yield Issue("invented-content", severity, f"the number {number!r} is not in the source")
+
+
+# -- the source's own names, for the re-prompt -----------------------------------------------------
+
+_NAME_TAGS = ("nr", "ns", "nt", "nz")  # jieba's person, place, organisation and other proper nouns
+_GLOSS_CUT = re.compile(r"\s*(?:[,;(\[]|\bof\b|\bin\b|\bwho\b|\babbr\b)")
+
+
+@lru_cache(maxsize=1)
+def _proper_nouns() -> dict[str, str]:
+    """CC-CEDICT headwords (Trad. and Simpl.) with a capitalised reading → their first gloss's name."""
+    from termalign.align.dictionary import cedict_lines, default_cedict_path
+
+    names: dict[str, str] = {}
+    with gzip.open(default_cedict_path(), "rt", encoding="utf-8") as handle:
+        for trad, simp, pinyin, senses in cedict_lines(handle):
+            first = senses.strip("/").split("/")[0]
+            # the name of the first gloss: "Li Shimin, personal name of ..." → "Li Shimin"
+            name = _GLOSS_CUT.split(first, maxsplit=1)[0].strip()
+            if pinyin[:1].isupper() and name[:1].isupper() and len(name.split()) <= 4:
+                for head in (trad, simp):
+                    names.setdefault(head, name)
+    return names
+
+
+def _transliteration(text: str) -> str:
+    """Toneless pinyin of a name, one capitalised word (美银 → Meiyin)."""
+    table = _table()
+    syllables = []
+    for char in text:
+        readings = sorted(_pinyin(char, table))
+        try:
+            from pypinyin import Style, lazy_pinyin
+
+            readings = lazy_pinyin(char, style=Style.NORMAL) or readings
+        except ImportError:
+            pass
+        syllables.append(readings[0].replace("v", "u") if readings else "")
+    return "".join(syllables).capitalize()
+
+
+def source_names(source: str, target: str = "") -> list[tuple[int, int, str]]:
+    """``(start, end, rendering)`` for the proper names of ``source`` that ``target`` does not render.
+
+    A name is a word jieba tags as a person, place, organisation or other proper
+    noun, or a CC-CEDICT headword read with a capital (its first gloss names it).
+    The rendering is CC-CEDICT's name for the longest headword starting there
+    (玄武门 → 玄武門之變, "Xuanwu gate coup"), else the name's pinyin ("Meiyin").
+    A name whose rendering's words are already in ``target`` is left out.
+    """
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    from termalign.align.script import simplified_view
+
+    jieba.setLogLevel(logging.WARNING)  # it logs "Building prefix dict" on its own logger
+
+    view = simplified_view(source)
+    if len(view) != len(source):
+        return []
+    names = _proper_nouns()
+    starts: dict[int, int] = {}
+    offset = 0
+    for word, flag in jieba.posseg.cut(view):
+        if flag.startswith(_NAME_TAGS) and len(word) >= 2 and _HAN_RUN.fullmatch(word):
+            starts[offset] = offset + len(word)
+        offset += len(word)
+    for run in _HAN_RUN.finditer(source):
+        for i in range(run.start(), run.end()):
+            for size in range(min(_MAX_HEADWORD, run.end() - i), 1, -1):
+                if source[i : i + size] in names or view[i : i + size] in names:
+                    starts[i] = max(starts.get(i, 0), i + size)
+                    break
+    said = {w.lower() for w in _GLOSS_WORD.findall(target)}
+    found: list[tuple[int, int, str]] = []
+    end = 0
+    for start in sorted(starts):
+        if start < end:
+            continue  # inside a longer name already taken
+        stop = starts[start]
+        for size in range(min(_MAX_HEADWORD, len(source) - start), stop - start - 1, -1):
+            piece = source[start : start + size]
+            rendering = names.get(piece) or names.get(view[start : start + size])
+            if rendering:
+                stop = start + size
+                break
+        else:
+            rendering = _transliteration(view[start:stop])
+        words = [w.lower() for w in _GLOSS_WORD.findall(rendering)]
+        if words and sum(w in said for w in words) * 2 < len(words):
+            found.append((start, stop, rendering))
+        end = stop
+    return found
+
+
+def write_names(source: str, target: str = "") -> str:
+    """``source`` with the names ``target`` misses written in their rendering (for a re-prompt:
+    the model copies a name it sees far more reliably than it follows an instruction about it)."""
+    out = source
+    for start, stop, rendering in reversed(source_names(source, target)):
+        out = f"{out[:start]} {rendering} {out[stop:]}"
+    return out.strip()

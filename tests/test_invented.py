@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from termalign.termbase.checks import CHECKS, check_segment
+from termalign.termbase.invented import source_names, write_names
 from termalign.termbase.matcher import TermMatcher
 from termalign.termbase.model import Entry, Status
 from termalign.translator.terms import TermAwareTranslator
@@ -74,12 +75,39 @@ def test_invented_numbers_are_flagged() -> None:
     ]
 
 
-def test_an_invented_name_is_reprompted_by_the_term_aware_layer() -> None:
+def test_the_source_names_come_from_the_dictionary_or_their_pinyin_and_only_when_missing() -> None:
+    source = "這讓人想起玄武門之變和李世民。"
+    assert [r for _, _, r in source_names(source, "This recalls the Lantern Gate.")] == [
+        "Xuanwu gate coup",  # CC-CEDICT's longest proper noun there, cut at "of ..."
+        "Li Shimin",
+    ]
+    assert source_names(source, "This recalls the Xuanwu Gate coup and Li Shimin.") == []
+    [(start, stop, rendering)] = source_names("美銀證券分析師表示。", "A Fed analyst said.")
+    assert (start, stop, rendering) == (0, 2, "Meiyin")  # jieba: an organisation; no dictionary name
+    assert write_names("美銀證券分析師表示。", "A Fed analyst said.") == "Meiyin 證券分析師表示。"
+    assert write_names("训练花了两个月。", "Training took 2 months.") == "训练花了两个月。"
+
+
+def test_an_invented_name_is_reprompted_with_the_source_names_written_in() -> None:
     source = "一位美銀證券分析師表示。"
+    invented = "An analyst at the Federal Reserve Bank of New York said."
+    rewritten = write_names(source, invented)
+    assert "Meiyin" in rewritten and "美銀" not in rewritten
+    engine = CandidateEngine({source: [invented], rewritten: ["A Meiyin Securities analyst said."]})
+    [record] = TermAwareTranslator(engine).translate([source])
+    assert engine.calls[1]["segments"] == [rewritten]
+    assert "Federal" not in (engine.calls[1]["instructions"][0] or "")  # naming it primes the model
+    assert record.target == "A Meiyin Securities analyst said." and record.origin == "mt-repaired"
+    assert record.source == source and record.issues == ()
+
+
+def test_an_invented_number_is_reprompted_by_naming_it() -> None:
+    source = "训练花了两个月。"
     engine = CandidateEngine(
-        {source: ["An analyst at the Federal Reserve Bank of New York said."]},
-        repair={source: ["A Bank of America Securities analyst said."]},
+        {source: ["Training took 2 months and 2048 machines."]},
+        repair={source: ["Training took two months."]},
     )
     [record] = TermAwareTranslator(engine).translate([source])
-    assert "without 'Federal Reserve Bank of New York'" in engine.calls[1]["instructions"][0]
-    assert record.target == "A Bank of America Securities analyst said." and record.origin == "mt-repaired"
+    assert engine.calls[1]["segments"] == [source]  # no name to write in
+    assert "without '2048'" in engine.calls[1]["instructions"][0]
+    assert record.target == "Training took two months." and record.origin == "mt-repaired"

@@ -15,6 +15,9 @@ from termalign.kernel.errors import ConfigError
 from termalign.translator.batch import BatchConfig, load_batch_manifest, run_batch
 from termalign.translator.identity import IdentityEngine
 from termalign.translator.quality import (
+    CALIBRATIONS,
+    QUANTILE,
+    REVIEW_THRESHOLD,
     Calibration,
     QualityConfig,
     QualityTranslator,
@@ -47,6 +50,37 @@ def test_calibration_learns_the_direction_of_a_signal_and_stays_in_0_1() -> None
     assert fitted.score({}) == pytest.approx(fitted.score({"logprob": fitted.means[0], "length": 0.1}))
     with pytest.raises(ConfigError):
         Calibration.fit([], [], ("logprob",))
+
+
+def test_a_quantile_calibration_predicts_the_low_quantile_and_ranks_scattered_segments_low() -> None:
+    # two kinds of segment with the same mean target: "steady" (0.55-0.65) and "scattered"
+    # (0.2-1.0); only the kind is a signal.  The mean fit cannot tell them apart, the
+    # 0.2-quantile fit ranks the scattered ones low, where the worst segments are.
+    rows = [{"kind": float(k % 2)} for k in range(200)]
+    spread = [(k // 2) / 99 for k in range(200)]  # 0..1 within each kind
+    targets = [0.55 + 0.1 * u if k % 2 == 0 else 0.2 + 0.8 * u for k, u in enumerate(spread)]
+    by_mean = Calibration.fit(rows, targets, ("kind",))
+    by_low = Calibration.fit(rows, targets, ("kind",), quantile=0.2, steps=6000)
+    steady, scattered = {"kind": 0.0}, {"kind": 1.0}
+    assert abs(by_mean.score(steady) - by_mean.score(scattered)) < 0.02
+    assert by_low.score(scattered) < by_low.score(steady) - 0.15
+    assert by_low.score(steady) == pytest.approx(0.57, abs=0.03) and by_low.quantile == 0.2
+    assert by_low.score(scattered) == pytest.approx(0.36, abs=0.05)
+    below = sum(1 for r, t in zip(rows, targets, strict=True) if t < by_low.score(r))
+    assert 0.1 * len(rows) <= below <= 0.3 * len(rows)  # about a fifth of the targets under the score
+    with pytest.raises(ConfigError):
+        Calibration.fit(rows, targets, ("kind",), quantile=1.0)
+
+
+def test_shipped_calibrations_and_the_cli_threshold_agree() -> None:
+    from termalign.commands.batch import batch
+    from termalign.commands.translate import translate
+
+    assert all(c.quantile == QUANTILE for c in CALIBRATIONS.values())
+    for command in (batch, translate):
+        [option] = [p for p in command.params if p.name == "review_threshold"]
+        assert option.default == REVIEW_THRESHOLD
+    assert BatchConfig(output_dir=Path("x")).review_threshold == REVIEW_THRESHOLD
 
 
 def test_cheap_signals_see_coverage_length_and_issues() -> None:
@@ -123,6 +157,8 @@ def test_build_translator_scores_and_the_tiny_model_gives_token_log_probabilitie
     engine = tiny_engine(install_tiny(tmp_path / "models"))
     [lp] = engine.score_translations(["你好。"], ["Hello."])
     assert len(lp) >= 2 and all(v <= 0 for v in lp)
+    plain, empty = engine.score_texts(["Hello there.", ""])
+    assert len(plain) >= 2 and all(v <= 0 for v in plain) and empty == []
     back = engine.with_languages("English", "Chinese")
     assert back.config.target_language == "Chinese" and back._generator is engine._generator
     [record] = build_translator(engine).translate(["训练数据来自公开的网页。"])

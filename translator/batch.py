@@ -57,6 +57,7 @@ from termalign.translator.engine import EngineConfig
 from termalign.translator.journal import Journal, signature_key
 from termalign.translator.markup import PLACEHOLDER_RE
 from termalign.translator.progress import ProgressCallback, report
+from termalign.translator.quality import REVIEW_THRESHOLD
 from termalign.translator.records import SegmentRecord
 from termalign.translator.terms import TranslateConfig
 
@@ -121,7 +122,7 @@ class BatchConfig:
     max_docs: int | None = None
     batch_segments: int = 32
     restart: bool = False
-    review_threshold: float = 0.45  # segments scored under this are marked for review (review.html)
+    review_threshold: float = REVIEW_THRESHOLD  # scored under this: marked for review (review.html)
     xliff: str = ""  # "1.2" or "2.1": also write <id>.<lang>.xlf, the pre-translated XLIFF, per document
 
     def __post_init__(self) -> None:

@@ -199,6 +199,21 @@ class GeneratorEngine(CT2EngineBase):
             raise ModelError(f"scoring failed ({exc})", path=self.model_dir) from exc
         return [list(r.log_probs[-len(tail) :]) for r, tail in zip(raw, tails, strict=True)]
 
+    def score_texts(self, texts: Sequence[str]) -> list[list[float]]:
+        """The log-probability of each token of each text as plain language, without a prompt
+        (a language-model score: the fluency of a target, or how unusual a source is)."""
+        if not texts:
+            return []
+        self._load()
+        batch = [["<|im_start|>", *self._text_tokenizer.encode(t).tokens] for t in texts]
+        try:
+            raw = self._generator.score_batch(
+                batch, max_batch_size=self.config.max_batch_size, max_input_length=0
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"scoring failed ({exc})", path=self.model_dir) from exc
+        return [list(r.log_probs) for r in raw]
+
     def with_languages(self, source_language: str, target_language: str) -> GeneratorEngine:
         """The same loaded model translating between other languages (back-translation shares it)."""
         from dataclasses import replace
