@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +16,7 @@ from termalign.align.dictionary import load_cedict
 from termalign.align.documents import detect_format
 from termalign.align.dp import align_along, align_spans
 from termalign.align.gold import IndexScore, calibration, index_beads, parse_index_gold
-from termalign.align.lengths import LengthModel, ratio_from_totals, refine_on_beads, shrink
+from termalign.align.lengths import LengthModel, ratio_from_totals, refine_on_beads, shrink, window_pairs
 from termalign.align.lexicon import LexiconSimilarity, en_tokens, train_model1, zh_tokens
 from termalign.align.reader import read_string
 from termalign.align.similarity import chrf
@@ -127,6 +128,22 @@ def test_refinement_is_robust_to_a_few_wrong_beads() -> None:
     assert model.origin == "beads" and model.ratio == pytest.approx(4.0, rel=0.2)
     assert model.variance < 5.0  # the median ignores the two outliers
     assert refine_on_beads(good[:3], LengthModel(3.16, 7.0)).origin == "config"  # too few beads
+
+
+def test_windows_undo_the_shrinking_a_first_pass_causes() -> None:
+    # A first pass cuts between neighbours where the lengths fit: here each bead hands half of
+    # its length error to the next one, which halves the spread of single beads.  Sums over
+    # three beads do not depend on the cuts inside them and see nearly the true spread again.
+    rng = random.Random(7)
+    errors = [rng.gauss(0.0, 12.0) for _ in range(900)]
+    true = [(20.0, 80.0 + e) for e in errors]
+    passed = [(20.0, 80.0 + e / 2 + (errors[k - 1] / 2 if k else 0.0)) for k, e in enumerate(errors)]
+    assert window_pairs([(1.0, 2.0)] * 7, 3) == [(3.0, 6.0), (4.0, 8.0)]  # the tail joins the last window
+    truth = refine_on_beads(true, LengthModel(4.0, 7.0)).variance
+    single = refine_on_beads(passed, LengthModel(4.0, 7.0)).variance
+    windowed = refine_on_beads(window_pairs(passed, 3), LengthModel(4.0, 7.0)).variance
+    assert single < 0.65 * truth
+    assert 0.7 * truth < windowed < 1.3 * truth
 
 
 def test_model1_learns_a_name_from_the_pair() -> None:
