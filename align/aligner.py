@@ -33,6 +33,7 @@ from termalign.align.costs import AlignConfig, BeadCost, UnitFeatures
 from termalign.align.dictionary import CedictIndex, english_stems, load_cedict
 from termalign.align.document import Block, BlockKind, Document, Sentence
 from termalign.align.dp import align_along, align_spans, bead_posteriors
+from termalign.align.lexicon import WordEvidence, cedict_table, en_tokens, zh_tokens
 from termalign.align.lengths import (
     LengthModel,
     ratio_from_totals,
@@ -184,6 +185,7 @@ class _Side:
         self.block_of = {s.id: b.id for b in self.blocks for s in b.sentences}
         self.block_index = {s.id: k for k, b in enumerate(self.blocks) for s in b.sentences}
         self.flat = [s for ss in self.sentences for s in ss]
+        self.tokens = [zh_tokens(s.view, index) if self.chinese else en_tokens(s.text) for s in self.flat]
 
     def with_ratio(self, ratio: float) -> None:
         """Recompute lengths for a new ratio (only Chinese lengths depend on it)."""
@@ -241,6 +243,32 @@ class _Problem:
     zh_side: str
     scorers: tuple[Scorer, ...]
     lexical_cache: dict[tuple[int, int, int, int], float] = field(default_factory=dict)  # flat mode
+    words: WordEvidence | None = None  # over the flat sentences, Chinese side first
+
+    def words_fn(
+        self, source_offset: int, target_offset: int
+    ) -> Callable[[int, int, int, int], float] | None:
+        """The word evidence of beads over units that start at these flat sentence positions."""
+        words = self.words
+        if words is None:
+            return None
+        if self.zh_side == "source":
+            return lambda i0, i1, j0, j1: words.cost(
+                source_offset + i0, source_offset + i1, target_offset + j0, target_offset + j1
+            )
+        return lambda i0, i1, j0, j1: words.cost(
+            target_offset + j0, target_offset + j1, source_offset + i0, source_offset + i1
+        )
+
+
+def _word_evidence(
+    source: _Side, target: _Side, zh_side: str, index: CedictIndex | None, config: AlignConfig
+) -> WordEvidence | None:
+    if not zh_side or config.w_words == 0:
+        return None
+    zh, en = (source, target) if zh_side == "source" else (target, source)
+    table = cedict_table({t for tokens in zh.tokens for t in tokens}, index)
+    return WordEvidence(zh.tokens, en.tokens, table, config.words_mix)
 
 
 def align_documents(
@@ -268,6 +296,7 @@ def align_documents(
         length = LengthModel(ratio, config.length_variance, "totals")
     cfg = replace(config, length_ratio=length.ratio, length_variance=length.variance)
     problem = _Problem(_Side(src, index, cfg), _Side(tgt, index, cfg), cfg, zh_side, tuple(scorers))
+    problem.words = _word_evidence(problem.source, problem.target, zh_side, index, cfg)
     if not problem.source.blocks and not problem.target.blocks:
         raise AlignmentError("both documents are empty", path=src.path)
     run = _align_flat if presplit else _align_two_level
@@ -312,6 +341,13 @@ def _reestimate(
             )
             problem.source.with_ratio(length.ratio)
             problem.target.with_ratio(length.ratio)
+    if problem.words is not None and config.estimate_words_mix:
+        spans = _spans_of(beads, problem.source, problem.target)
+        oriented = [
+            (sp.i0, sp.i1, sp.j0, sp.j1) if problem.zh_side == "source" else (sp.j0, sp.j1, sp.i0, sp.i1)
+            for sp in spans
+        ]
+        problem.words = problem.words.with_mix(problem.words.fit_mix(oriented))
     if presplit and config.estimate_shapes:
         kinds = [(len(b.source_ids), len(b.target_ids)) for b in beads]
         problem.config = replace(problem.config, presplit_priors=shape_priors(kinds, config.presplit_priors))
@@ -390,6 +426,10 @@ def _align_group(group: Span, problem: _Problem) -> list[Bead]:
         extra=_extra_fn(problem.scorers, [[s] for s in src_sents], [[s] for s in tgt_sents]),
         source_blocks=[source.block_index[s.id] for s in src_sents],
         target_blocks=[target.block_index[s.id] for s in tgt_sents],
+        words=problem.words_fn(
+            sum(len(ss) for ss in source.sentences[: group.i0]),
+            sum(len(ss) for ss in target.sentences[: group.j0]),
+        ),
     )
     seen = _Recorder(cost)
     spans = align_spans(len(src_sents), len(tgt_sents), seen, config.bead_types, config.band)
@@ -408,6 +448,7 @@ def _align_flat(problem: _Problem, guide: Sequence[Bead] | None) -> tuple[list[B
         extra=_extra_fn(problem.scorers, [[s] for s in src_sents], [[s] for s in tgt_sents]),
         priors=config.presplit_priors,
         lexical_cache=problem.lexical_cache,
+        words=problem.words_fn(0, 0),
     )
     n, m = len(src_sents), len(tgt_sents)
     seen = _Recorder(cost)

@@ -109,6 +109,11 @@ class AlignConfig:
     w_dict: float = 4.0
     w_extra: float = 2.0
     w_kind: float = 6.0
+    w_words: float = (
+        1.0  # weight of the word-translation evidence (align.lexicon.WordEvidence), sentences only
+    )
+    words_mix: float = 0.2  # λ of that evidence (first pass): the share of a bead's words taken as translated
+    estimate_words_mix: bool = True  # λ re-estimated by EM on the first pass (WordEvidence.fit_mix)
     dict_reference: float = 0.45  # a dictionary score this high counts as full agreement
     dict_pseudo_count: float = 2.0  # smoothing toward a neutral score (half the reference)
     # score = 1 / (1 + exp((cost per unit - midpoint) / width)).  On the DeepSeek FAQ, correct
@@ -236,7 +241,9 @@ class BeadCost:
 
     ``zh_side`` says which side holds Chinese ("source", "target" or "" when
     neither does, in which case the dictionary score is not used).  ``extra``,
-    if given, returns a similarity in ``[0, 1]`` for the bead.
+    if given, returns a similarity in ``[0, 1]`` for the bead; ``words``, if
+    given, the word-translation evidence of a bead as a cost in nats
+    (:class:`align.lexicon.WordEvidence`), weighted by ``w_words``.
     """
 
     def __init__(
@@ -251,9 +258,10 @@ class BeadCost:
         source_blocks: Sequence[int] = (),
         target_blocks: Sequence[int] = (),
         lexical_cache: dict[tuple[int, int, int, int], float] | None = None,
+        words: ExtraFn | None = None,
     ) -> None:
         self.source, self.target, self.config = source, target, config
-        self.zh_side, self.extra = zh_side, extra
+        self.zh_side, self.extra, self.words = zh_side, extra, words
         self._priors = dict(config.priors if priors is None else priors)
         # Block index of each unit: a bead whose units lie in two blocks of one side crosses a boundary.
         self._blocks_s, self._blocks_t = list(source_blocks), list(target_blocks)
@@ -288,6 +296,8 @@ class BeadCost:
             length = cfg.w_length * gale_church_cost(
                 ls, lt, cfg.length_ratio, cfg.length_variance, cfg.length_tail_slope
             )
+        if self.words is not None and both:
+            length += cfg.w_words * self.words(i0, i1, j0, j1)
         crossing = self._crossings(i0, i1, j0, j1) if (self._blocks_s or self._blocks_t) else 0
         per_unit = lexical + length / size + cfg.w_cross * crossing / size
         return prior + size * lexical + length + cfg.w_cross * crossing, per_unit
@@ -299,7 +309,7 @@ class BeadCost:
         anchors_s = frozenset().union(*(u.anchors for u in src))
         anchors_t = frozenset().union(*(u.anchors for u in tgt))
         lexical = cfg.w_anchor * anchor_penalty(anchors_s, anchors_t)
-        if self.zh_side:
+        if self.zh_side and self.words is None:  # the word evidence reads the same dictionary, better
             agreement = min(1.0, self._dict_score(src, tgt) / cfg.dict_reference)
             lexical += cfg.w_dict * (1.0 - agreement)
         return lexical + cfg.w_kind * kind_penalty([u.kind for u in src], [u.kind for u in tgt])

@@ -116,9 +116,7 @@ def refine_on_beads(pairs: Sequence[tuple[float, float]], model: LengthModel) ->
     return LengthModel(ratio, variance, "beads", len(pairs))
 
 
-def window_pairs(
-    beads: Sequence[tuple[float, float]], size: int = WINDOW_BEADS
-) -> list[tuple[float, float]]:
+def window_pairs(beads: Sequence[tuple[float, float]], size: int = WINDOW_BEADS) -> list[tuple[float, float]]:
     """(source, target) length sums over non-overlapping runs of ``size`` consecutive beads.
 
     A first pass chooses each bead's shape so that its lengths fit the model,

@@ -17,7 +17,15 @@ from termalign.align.documents import detect_format
 from termalign.align.dp import align_along, align_spans
 from termalign.align.gold import IndexScore, calibration, index_beads, parse_index_gold
 from termalign.align.lengths import LengthModel, ratio_from_totals, refine_on_beads, shrink, window_pairs
-from termalign.align.lexicon import LexiconSimilarity, en_tokens, train_model1, zh_tokens
+from termalign.align.lexicon import (
+    LexiconSimilarity,
+    WordEvidence,
+    WordTable,
+    cedict_table,
+    en_tokens,
+    train_model1,
+    zh_tokens,
+)
 from termalign.align.reader import read_string
 from termalign.align.similarity import chrf
 
@@ -144,6 +152,56 @@ def test_windows_undo_the_shrinking_a_first_pass_causes() -> None:
     windowed = refine_on_beads(window_pairs(passed, 3), LengthModel(4.0, 7.0)).variance
     assert single < 0.65 * truth
     assert 0.7 * truth < windowed < 1.3 * truth
+
+
+# Three Chinese sentences and their translations; every word of the table below is in them.
+WORDS_ZH = [["老", "王", "喝", "茶"], ["他", "去", "工作"], ["晚上", "他", "回家"]]
+WORDS_EN = [["old", "wang", "drank", "tea"], ["went", "work"], ["eveni", "went", "home"]]
+WORDS_TABLE = {
+    "老": {"old": 1.0},
+    "王": {"wang": 1.0},
+    "喝": {"drank": 0.5, "drink": 0.5},
+    "茶": {"tea": 1.0},
+    "去": {"went": 0.5, "go": 0.5},
+    "工作": {"work": 1.0},
+    "晚上": {"eveni": 0.5, "night": 0.5},
+    "回家": {"home": 1.0},
+}
+
+
+def _evidence(mix: float = 0.3) -> WordEvidence:
+    backward: dict[str, dict[str, float]] = {}
+    for z, row in WORDS_TABLE.items():
+        for e in row:
+            backward.setdefault(e, {})[z] = 1.0
+    return WordEvidence(WORDS_ZH, WORDS_EN, WordTable(WORDS_TABLE, backward), mix)
+
+
+def test_word_evidence_prefers_the_true_beads() -> None:
+    words = _evidence()
+    true = words.cost(0, 1, 0, 1) + words.cost(1, 2, 1, 2)
+    assert words.cost(0, 1, 0, 1) < 0  # a translation is better explained than by chance
+    assert words.cost(0, 1, 1, 2) > words.cost(0, 1, 0, 1)
+    # An English sentence moved into the wrong bead costs; so does joining two right beads.
+    assert words.cost(0, 1, 0, 2) + words.cost(1, 2, 2, 2) > true
+    assert words.cost(0, 2, 0, 2) > true
+    assert words.cost(0, 1, 0, 0) == 0.0  # an empty side has no evidence; its prior pays
+
+
+def test_word_evidence_fits_the_share_of_translated_words() -> None:
+    words = _evidence(0.3)
+    right = words.fit_mix([(0, 1, 0, 1), (1, 2, 1, 2), (2, 3, 2, 3)])
+    wrong = words.fit_mix([(0, 1, 1, 2), (1, 2, 2, 3), (2, 3, 0, 1)])
+    assert right > 0.5 > wrong  # nearly every word of these beads is a translation
+    assert words.with_mix(right).cost(0, 1, 0, 1) < words.cost(0, 1, 0, 1)
+
+
+def test_cedict_table_covers_words_characters_and_latin() -> None:
+    index = load_cedict()
+    table = cedict_table(["蒸馏", "门", "gpu", "的"], index)
+    assert "disti" in table.forward["蒸馏"] and "door" in table.forward["门"]
+    assert table.forward["gpu"] == {"gpu": 1.0}
+    assert "蒸馏" in table.backward["disti"]
 
 
 def test_model1_learns_a_name_from_the_pair() -> None:
