@@ -33,7 +33,6 @@ from termalign.align.costs import AlignConfig, BeadCost, UnitFeatures
 from termalign.align.dictionary import CedictIndex, english_stems, load_cedict
 from termalign.align.document import Block, BlockKind, Document, Sentence
 from termalign.align.dp import align_along, align_spans, bead_posteriors
-from termalign.align.lexicon import WordEvidence, cedict_table, en_tokens, zh_tokens
 from termalign.align.lengths import (
     LengthModel,
     ratio_from_totals,
@@ -42,6 +41,7 @@ from termalign.align.lengths import (
     shrink,
     window_pairs,
 )
+from termalign.align.lexicon import WordEvidence, cedict_table, en_tokens, zh_tokens
 from termalign.align.script import is_cjk
 from termalign.align.similarity import Scorer, Similarity
 from termalign.kernel.errors import AlignmentError, ConfigError

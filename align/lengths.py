@@ -106,7 +106,7 @@ def shrink(estimate: float, default: float, sentences: int) -> float:
 
 
 def refine_on_beads(pairs: Sequence[tuple[float, float]], model: LengthModel) -> LengthModel:
-    """``c`` and ``s²`` re-estimated on (source length, target length) of first-pass beads or windows of them."""
+    """``c`` and ``s²`` re-estimated on (source, target) lengths of first-pass beads or windows of them."""
     pairs = [(s, t) for s, t in pairs if s > 0 and t > 0]
     if len(pairs) < MIN_BEADS:
         return model

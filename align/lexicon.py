@@ -307,7 +307,7 @@ class WordEvidence:
         return -gain / 2.0
 
     def _side_gain(self, side: str, a0: int, a1: int, b: int) -> float:
-        """Log-likelihood ratio of the tokens of sentence ``b`` given sentences ``[a0, a1)`` of the other side."""
+        """Log-likelihood ratio of sentence ``b``'s tokens given sentences ``[a0, a1)`` of the other side."""
         key = (side, a0, a1, b)
         value = self._side.get(key)
         if value is None:
