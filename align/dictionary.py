@@ -48,6 +48,7 @@ _SPLIT_RE = re.compile(r"[;,]")
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _MAX_WORD = 6
 _MAX_GLOSS_WORDS = 4
+_TONE_RE = re.compile(r"[1-5]")
 CHAR_SENSES = 3  # senses of a single character's reading that count (CedictIndex.char_stems)
 _STOPWORDS_TEXT = """
     a an the and or but if of to in on at by for with from as is are was were be been being it its this that
@@ -140,6 +141,15 @@ class CedictIndex:
                     out |= _gloss_stems(sense)
             cached = self._char_stems[char] = frozenset(out)
         return cached
+
+    def readings(self, char: str, surname: bool = False) -> frozenset[str]:
+        """Toneless pinyin readings of a character (``沙`` → ``sha``, ``ü`` as ``u``), or its surname ones."""
+        out = set()
+        for pinyin, senses in self._chars.get(char, ()):
+            if surname and not (pinyin[:1].isupper() and senses.startswith("surname ")):
+                continue
+            out.add(_TONE_RE.sub("", pinyin.lower()).replace("u:", "u"))
+        return frozenset(out)
 
     def name(self, word: str) -> str | None:
         """The Latin name of a proper noun (``nvidia`` for 英伟达), or None."""

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from termalign.align.aligner import align_documents, similarity_named
+from termalign.align.anchors import transliterated_names
 from termalign.align.beads import bead_counts
 from termalign.align.costs import PRESPLIT_BEAD_TYPES, AlignConfig
 from termalign.align.dictionary import load_cedict
@@ -202,6 +203,30 @@ def test_cedict_table_covers_words_characters_and_latin() -> None:
     assert "disti" in table.forward["蒸馏"] and "door" in table.forward["门"]
     assert table.forward["gpu"] == {"gpu": 1.0}
     assert "蒸馏" in table.backward["disti"]
+
+
+def test_pinyin_names_become_anchors_where_they_match_in_place() -> None:
+    # 沙 is the surname Sha, 瑞山 reads ruishan; 也 is a surname Ye as well as "also", but it occurs
+    # all over the Chinese text while "Ye" occurs once: no anchor for it.
+    read = {"沙": ("sha", True), "瑞": ("rui", False), "山": ("shan", False), "也": ("ye", True)}
+
+    def readings(char: str, surname: bool) -> frozenset[str]:
+        found = read.get(char)
+        return frozenset({found[0]}) if found and (found[1] or not surname) else frozenset()
+
+    zh = ["天黑了。"] * 20
+    en = ["It got dark."] * 20
+    zh[0], en[0] = "沙瑞山来了。", "Sha Ruishan came."
+    zh[10], en[10] = "沙瑞山走了。", "Sha left."  # a sentence-initial name counts once known
+    zh[11], en[11] = "他说。", "So Sha said."
+    for k in (3, 8, 13, 18):
+        zh[k] = "他也笑了。"
+    en[3] = "He smiled, and so did Ye."
+    zh_names, en_names = transliterated_names(zh, en, readings)
+    assert zh_names[0] == {"w:sha", "w:ruishan"} and en_names[0] == {"w:sha", "w:ruishan"}
+    assert zh_names[10] == {"w:sha", "w:ruishan"} and en_names[10] == en_names[11] == {"w:sha"}
+    assert not any(zh_names[k] for k in (3, 8, 13, 18)) and not en_names[3]
+    assert load_cedict().readings("沙", True) == {"sha"} and "ye" in load_cedict().readings("叶")
 
 
 def test_model1_learns_a_name_from_the_pair() -> None:
