@@ -331,13 +331,20 @@ def align_documents(
         source_lang=src.lang,
         target_lang=tgt.lang,
         config=problem.config,
-        signature=signature_of(problem.config, problem.scorers, length),
+        signature=_signature(problem, length),
         block_beads=groups,
         length_model=length,
         mode="pre-split" if presplit else "two-level",
         source_document=src,
         target_document=tgt,
     )
+
+
+def _signature(problem: _Problem, length: LengthModel) -> dict[str, str]:
+    sig = signature_of(problem.config, problem.scorers, length)
+    if problem.words is not None:
+        sig["word_evidence"] = f"CC-CEDICT IBM-1, translated share {problem.words.mix:.3f}"
+    return sig
 
 
 def _reestimate(
