@@ -185,6 +185,9 @@ class _Side:
         self.block_of = {s.id: b.id for b in self.blocks for s in b.sentences}
         self.block_index = {s.id: k for k, b in enumerate(self.blocks) for s in b.sentences}
         self.flat = [s for ss in self.sentences for s in ss]
+        self.first = [0]  # flat position of each block's first sentence (and the end)
+        for ss in self.sentences:
+            self.first.append(self.first[-1] + len(ss))
         self.tokens = [zh_tokens(s.view, index) if self.chinese else en_tokens(s.text) for s in self.flat]
 
     def add_anchors(self, anchors: Sequence[frozenset[str]]) -> None:
@@ -448,10 +451,7 @@ def _align_group(group: Span, problem: _Problem) -> list[Bead]:
         extra=_extra_fn(problem.scorers, [[s] for s in src_sents], [[s] for s in tgt_sents]),
         source_blocks=[source.block_index[s.id] for s in src_sents],
         target_blocks=[target.block_index[s.id] for s in tgt_sents],
-        words=problem.words_fn(
-            sum(len(ss) for ss in source.sentences[: group.i0]),
-            sum(len(ss) for ss in target.sentences[: group.j0]),
-        ),
+        words=problem.words_fn(source.first[group.i0], target.first[group.j0]),
     )
     seen = _Recorder(cost)
     spans = align_spans(len(src_sents), len(tgt_sents), seen, config.bead_types, config.band)

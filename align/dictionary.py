@@ -106,6 +106,7 @@ class CedictIndex:
         self._stems: dict[str, frozenset[str]] = {}
         self._char_stems: dict[str, frozenset[str]] = {}
         self._names: dict[str, str | None] = {}
+        self._readings: dict[tuple[str, bool], frozenset[str]] = {}
 
     def __contains__(self, word: str) -> bool:
         return word in self._senses
@@ -144,12 +145,16 @@ class CedictIndex:
 
     def readings(self, char: str, surname: bool = False) -> frozenset[str]:
         """Toneless pinyin readings of a character (``沙`` → ``sha``, ``ü`` as ``u``), or its surname ones."""
-        out = set()
-        for pinyin, senses in self._chars.get(char, ()):
-            if surname and not (pinyin[:1].isupper() and senses.startswith("surname ")):
-                continue
-            out.add(_TONE_RE.sub("", pinyin.lower()).replace("u:", "u"))
-        return frozenset(out)
+        key = (char, surname)
+        cached = self._readings.get(key)
+        if cached is None:
+            out = set()
+            for pinyin, senses in self._chars.get(char, ()):
+                if surname and not (pinyin[:1].isupper() and senses.startswith("surname ")):
+                    continue
+                out.add(_TONE_RE.sub("", pinyin.lower()).replace("u:", "u"))
+            cached = self._readings[key] = frozenset(out)
+        return cached
 
     def name(self, word: str) -> str | None:
         """The Latin name of a proper noun (``nvidia`` for 英伟达), or None."""
