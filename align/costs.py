@@ -10,7 +10,10 @@ bead is
 
 where ``size = (#source + #target) / 2`` so that cutting one bead into two
 pays the lexical penalties about as often as keeping it whole; 1-0 and 0-1
-beads pay their prior and the full lexical penalty.
+beads pay their prior and the full lexical penalty.  Sentence beads, when the
+aligner gives a ``words`` function (:class:`align.lexicon.WordEvidence`), add
+``w_words * words`` (nats, minus a log-likelihood ratio) and drop the
+dictionary share, which reads the same dictionary more crudely.
 
 Length model (Gale & Church 1993), calibrated on the hand-checked beads of the
 DeepSeek FAQ (zh→en, ``corpora/deepseek/faq.gold.jsonl``, 241 beads with text on
