@@ -22,10 +22,19 @@ Normalisation choices, and why:
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["anchors_zh", "anchors_en", "normalise_url", "number_anchor", "chinese_number", "speech_anchor"]
+__all__ = [
+    "anchors_zh",
+    "anchors_en",
+    "normalise_url",
+    "number_anchor",
+    "chinese_number",
+    "speech_anchor",
+    "transliterated_names",
+]
 
 _MONTHS = {
     name: k
@@ -273,3 +282,79 @@ def speech_anchor(text: str, chinese: bool) -> frozenset[str]:
     """``q:speech`` when the sentence holds quoted speech: dialogue stays dialogue in translation."""
     pattern = _ZH_SPEECH if chinese else _EN_SPEECH
     return frozenset({"q:speech"}) if pattern.search(text) else frozenset()
+
+
+_EN_CAPITAL_RE = re.compile(r"[A-Z][a-z]+")
+
+
+def transliterated_names(
+    zh_texts: Sequence[str],
+    en_texts: Sequence[str],
+    readings: Callable[[str, bool], frozenset[str]],
+    *,
+    window_share: float = 0.04,
+    min_share: float = 0.4,
+) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+    """Name anchors for Chinese names written in pinyin in the English text (``沙瑞山`` / ``Sha Ruishan``).
+
+    A capitalised English word that stands inside a sentence somewhere in the
+    document is a name candidate.  It pairs with a Chinese surname character
+    whose surname reading it spells (``沙`` → ``Sha``), or with two characters
+    whose readings it spells (``瑞山`` → ``Ruishan``).  ``也`` is a surname as
+    well as "also", so a pair is kept only if the two occur at matching places
+    of the documents: at least ``min_share`` of the occurrences of each lie
+    within ``window_share`` of the documents' length of an occurrence of the
+    other.  ``readings(char, surname_only)`` gives toneless pinyin.
+
+    Returns the anchors (``w:sha``) of each Chinese and each English sentence.
+    """
+    initial: dict[str, set[int]] = {}
+    inside: set[str] = set()
+    for j, text in enumerate(en_texts):
+        for k, match in enumerate(_EN_CAPITAL_RE.finditer(text)):
+            word = match.group().lower()
+            start = match.start()
+            if start and text[start - 1].isalpha():
+                continue
+            initial.setdefault(word, set()).add(j)
+            if k or text[:start].strip(" \"'“‘(—-"):
+                inside.add(word)
+    names = {w: js for w, js in initial.items() if w in inside and w not in _EN_STOP}
+    found: dict[tuple[str, str], set[int]] = {}
+    for i, text in enumerate(zh_texts):
+        for pos, char in enumerate(text):
+            for reading in readings(char, True):
+                if reading in names:
+                    found.setdefault((reading, char), set()).add(i)
+            if pos + 1 < len(text):
+                second = text[pos + 1]
+                for a in readings(char, False):
+                    for b in readings(second, False):
+                        if a + b in names:
+                            found.setdefault((a + b, char + second), set()).add(i)
+    zh_out: list[set[str]] = [set() for _ in zh_texts]
+    en_out: list[set[str]] = [set() for _ in en_texts]
+    scale = len(zh_texts) / max(len(en_texts), 1)
+    window = max(2.0, window_share * len(zh_texts))
+    for (name, _chars), zs in found.items():
+        es = [j * scale for j in names[name]]
+        if (
+            _near_share(sorted(zs), es, window) >= min_share
+            and _near_share(es, sorted(zs), window) >= min_share
+        ):
+            for i in zs:
+                zh_out[i].add("w:" + name)
+            for j in names[name]:
+                en_out[j].add("w:" + name)
+    return [frozenset(a) for a in zh_out], [frozenset(a) for a in en_out]
+
+
+def _near_share(points: Sequence[float], others: Sequence[float], window: float) -> float:
+    """Share of ``points`` within ``window`` of one of ``others`` (``others`` sorted)."""
+    ordered = sorted(others)
+    near = 0
+    for p in points:
+        k = bisect.bisect_left(ordered, p - window)
+        if k < len(ordered) and ordered[k] <= p + window:
+            near += 1
+    return near / len(points) if points else 0.0

