@@ -32,7 +32,7 @@ from termalign.align.beads import Bead, Span, bead_kind
 from termalign.align.costs import AlignConfig, BeadCost, UnitFeatures
 from termalign.align.dictionary import CedictIndex, english_stems, load_cedict
 from termalign.align.document import Block, BlockKind, Document, Sentence
-from termalign.align.dp import align_along, align_spans, bead_posteriors
+from termalign.align.dp import DEFAULT_SCORE_MAP, align_along, align_spans, bead_posteriors
 from termalign.align.lengths import (
     LengthModel,
     ratio_from_totals,
@@ -521,13 +521,14 @@ def _beads(
 ) -> list[Bead]:
     source, target, config = problem.source, problem.target, problem.config
     if config.confidence == "posterior":
-        scores = bead_posteriors(
-            cost.seen, len(src_sents), len(tgt_sents), spans, config.posterior_temperature
-        )
+        raw = bead_posteriors(cost.seen, len(src_sents), len(tgt_sents), spans, config.posterior_temperature)
+        raw = [r if math.isfinite(r) else 0.0 for r in raw]
+        shapes = [(sp.i1 - sp.i0, sp.j1 - sp.j0) for sp in spans]
+        scores = DEFAULT_SCORE_MAP.apply(raw, shapes)
     else:
-        scores = [cost.cost.confidence(sp.i0, sp.i1, sp.j0, sp.j1) for sp in spans]
+        raw = scores = [cost.cost.confidence(sp.i0, sp.i1, sp.j0, sp.j1) for sp in spans]
     beads = []
-    for span, score in zip(spans, scores, strict=True):
+    for span, score, before in zip(spans, scores, raw, strict=True):
         if not math.isfinite(score):
             score = 0.0
         s, t = src_sents[span.i0 : span.i1], tgt_sents[span.j0 : span.j1]
@@ -542,6 +543,7 @@ def _beads(
                 block_id=block,
                 flagged=score < config.flag_threshold,
                 kind=span.kind,
+                raw_score=round(before, 4) if math.isfinite(before) else 0.0,
             )
         )
     return beads

@@ -57,6 +57,9 @@ class Bead:
     block_id: str  # the block of the first source sentence; for a 0-1 bead, of the first target sentence
     flagged: bool  # True when the score is below the configured threshold
     kind: str  # "1-1", "1-2", "1-0", ...
+    # The score before calibration: the bead's lattice posterior (``AlignConfig.confidence ==
+    # "posterior"``, mapped to ``score`` by ``dp.DEFAULT_SCORE_MAP``), else the score itself.
+    raw_score: float | None = None
 
     @property
     def is_unaligned(self) -> bool:

@@ -32,6 +32,10 @@ __all__ = [
     "align_spans",
     "align_along",
     "bead_posteriors",
+    "ScoreMap",
+    "DEFAULT_SCORE_MAP",
+    "score_features",
+    "fit_score_map",
 ]
 
 CostFn = Callable[[int, int, int, int], float]
@@ -250,3 +254,107 @@ def _logsumexp(values: Sequence[float]) -> float:
     if top == -math.inf:
         return top
     return top + math.log(sum(math.exp(v - top) for v in values))
+
+
+# --- calibration: from a lattice posterior to a bead's score ----------------------------------
+
+_CLIP = 1e-4  # posteriors are clipped to [_CLIP, 1 - _CLIP] before taking log-odds
+
+
+def _log_odds(p: float) -> float:
+    p = min(max(p, _CLIP), 1.0 - _CLIP)
+    return math.log(p / (1.0 - p))
+
+
+def score_features(posteriors: Sequence[float], shapes: Sequence[tuple[int, int]]) -> list[tuple[float, ...]]:
+    """The features :class:`ScoreMap` reads, one tuple per bead of a path (in path order).
+
+    ``(1, log-odds of the posterior, 1 if the bead is 1-0/0-1, 1 if it holds more
+    than three sentences, the smaller log-odds of its two neighbours)``.  A
+    neighbour missing at either end of the path counts as certain.  Errors come
+    in regions (a boundary given to the wrong neighbour makes two wrong beads),
+    so an unsure neighbour is evidence against the bead itself.
+    """
+    if len(posteriors) != len(shapes):
+        raise AlignmentError("score_features needs one shape per posterior.")
+    odds = [_log_odds(p) for p in posteriors]
+    edge = _log_odds(1.0)
+    out = []
+    for k, (value, (a, b)) in enumerate(zip(odds, shapes, strict=True)):
+        before = odds[k - 1] if k > 0 else edge
+        after = odds[k + 1] if k + 1 < len(odds) else edge
+        out.append((1.0, value, float(a == 0 or b == 0), float(a + b > 3), min(before, after)))
+    return out
+
+
+@dataclass(frozen=True)
+class ScoreMap:
+    """A logistic map from :func:`score_features` to a score in ``[0, 1]``.
+
+    ``weights`` pairs with the feature tuple (the first weight is the bias).  It
+    is fitted once on aligned data with a gold (:func:`fit_score_map`), never per
+    document, and it only rescores beads: the path is the same with any map.
+    """
+
+    weights: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != 5 or not all(math.isfinite(w) for w in self.weights):
+            raise AlignmentError("A score map needs five finite weights (bias and four features).")
+
+    def apply(self, posteriors: Sequence[float], shapes: Sequence[tuple[int, int]]) -> list[float]:
+        """The score of each bead of a path, from its posterior and the path around it."""
+        out = []
+        for row in score_features(posteriors, shapes):
+            z = sum(w * x for w, x in zip(self.weights, row, strict=True))
+            out.append(1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0)
+        return out
+
+
+def fit_score_map(
+    features: Sequence[tuple[float, ...]],
+    right: Sequence[bool],
+    threshold: float = 0.5,
+    precision: float | None = 0.9,
+    l2: float = 1e-3,
+) -> ScoreMap:
+    """Fit a :class:`ScoreMap` to beads whose correctness is known.
+
+    The weights are the maximum-likelihood logistic regression (Newton steps,
+    a small ridge ``l2``): Platt scaling of the posterior's log-odds with three
+    more features.  A calibrated probability does not by itself give the two
+    promises a reviewer reads from the flag (beads at or above ``threshold``
+    right at least ``precision`` of the time, flagged beads wrong more often
+    than right), so unless ``precision`` is None the bias is then moved (the
+    slopes kept) to the shift that meets both with the largest margin,
+    ``min(P(right | kept) - precision, P(wrong | flagged) - 0.5)``.
+    """
+    x = np.asarray(features, dtype=float)
+    y = np.asarray(right, dtype=float)
+    if x.ndim != 2 or x.shape[1] != 5 or len(y) != len(x) or len(y) == 0:
+        raise AlignmentError("fit_score_map needs one five-feature row per labelled bead.")
+    w = np.zeros(x.shape[1])
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
+        grad = x.T @ (p - y) + l2 * w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if float(np.max(np.abs(step))) < 1e-9:
+            break
+    if precision is not None:
+        z, cut = x @ w, math.log(threshold / (1 - threshold))
+        best, best_shift = -math.inf, 0.0
+        for shift in np.linspace(-3.0, 3.0, 241):
+            kept = z + shift >= cut
+            if kept.all() or not kept.any():
+                continue
+            margin = min(y[kept].mean() - precision, 1.0 - y[~kept].mean() - 0.5)
+            if margin > best + 1e-12 or (abs(margin - best) <= 1e-12 and abs(shift) < abs(best_shift)):
+                best, best_shift = margin, float(shift)
+        w[0] += best_shift
+    return ScoreMap(tuple(float(v) for v in w))
+
+
+# Fitted once on the six MAC-Dev chapters (default mode), by bench/align_bench.py --fit-score-map.
+DEFAULT_SCORE_MAP = ScoreMap((0.922, 1.01, -3.212, -1.098, 0.488))

@@ -36,6 +36,7 @@ from termalign.align.corpus import default_data_dir  # noqa: E402
 from termalign.align.costs import AlignConfig  # noqa: E402
 from termalign.align.dictionary import load_cedict  # noqa: E402
 from termalign.align.document import Block, Document  # noqa: E402
+from termalign.align.dp import DEFAULT_SCORE_MAP, fit_score_map, score_features  # noqa: E402
 from termalign.align.gold import (  # noqa: E402
     Calibration,
     GoldSet,
@@ -94,9 +95,16 @@ def mac_dev(data: Path) -> list[tuple[Document, Document, list]]:
     return out
 
 
-def run_mac(chapters: list, mode: str) -> tuple[IndexScore, Calibration, float, float]:
-    """(scores, calibration, seconds per 1,000 sentences, slowest chapter in seconds) of one mode."""
+Labelled = list[tuple[list[tuple[float, ...]], list[bool], list[float]]]
+
+
+def run_mac(chapters: list, mode: str) -> tuple[IndexScore, Calibration, float, float, Labelled]:
+    """(scores, calibration, s/1k sentences, slowest chapter in seconds, per chapter labelled beads).
+
+    The labelled beads of a chapter are (score-map features, right, raw posterior) in path order.
+    """
     total, scored, seconds, slowest, sentences = IndexScore(), [], 0.0, 0.0, 0
+    labelled: Labelled = []
     for zh, en, gold in chapters:
         started = time.perf_counter()
         if mode == "galechurch":
@@ -114,7 +122,53 @@ def run_mac(chapters: list, mode: str) -> tuple[IndexScore, Calibration, float, 
         gold_set = set(gold)
         if beads_scores:
             scored.extend((score, bead in gold_set) for score, bead in zip(beads_scores, system, strict=True))
-    return total, calibration(scored), 1000 * seconds / sentences, slowest
+            labelled.append(_labelled(result.beads, [bead in gold_set for bead in system]))
+    return total, calibration(scored), 1000 * seconds / sentences, slowest, labelled
+
+
+def _labelled(beads: list, right: list[bool]) -> tuple[list[tuple[float, ...]], list[bool], list[float]]:
+    raw = [b.raw_score if b.raw_score is not None else b.score for b in beads]
+    shapes = [(len(b.source_ids), len(b.target_ids)) for b in beads]
+    return score_features(raw, shapes), right, raw
+
+
+def leave_one_chapter_out(labelled: Labelled, precision: float | None = 0.9) -> Calibration:
+    """Calibration of score maps fitted on all chapters but one and applied to that one, pooled."""
+    scored: list[tuple[float, bool]] = []
+    for k, (_, right, raw) in enumerate(labelled):
+        rows = [row for c, part in enumerate(labelled) if c != k for row in part[0]]
+        labels = [r for c, part in enumerate(labelled) if c != k for r in part[1]]
+        fitted = fit_score_map(rows, labels, precision=precision)
+        shapes = [(int(a), int(b)) for a, b in _shapes_of(labelled[k][0])]
+        scored.extend(zip(fitted.apply(raw, shapes), right, strict=True))
+    return calibration(scored)
+
+
+def _shapes_of(rows: list[tuple[float, ...]]) -> list[tuple[int, int]]:
+    """Stand-in shapes that reproduce the shape features of ``rows`` (1-0 for empty, 2-2 for large)."""
+    return [(1, 0) if row[2] else ((2, 2) if row[3] else (1, 1)) for row in rows]
+
+
+def print_calibration(mode: str, labelled: Labelled, faq_labelled: Labelled) -> None:
+    """The score map against the raw posterior: in-sample, leave-one-chapter-out, FAQ."""
+    raw = [(p, r) for _, right, ps in labelled for p, r in zip(ps, right, strict=True)]
+    faq_raw = [(p, r) for _, right, ps in faq_labelled for p, r in zip(ps, right, strict=True)]
+
+    def shipped(parts: Labelled) -> Calibration:
+        return calibration(
+            (s, r)
+            for rows, right, ps in parts
+            for s, r in zip(DEFAULT_SCORE_MAP.apply(ps, _shapes_of(rows)), right, strict=True)
+        )
+
+    print(f"calibration of termalign {mode}: P(right | score>=0.5) (n)   P(wrong | flagged) (n)")
+    print(f"  MAC-Dev raw posterior (T=1.95)          {_cal(calibration(raw))}")
+    print(f"  MAC-Dev shipped score map (in-sample)   {_cal(shipped(labelled))}")
+    if len(labelled) > 1:
+        print(f"  MAC-Dev map, leave one chapter out      {_cal(leave_one_chapter_out(labelled))}")
+        print(f"  MAC-Dev ML fit only (no bias), l.o.o.   {_cal(leave_one_chapter_out(labelled, None))}")
+    print(f"  FAQ raw posterior (T=1.95)              {_cal(calibration(faq_raw))}")
+    print(f"  FAQ shipped score map                   {_cal(shipped(faq_labelled))}")
 
 
 def galechurch_index(zh: Document, en: Document) -> list:
@@ -129,24 +183,24 @@ def galechurch_index(zh: Document, en: Document) -> list:
     ]
 
 
-def run_faq(zh: Document, en: Document, gold: GoldSet, mode: str) -> tuple[float, Calibration | None, float]:
-    """(strict F1, calibration, seconds per 1,000 sentences) on the FAQ."""
+def run_faq(
+    zh: Document, en: Document, gold: GoldSet, mode: str
+) -> tuple[float, Calibration | None, float, Labelled]:
+    """(strict F1, calibration, seconds per 1,000 sentences, labelled beads) on the FAQ."""
     started = time.perf_counter()
     if mode == "galechurch":
         f1 = galechurch_f1(zh, en, gold, 1 / 2.59, 6.8)
-        return f1, None, 1000 * (time.perf_counter() - started) / (len(zh.sentences) + len(en.sentences))
+        return f1, None, 1000 * (time.perf_counter() - started) / (len(zh.sentences) + len(en.sentences)), []
     config = AlignConfig()
     result = align_documents(zh, en, config, similarity=similarity_named(mode, zh, en, config))
     took = time.perf_counter() - started
     score = bead_f1(result.beads, gold)
     wrong = set(score.errors)
     covered = {i for b in gold.beads for i in b.source_ids} | {i for b in gold.beads for i in b.target_ids}
-    scored = [
-        (b.score, (b.source_ids, b.target_ids) not in wrong)
-        for b in result.beads
-        if any(i in covered for i in (*b.source_ids, *b.target_ids))
-    ]
-    return score.f1, calibration(scored), 1000 * took / (len(zh.sentences) + len(en.sentences))
+    kept = [b for b in result.beads if any(i in covered for i in (*b.source_ids, *b.target_ids))]
+    scored = [(b.score, (b.source_ids, b.target_ids) not in wrong) for b in kept]
+    labelled = [_labelled(kept, [r for _, r in scored])]
+    return score.f1, calibration(scored), 1000 * took / (len(zh.sentences) + len(en.sentences)), labelled
 
 
 def run_mt(chapters: list, model: str) -> None:
@@ -232,6 +286,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calibrate", action="store_true", help="print c and s² measured on the gold")
     parser.add_argument("--mt-model", default=None, help="also run --similarity mt from this model's cache")
+    parser.add_argument(
+        "--fit-score-map", action="store_true", help="print the score map fitted on all MAC-Dev chapters"
+    )
     parser.add_argument("--no-scaling", action="store_true", help="skip the FAQ vs 20x FAQ timing")
     parser.add_argument(
         "--modes", nargs="*", default=list(SIMILARITY_NAMES), help="similarity modes to run (default: all)"
@@ -275,18 +332,30 @@ def main() -> int:
         f"{'MAC calibration':<28}"
         f" {'FAQ strict':>10} {'s/1k':>6}  FAQ calibration"
     )
+    calibrations = []
     for mode in modes:
+        mac_labelled: Labelled = []
         if chapters:
-            mac, mac_cal, mac_speed, slowest = run_mac(chapters, mode)
+            mac, mac_cal, mac_speed, slowest, mac_labelled = run_mac(chapters, mode)
             shown = _cal(mac_cal if mode != "galechurch" else None)
             mac_cols = (
                 f"{mac.strict_f1:10.3f} {mac.lax_f1:8.3f} {mac_speed:6.1f} {slowest:7.2f}s  {shown:<28}"
             )
         else:
             mac_cols = f"{'(no mac-dev)':>36}"
-        faq, faq_cal, faq_speed = run_faq(zh, en, gold, mode)
+        faq, faq_cal, faq_speed, faq_labelled = run_faq(zh, en, gold, mode)
         name = f"termalign {mode}" if mode != "galechurch" else "galechurch (1/2.59, 6.8)"
         print(f"{name:<22} {mac_cols} {faq:10.3f} {faq_speed:6.1f}  {_cal(faq_cal)}", flush=True)
+        if mode == "none" and mac_labelled:
+            calibrations.append((mode, mac_labelled, faq_labelled))
+    for mode, mac_labelled, faq_labelled in calibrations:
+        print_calibration(mode, mac_labelled, faq_labelled)
+        if args.fit_score_map:
+            fitted = fit_score_map(
+                [r for rows, _, _ in mac_labelled for r in rows],
+                [y for _, right, _ in mac_labelled for y in right],
+            )
+            print(f"  score map fitted on all chapters: {tuple(round(w, 3) for w in fitted.weights)}")
     if args.mt_model and chapters:
         print(
             f"translation similarity (Bleualign's idea) with {args.mt_model}, on the chapters it translated:"
