@@ -279,7 +279,7 @@ def score_features(posteriors: Sequence[float], shapes: Sequence[tuple[int, int]
         raise AlignmentError("score_features needs one shape per posterior.")
     odds = [_log_odds(p) for p in posteriors]
     edge = _log_odds(1.0)
-    out = []
+    out: list[tuple[float, ...]] = []
     for k, (value, (a, b)) in enumerate(zip(odds, shapes, strict=True)):
         before = odds[k - 1] if k > 0 else edge
         after = odds[k + 1] if k + 1 < len(odds) else edge

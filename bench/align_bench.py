@@ -8,6 +8,9 @@ read from ``$TERMALIGN_DATA`` or ``../shared/corpora``.  Prints:
   termalign in each similarity mode and for the ``galechurch`` package, with
   seconds per 1,000 sentences and the calibration of the scores (share of
   beads scoring >= 0.5 that are right; share of flagged beads that are wrong);
+  then, for the default mode, the raw lattice posterior against the shipped score
+  map (``dp.DEFAULT_SCORE_MAP``, in-sample) and maps fitted leave-one-chapter-out
+  (fit on five chapters, score the sixth, pooled), and the FAQ;
 
 * time per sentence for the FAQ and for a 20× concatenation of it, and their
   ratio (the banded search should keep it near 1: linear time);
@@ -132,16 +135,24 @@ def _labelled(beads: list, right: list[bool]) -> tuple[list[tuple[float, ...]], 
     return score_features(raw, shapes), right, raw
 
 
-def leave_one_chapter_out(labelled: Labelled, precision: float | None = 0.9) -> Calibration:
-    """Calibration of score maps fitted on all chapters but one and applied to that one, pooled."""
+def leave_one_chapter_out(
+    labelled: Labelled, precision: float | None = 0.9
+) -> tuple[Calibration, list[Calibration]]:
+    """Calibration of score maps fitted on all chapters but one and applied to that one.
+
+    Returns the pooled calibration and each held-out chapter's own.
+    """
     scored: list[tuple[float, bool]] = []
+    each: list[Calibration] = []
     for k, (_, right, raw) in enumerate(labelled):
         rows = [row for c, part in enumerate(labelled) if c != k for row in part[0]]
         labels = [r for c, part in enumerate(labelled) if c != k for r in part[1]]
         fitted = fit_score_map(rows, labels, precision=precision)
         shapes = [(int(a), int(b)) for a, b in _shapes_of(labelled[k][0])]
-        scored.extend(zip(fitted.apply(raw, shapes), right, strict=True))
-    return calibration(scored)
+        held = list(zip(fitted.apply(raw, shapes), right, strict=True))
+        scored.extend(held)
+        each.append(calibration(held))
+    return calibration(scored), each
 
 
 def _shapes_of(rows: list[tuple[float, ...]]) -> list[tuple[int, int]]:
@@ -165,8 +176,13 @@ def print_calibration(mode: str, labelled: Labelled, faq_labelled: Labelled) -> 
     print(f"  MAC-Dev raw posterior (T=1.95)          {_cal(calibration(raw))}")
     print(f"  MAC-Dev shipped score map (in-sample)   {_cal(shipped(labelled))}")
     if len(labelled) > 1:
-        print(f"  MAC-Dev map, leave one chapter out      {_cal(leave_one_chapter_out(labelled))}")
-        print(f"  MAC-Dev ML fit only (no bias), l.o.o.   {_cal(leave_one_chapter_out(labelled, None))}")
+        pooled, each = leave_one_chapter_out(labelled)
+        print(f"  MAC-Dev map, leave one chapter out      {_cal(pooled)}")
+        print(f"  MAC-Dev ML fit only (no bias), l.o.o.   {_cal(leave_one_chapter_out(labelled, None)[0])}")
+        print(
+            "  each held-out chapter: "
+            + ", ".join(f"{c.high_precision:.2f}/{c.flag_precision:.2f}" for c in each)
+        )
     print(f"  FAQ raw posterior (T=1.95)              {_cal(calibration(faq_raw))}")
     print(f"  FAQ shipped score map                   {_cal(shipped(faq_labelled))}")
 
