@@ -27,7 +27,7 @@ import argparse
 import statistics
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,16 +98,23 @@ def mac_dev(data: Path) -> list[tuple[Document, Document, list]]:
     return out
 
 
-Labelled = list[tuple[list[tuple[float, ...]], list[bool], list[float]]]
+@dataclass(frozen=True)
+class Labelled:
+    """One chapter's beads in path order: raw posterior, shape, right or not."""
+
+    raw: list[float]
+    shapes: list[tuple[int, int]]
+    right: list[bool]
+
+    @property
+    def features(self) -> list[tuple[float, ...]]:
+        return score_features(self.raw, self.shapes)
 
 
-def run_mac(chapters: list, mode: str) -> tuple[IndexScore, Calibration, float, float, Labelled]:
-    """(scores, calibration, s/1k sentences, slowest chapter in seconds, per chapter labelled beads).
-
-    The labelled beads of a chapter are (score-map features, right, raw posterior) in path order.
-    """
+def run_mac(chapters: list, mode: str) -> tuple[IndexScore, Calibration, float, float, list[Labelled]]:
+    """(scores, calibration, s/1k sentences, slowest chapter in seconds, per chapter labelled beads)."""
     total, scored, seconds, slowest, sentences = IndexScore(), [], 0.0, 0.0, 0
-    labelled: Labelled = []
+    labelled: list[Labelled] = []
     for zh, en, gold in chapters:
         started = time.perf_counter()
         if mode == "galechurch":
@@ -129,14 +136,13 @@ def run_mac(chapters: list, mode: str) -> tuple[IndexScore, Calibration, float, 
     return total, calibration(scored), 1000 * seconds / sentences, slowest, labelled
 
 
-def _labelled(beads: list, right: list[bool]) -> tuple[list[tuple[float, ...]], list[bool], list[float]]:
+def _labelled(beads: list, right: list[bool]) -> Labelled:
     raw = [b.raw_score if b.raw_score is not None else b.score for b in beads]
-    shapes = [(len(b.source_ids), len(b.target_ids)) for b in beads]
-    return score_features(raw, shapes), right, raw
+    return Labelled(raw, [(len(b.source_ids), len(b.target_ids)) for b in beads], right)
 
 
 def leave_one_chapter_out(
-    labelled: Labelled, precision: float | None = 0.9
+    labelled: list[Labelled], precision: float | None = 0.9
 ) -> tuple[Calibration, list[Calibration]]:
     """Calibration of score maps fitted on all chapters but one and applied to that one.
 
@@ -144,32 +150,26 @@ def leave_one_chapter_out(
     """
     scored: list[tuple[float, bool]] = []
     each: list[Calibration] = []
-    for k, (_, right, raw) in enumerate(labelled):
-        rows = [row for c, part in enumerate(labelled) if c != k for row in part[0]]
-        labels = [r for c, part in enumerate(labelled) if c != k for r in part[1]]
-        fitted = fit_score_map(rows, labels, precision=precision)
-        shapes = [(int(a), int(b)) for a, b in _shapes_of(labelled[k][0])]
-        held = list(zip(fitted.apply(raw, shapes), right, strict=True))
+    for k, chapter in enumerate(labelled):
+        rest = [part for c, part in enumerate(labelled) if c != k]
+        rows = [row for part in rest for row in part.features]
+        fitted = fit_score_map(rows, [r for part in rest for r in part.right], precision=precision)
+        held = list(zip(fitted.apply(chapter.raw, chapter.shapes), chapter.right, strict=True))
         scored.extend(held)
         each.append(calibration(held))
     return calibration(scored), each
 
 
-def _shapes_of(rows: list[tuple[float, ...]]) -> list[tuple[int, int]]:
-    """Stand-in shapes that reproduce the shape features of ``rows`` (1-0 for empty, 2-2 for large)."""
-    return [(1, 0) if row[2] else ((2, 2) if row[3] else (1, 1)) for row in rows]
-
-
-def print_calibration(mode: str, labelled: Labelled, faq_labelled: Labelled) -> None:
+def print_calibration(mode: str, labelled: list[Labelled], faq_labelled: list[Labelled]) -> None:
     """The score map against the raw posterior: in-sample, leave-one-chapter-out, FAQ."""
-    raw = [(p, r) for _, right, ps in labelled for p, r in zip(ps, right, strict=True)]
-    faq_raw = [(p, r) for _, right, ps in faq_labelled for p, r in zip(ps, right, strict=True)]
+    raw = [(p, r) for part in labelled for p, r in zip(part.raw, part.right, strict=True)]
+    faq_raw = [(p, r) for part in faq_labelled for p, r in zip(part.raw, part.right, strict=True)]
 
-    def shipped(parts: Labelled) -> Calibration:
+    def shipped(parts: list[Labelled]) -> Calibration:
         return calibration(
             (s, r)
-            for rows, right, ps in parts
-            for s, r in zip(DEFAULT_SCORE_MAP.apply(ps, _shapes_of(rows)), right, strict=True)
+            for part in parts
+            for s, r in zip(DEFAULT_SCORE_MAP.apply(part.raw, part.shapes), part.right, strict=True)
         )
 
     print(f"calibration of termalign {mode}: P(right | score>=0.5) (n)   P(wrong | flagged) (n)")
@@ -201,7 +201,7 @@ def galechurch_index(zh: Document, en: Document) -> list:
 
 def run_faq(
     zh: Document, en: Document, gold: GoldSet, mode: str
-) -> tuple[float, Calibration | None, float, Labelled]:
+) -> tuple[float, Calibration | None, float, list[Labelled]]:
     """(strict F1, calibration, seconds per 1,000 sentences, labelled beads) on the FAQ."""
     started = time.perf_counter()
     if mode == "galechurch":
@@ -350,7 +350,7 @@ def main() -> int:
     )
     calibrations = []
     for mode in modes:
-        mac_labelled: Labelled = []
+        mac_labelled: list[Labelled] = []
         if chapters:
             mac, mac_cal, mac_speed, slowest, mac_labelled = run_mac(chapters, mode)
             shown = _cal(mac_cal if mode != "galechurch" else None)
@@ -368,8 +368,8 @@ def main() -> int:
         print_calibration(mode, mac_labelled, faq_labelled)
         if args.fit_score_map:
             fitted = fit_score_map(
-                [r for rows, _, _ in mac_labelled for r in rows],
-                [y for _, right, _ in mac_labelled for y in right],
+                [r for part in mac_labelled for r in part.features],
+                [y for part in mac_labelled for y in part.right],
             )
             print(f"  score map fitted on all chapters: {tuple(round(w, 3) for w in fitted.weights)}")
     if args.mt_model and chapters:
