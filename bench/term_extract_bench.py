@@ -46,7 +46,8 @@ from termalign.termbase.termscore import (
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The rankings compared in one run: stop 19's termhood method, this stop's, and a variant tried.
+# The rankings compared in one run: stop 19's termhood method, stop 20's (BASE), each of this
+# stop's two changes alone, and this stop's method (NEW).
 RANKINGS = {
     "STOP19": TermConfig(
         rendering="score",
@@ -54,9 +55,13 @@ RANKINGS = {
         verb_pair_weight=1.0,
         verb_clauses_not_parents=False,
         iterations=6,
+        dictionary_words=False,
+        marked_weight=0.0,
     ),
+    "BASE": TermConfig(dictionary_words=False, marked_weight=0.0),
+    "BASE+dict": TermConfig(marked_weight=0.0),
+    "BASE+mark": TermConfig(dictionary_words=False),
     "NEW": TermConfig(),
-    "NEW+spec": TermConfig(specificity_weight=1.0, specificity_full=1.5),
 }
 GENERAL_ZIPF = 4.5  # an English word at least this frequent in general text (wordfreq) is "general"
 
@@ -120,10 +125,10 @@ def metrics(cands: Sequence[Candidate], ref: Sequence[Reference]) -> dict[str, f
 def show(title: str, rows: dict[str, dict[str, float]], seconds: dict[str, float]) -> None:
     print(f"\n{title}")
     cols = [f"R@{k}" for k in KS] + ["R@all", "P@50", "n"]
-    print(f"  {'ranking':9}" + "".join(f"{c:>8}" for c in cols) + f"{'seconds':>9}")
+    print(f"  {'ranking':10}" + "".join(f"{c:>8}" for c in cols) + f"{'seconds':>9}")
     for name, m in rows.items():
         vals = "".join(f"{m[c]:8.3f}" if c != "n" else f"{int(m[c]):8d}" for c in cols)
-        print(f"  {name:9}{vals}{seconds[name]:9.1f}")
+        print(f"  {name:10}{vals}{seconds[name]:9.1f}")
 
 
 def top_list(old: Sequence[Candidate], new: Sequence[Candidate], ref: Sequence[Reference], n: int) -> None:

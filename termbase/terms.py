@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from termalign.termbase.extract import AlignedPair, Candidate, _cedict_agrees, _cedict_stems, _stem
+from termalign.termbase.marked import pair_marks
 from termalign.termbase.termhood import (
     WEIRDNESS_CAP,
     SideStats,
@@ -81,6 +82,8 @@ class TermConfig:
     verb_clauses_not_parents: bool = True  # C-value: a verb-initial span discounts nothing inside
     rendering: str = "align"  # how each source's target is chosen: "align" (consistency) or "score"
     english_fixes: bool = True  # plurals folded, capitalised verbs as names, hyphenated words whole
+    dictionary_words: bool = True  # jieba also knows CC-CEDICT's headwords (termhood.dictionary_words)
+    marked_weight: float = 1.0  # extra factor on a pair the text marks as a term (termbase.marked)
 
 
 @dataclass
@@ -106,7 +109,7 @@ def _tags(words_per_pair: Sequence[Sequence[Token]]) -> dict[str, Counter[str]]:
 
 
 def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _Side]:
-    zh_all = [zh_tokens(p.source, config.user_words) for p in pairs]
+    zh_all = [zh_tokens(p.source, config.user_words, dictionary=config.dictionary_words) for p in pairs]
     en_all = [en_tokens(p.target, fixes=config.english_fixes) for p in pairs]
     zh_sp = [zh_spans(t, config.max_ngram) for t in zh_all]
     en_sp = [en_spans(t, config.max_ngram, hyphens_whole=config.english_fixes) for t in en_all]
@@ -154,6 +157,7 @@ class _Evidence:
         default_factory=Counter
     )  # pairs where the term only sat inside a longer one
     covered_en: Counter[str] = field(default_factory=Counter)
+    marked: Counter[tuple[str, str]] = field(default_factory=Counter)  # pairs that mark the pair a term
 
 
 def _pair_scores(
@@ -187,6 +191,8 @@ def _collect(
         e2f, f2e = aligner.posteriors(fw, ew)
         scores = _pair_scores(zs, es, e2f, f2e, len(fw), len(ew))
         best: dict[tuple[str, str], float] = {}
+        column_best = scores.max(axis=0)
+        surfaces: dict[tuple[str, str], tuple[str, str]] = {}
         rows, cols = np.nonzero(scores >= config.min_align)
         strong = [
             (r, c)
@@ -209,10 +215,15 @@ def _collect(
             if not inside:
                 pair_key = (zs[r].key, es[c].key)
                 best[pair_key] = max(best.get(pair_key, 0.0), value)
+                if value >= column_best[c]:  # only the Chinese span that aligns best to it is marked
+                    surfaces.setdefault(pair_key, (zs[r].surface, es[c].surface))
         ev.covered_zh.update(w for w, v in covered_zh.items() if v >= free_zh.get(w, 0.0))
         ev.covered_en.update(w for w, v in covered_en.items() if v >= free_en.get(w, 0.0))
+        marks = pair_marks(pair.source, pair.target) if config.marked_weight else None
         for key, value in best.items():
             ev.align[key] += value
+            if marks is not None and key in surfaces and marks.marked(*surfaces[key]):
+                ev.marked[key] += 1
             ev.cooc[key] += 1
             if len(ev.examples[key]) < config.max_examples:
                 ev.examples[key].append(pair.id or str(k + 1))
@@ -275,6 +286,8 @@ def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) ->
         boost = 1.0 + config.cedict_boost * agree
         score = wdice * math.log2(1.0 + a) ** config.frequency_weight * boost
         score *= _squash(hs, config.termhood_half) * _squash(ht, config.termhood_half)
+        if ev.marked[(s, t)]:
+            score *= 1.0 + config.marked_weight
         if config.verb_pair_weight != 1.0 and zh.verb(s) and _english_verb(t):
             score *= config.verb_pair_weight
         if config.specificity_weight and not en.stats.proper(t):
