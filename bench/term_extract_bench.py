@@ -46,8 +46,8 @@ from termalign.termbase.termscore import (
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The rankings compared in one run: stop 19's termhood method, stop 20's (BASE), each of this
-# stop's two changes alone, and this stop's method (NEW).
+# The rankings compared in one run: stop 19's termhood method, stop 20's (BASE), this stop's
+# three changes added one at a time (NEW has all three).
 RANKINGS = {
     "STOP19": TermConfig(
         rendering="score",
@@ -57,10 +57,11 @@ RANKINGS = {
         iterations=6,
         dictionary_words=False,
         marked_weight=0.0,
+        pool_variants=False,
     ),
-    "BASE": TermConfig(dictionary_words=False, marked_weight=0.0),
-    "BASE+dict": TermConfig(marked_weight=0.0),
-    "BASE+mark": TermConfig(dictionary_words=False),
+    "BASE": TermConfig(dictionary_words=False, marked_weight=0.0, pool_variants=False),
+    "+dict": TermConfig(marked_weight=0.0, pool_variants=False),
+    "+dict+mark": TermConfig(pool_variants=False),
     "NEW": TermConfig(),
 }
 GENERAL_ZIPF = 4.5  # an English word at least this frequent in general text (wordfreq) is "general"

@@ -83,6 +83,9 @@ class TermConfig:
     rendering: str = "align"  # how each source's target is chosen: "align" (consistency) or "score"
     english_fixes: bool = True  # plurals folded, capitalised verbs as names, hyphenated words whole
     dictionary_words: bool = True  # jieba also knows CC-CEDICT's headwords (termhood.dictionary_words)
+    pool_variants: bool = True  # pool the evidence of other Chinese forms of a term (_variants)
+    variant_max_count: int = 1  # only one-off forms pool (a frequent one ranks on its own evidence)
+    variant_align: float = 0.5  # a variant counts only where it aligns this well on average
     marked_weight: float = 1.0  # extra factor on a pair the text marks as a term (termbase.marked)
 
 
@@ -273,10 +276,54 @@ def _specificity(wz: float, we: float, config: TermConfig) -> float:
     return float(min(1.0, mean / config.specificity_full) ** config.specificity_weight)
 
 
+def _variants(zh: _Side, ev: _Evidence, config: TermConfig) -> dict[tuple[str, str], list[str]]:
+    """Other Chinese forms of the same term: for ``(s, t)``, the ``s2`` also aligned to ``t`` that
+    use the same characters (one's set inside the other's: 思维链 / 链式思维 / 推理链思维) and never
+    share a pair with ``s`` (so they are alternatives, not a span and the spans inside it).
+    """
+    if not config.pool_variants:
+        return {}
+    by_target: dict[str, list[str]] = defaultdict(list)
+    for (s, t), a in ev.align.items():
+        rare = zh.stats.count[s] <= config.variant_max_count
+        if rare and len(s) >= 2 and not _is_latin(s) and a / max(ev.cooc[(s, t)], 1) >= config.variant_align:
+            by_target[t].append(s)
+    wanted = {s for group in by_target.values() if len(group) > 1 for s in group}
+    where: dict[str, set[int]] = defaultdict(set)
+    clause: set[str] = set()  # a verb at either edge (YAML 文件创建, 了解节点): a clause, not a form
+    for k, spans in enumerate(zh.spans):
+        for span in spans:
+            if span.key in wanted:
+                where[span.key].add(k)
+                edges = (zh.tokens[k][span.start], zh.tokens[k][span.end - 1])
+                if any(tok.tag == "v" for tok in edges):
+                    clause.add(span.key)
+    by_target = {t: [s for s in group if s not in clause] for t, group in by_target.items()}
+    out: dict[tuple[str, str], list[str]] = {}
+    for t, group in by_target.items():
+        chars = {s: frozenset(s.replace(" ", "")) for s in group}
+        for s in group:
+            same = [
+                s2
+                for s2 in group
+                if s2 != s
+                and (chars[s] <= chars[s2] or chars[s2] <= chars[s])
+                and len(chars[s] ^ chars[s2]) <= 2
+                and not where[s] & where[s2]
+            ]
+            if same:
+                out[(s, t)] = same
+    return out
+
+
 def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) -> list[Candidate]:
     out: list[Candidate] = []
+    forms = _variants(zh, ev, config)
     for (s, t), a in ev.align.items():
         cs = max(zh.stats.count[s] - ev.covered_zh[s], 1)
+        for s2 in forms.get((s, t), ()):  # pooled: one concept written in several ways
+            a += ev.align[(s2, t)]
+            cs += max(zh.stats.count[s2] - ev.covered_zh[s2], 1)
         ct = max(en.stats.count[t] - ev.covered_en[t], 1)
         hs, ht = zh.stats.termhood.get(s, 0.0), en.stats.termhood.get(t, 0.0)
         if en.stats.proper(t):

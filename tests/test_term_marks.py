@@ -62,3 +62,24 @@ def test_a_marked_one_off_pair_outranks_an_unmarked_one():
     marked, unmarked = TermConfig(), TermConfig(marked_weight=0.0)
     assert rank(unmarked, "蒸馏") > rank(unmarked, "带宽")  # both one-off: the quotes make the difference
     assert rank(marked, "蒸馏") < rank(marked, "带宽")
+
+
+def test_one_off_forms_of_one_term_pool_their_evidence():
+    from collections import Counter
+
+    from termalign.termbase.terms import _Evidence, _prepare, _variants
+
+    pairs = [
+        AlignedPair("模型发展了思维链。", "The model developed chains-of-thought.", "v:1"),
+        AlignedPair("链式思维很有用。", "Chain-of-thought is useful.", "v:2"),
+        AlignedPair("思维很重要。", "Thinking matters.", "v:3"),
+    ]
+    config = TermConfig()
+    zh, _ = _prepare(pairs, config)
+    t = "chain of thought"
+    align = {("思维链", t): 0.8, ("链式思维", t): 0.7, ("思维", t): 0.6}
+    ev = _Evidence(align, Counter(dict.fromkeys(align, 1)), {})  # type: ignore[arg-type]
+    forms = _variants(zh, ev, config)
+    assert forms[("思维链", t)] == ["链式思维"] and forms[("链式思维", t)] == ["思维链"]
+    assert ("思维", t) not in forms  # 思维 recurs, and sits inside both: not another form
+    assert _variants(zh, ev, TermConfig(pool_variants=False)) == {}
