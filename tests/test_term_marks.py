@@ -83,3 +83,28 @@ def test_one_off_forms_of_one_term_pool_their_evidence():
     assert forms[("思维链", t)] == ["链式思维"] and forms[("链式思维", t)] == ["思维链"]
     assert ("思维", t) not in forms  # 思维 recurs, and sits inside both: not another form
     assert _variants(zh, ev, TermConfig(pool_variants=False)) == {}
+
+
+def test_verification_reorders_the_top_by_the_model_likelihood_only():
+    from termalign.termbase.extract import Candidate
+    from termalign.termbase.verify import verify_renderings
+
+    def cand(source: str, target: str, score: float) -> Candidate:
+        return Candidate(source, target, score, 0.0, 0.0, 1, 1, 1, False, ())
+
+    cands = [
+        cand("模型需要数据", "model needs data", 1.0),
+        cand("蒸馏", "distillation", 0.9),
+        cand("带宽", "x", 0.1),
+    ]
+    likely = {"distillation": [-0.1, -0.1], "model needs data": [-3.0, -2.0, -4.0]}
+    asked: list[str] = []
+
+    def scorer(sources, targets):
+        asked.extend(targets)
+        return [likely[t] for t in targets]
+
+    out = verify_renderings(cands, scorer, top=2)
+    assert [c.source for c in out] == ["蒸馏", "模型需要数据", "带宽"]
+    assert asked == ["model needs data", "distillation"]  # below the top: not scored, order kept
+    assert out[2] == cands[2] and verify_renderings([], scorer) == []
