@@ -25,17 +25,33 @@ __all__ = ["Scorer", "verify_renderings"]
 Scorer = Callable[[Sequence[str], Sequence[str]], list[list[float]]]
 
 
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / max(len(values), 1)
+
+
 def verify_renderings(
-    cands: Sequence[Candidate], scorer: Scorer, *, top: int = 200, weight: float = 1.0
+    cands: Sequence[Candidate],
+    scorer: Scorer,
+    *,
+    top: int = 200,
+    weight: float = 1.0,
+    contrast: str | None = None,
 ) -> list[Candidate]:
-    """The ``top`` candidates re-scored by the model's likelihood of each rendering, then the rest."""
+    """The ``top`` candidates re-scored by the model's likelihood of each rendering, then the rest.
+
+    ``contrast``: a neutral text (``"。"``); the likelihood is then taken relative to the
+    rendering's likelihood as the translation of that text (a pointwise mutual information),
+    so a rendering the model would write anyway (``model``, ``data``) gains nothing.
+    """
     head, tail = list(cands[:top]), list(cands[top:])
     if not head:
         return tail
-    log_probs = scorer([c.source for c in head], [c.target for c in head])
+    targets = [c.target for c in head]
+    log_probs = scorer([c.source for c in head], targets)
+    prior = scorer([contrast] * len(head), targets) if contrast is not None else [[0.0]] * len(head)
     rescored = []
-    for cand, lp in zip(head, log_probs, strict=True):
-        mean = sum(lp) / max(len(lp), 1)
+    for cand, lp, base in zip(head, log_probs, prior, strict=True):
+        mean = _mean(lp) - _mean(base)
         rescored.append(replace(cand, score=round(cand.score * math.exp(weight * mean), 6)))
     rescored.sort(key=lambda c: (-c.score, -c.count_pair, c.source, c.target))
     return rescored + tail

@@ -108,3 +108,21 @@ def test_verification_reorders_the_top_by_the_model_likelihood_only():
     assert [c.source for c in out] == ["蒸馏", "模型需要数据", "带宽"]
     assert asked == ["model needs data", "distillation"]  # below the top: not scored, order kept
     assert out[2] == cands[2] and verify_renderings([], scorer) == []
+
+
+def test_verification_against_a_neutral_text_rewards_what_the_term_explains():
+    from termalign.termbase.extract import Candidate
+    from termalign.termbase.verify import verify_renderings
+
+    cands = [
+        Candidate("模型", "model", 1.0, 0.0, 0.0, 1, 1, 1, False, ()),
+        Candidate("蒸馏", "distillation", 0.9, 0.0, 0.0, 1, 1, 1, False, ()),
+    ]
+    given = {("模型", "model"): -0.1, ("。", "model"): -0.2, ("蒸馏", "distillation"): -0.3}
+
+    def scorer(sources, targets):
+        return [[given.get((s, t), -5.0)] for s, t in zip(sources, targets, strict=True)]
+
+    plain = verify_renderings(cands, scorer)
+    relative = verify_renderings(cands, scorer, contrast="。")
+    assert plain[0].source == "模型" and relative[0].source == "蒸馏"
