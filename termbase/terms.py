@@ -19,7 +19,10 @@ is the older co-occurrence ranking, kept as ``--method cooc``):
    align to most consistently (``A² / pairs``, :func:`_rendering_order`), not
    the best-scoring one; one target may serve two sources (variants such as
    控制面 / 控制平面).  A Chinese verb rendered by an English verb (运行 → run)
-   is demoted (``verb_pair_weight``).
+   is demoted (``verb_pair_weight``).  A pair the text marks as a term (quotes on
+   both sides, a bracketed gloss, an acronym the English spells: :mod:`termbase.marked`)
+   counts ``1 + marked_weight`` times; one-off Chinese forms of one English term
+   (思维链 / 链式思维) pool their evidence (:func:`_variants`).
 
 Latin spans identical on both sides (R1, H800, Kubernetes, kube-proxy) are a
 separate kind, ``name`` (do not translate), ranked by their own evidence.
