@@ -13,6 +13,10 @@ target one of the entry's target forms (lowercase, hyphens as spaces, nouns lemm
 Run from the repository root::
 
     TERMALIGN_DATA=../shared/corpora .venv/bin/python bench/term_extract_bench.py [--top 50]
+
+``--verify qwen2.5-coder-1.5b`` adds a row NEW+verify: NEW's top ``--verify-top`` (200)
+re-scored by the installed model's likelihood of each rendering (:mod:`termbase.verify`),
+with the seconds it cost (minutes on the CPU).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from termalign.align.aligner import align_documents
 from termalign.align.corpus import load_corpus
@@ -43,10 +48,12 @@ from termalign.termbase.termscore import (
     reference_entry,
     reference_from_termbase,
 )
+from termalign.termbase.verify import Scorer, verify_renderings
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The rankings compared in one run: stop 19's termhood method, this stop's, and a variant tried.
+# The rankings compared in one run: stop 19's termhood method, stop 20's (BASE), this stop's
+# three changes added one at a time (NEW has all three).
 RANKINGS = {
     "STOP19": TermConfig(
         rendering="score",
@@ -54,10 +61,16 @@ RANKINGS = {
         verb_pair_weight=1.0,
         verb_clauses_not_parents=False,
         iterations=6,
+        dictionary_words=False,
+        marked_weight=0.0,
+        pool_variants=False,
     ),
+    "BASE": TermConfig(dictionary_words=False, marked_weight=0.0, pool_variants=False),
+    "+dict": TermConfig(marked_weight=0.0, pool_variants=False),
+    "+dict+mark": TermConfig(pool_variants=False),
     "NEW": TermConfig(),
-    "NEW+spec": TermConfig(specificity_weight=1.0, specificity_full=1.5),
 }
+VERIFY: dict[str, Any] = {}  # "scorer" and "top", set by --verify
 GENERAL_ZIPF = 4.5  # an English word at least this frequent in general text (wordfreq) is "general"
 
 
@@ -120,10 +133,10 @@ def metrics(cands: Sequence[Candidate], ref: Sequence[Reference]) -> dict[str, f
 def show(title: str, rows: dict[str, dict[str, float]], seconds: dict[str, float]) -> None:
     print(f"\n{title}")
     cols = [f"R@{k}" for k in KS] + ["R@all", "P@50", "n"]
-    print(f"  {'ranking':9}" + "".join(f"{c:>8}" for c in cols) + f"{'seconds':>9}")
+    print(f"  {'ranking':10}" + "".join(f"{c:>8}" for c in cols) + f"{'seconds':>9}")
     for name, m in rows.items():
         vals = "".join(f"{m[c]:8.3f}" if c != "n" else f"{int(m[c]):8d}" for c in cols)
-        print(f"  {name:9}{vals}{seconds[name]:9.1f}")
+        print(f"  {name:10}{vals}{seconds[name]:9.1f}")
 
 
 def top_list(old: Sequence[Candidate], new: Sequence[Candidate], ref: Sequence[Reference], n: int) -> None:
@@ -197,6 +210,26 @@ def missing(cands: Sequence[Candidate], ref: Sequence[Reference], k: int) -> lis
     return [e.label for i, e in enumerate(ref) if i not in found]
 
 
+def add_verified(lists: dict[str, list[Candidate]], seconds: dict[str, float]) -> None:
+    """NEW+verify: NEW's top re-scored by the model (only with --verify)."""
+    scorer = VERIFY.get("scorer")
+    if scorer is None:
+        return
+    top = int(VERIFY["top"])
+    lists["NEW+verify"], seconds["NEW+verify"] = timed(
+        lambda: verify_renderings(lists["NEW"], scorer, top=top)
+    )
+
+
+def model_scorer(name: str) -> Scorer:
+    """``score_translations`` of an installed generator model (Chinese term → English rendering)."""
+    from termalign.translator.engine import EngineConfig, open_engine
+    from termalign.translator.install import default_models_dir, get_model
+
+    engine = open_engine(get_model(name, default_models_dir()), EngineConfig())
+    return engine.score_translations  # type: ignore[attr-defined]
+
+
 def run_faq(top: int) -> dict[str, float]:
     corpus = load_corpus(ROOT / "corpora" / "deepseek" / "corpus.toml", data_dir())
     source, reference = corpus.parallel_pair()
@@ -209,6 +242,7 @@ def run_faq(top: int) -> dict[str, float]:
     for name, config in RANKINGS.items():
         found, seconds[name] = timed(lambda config=config: extract_terms(pairs, config))
         lists[name] = [c for c in found if c.kind == "term"]
+    add_verified(lists, seconds)
     new = lists["NEW"]
     show(
         f"FAQ vs the curated termbase ({len(ref)} entries, >= 2 FAQ paragraphs, translated)",
@@ -245,6 +279,7 @@ def run_k8s(top: int) -> None:
     terms = {"OLD": old_terms} | {n: [c for c in f if c.kind == "term"] for n, f in found_all.items()}
     names = {"OLD": old_names} | {n: [c for c in f if c.kind == "name"] for n, f in found_all.items()}
     merged = {"OLD": old} | {n: sorted(f, key=lambda c: -c.score) for n, f in found_all.items()}
+    add_verified(terms, seconds)
     new_terms = terms["NEW"]
     show(
         f"k8s-docs terms vs the {len(translated)} translated glossary entries (>= 2 occurrences)",
@@ -270,7 +305,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=50, help="How many of each ranking to print.")
     parser.add_argument("--only", choices=("faq", "k8s"), default=None)
+    parser.add_argument("--verify", metavar="MODEL", help="Add NEW+verify, scored by this installed model.")
+    parser.add_argument("--verify-top", type=int, default=200, help="How many candidates the model scores.")
     args = parser.parse_args()
+    if args.verify:
+        VERIFY.update(scorer=model_scorer(args.verify), top=args.verify_top)
     if args.only != "k8s":
         run_faq(args.top)
     if args.only != "faq":

@@ -19,7 +19,10 @@ is the older co-occurrence ranking, kept as ``--method cooc``):
    align to most consistently (``A² / pairs``, :func:`_rendering_order`), not
    the best-scoring one; one target may serve two sources (variants such as
    控制面 / 控制平面).  A Chinese verb rendered by an English verb (运行 → run)
-   is demoted (``verb_pair_weight``).
+   is demoted (``verb_pair_weight``).  A pair the text marks as a term (quotes on
+   both sides, a bracketed gloss, an acronym the English spells: :mod:`termbase.marked`)
+   counts ``1 + marked_weight`` times; one-off Chinese forms of one English term
+   (思维链 / 链式思维) pool their evidence (:func:`_variants`).
 
 Latin spans identical on both sides (R1, H800, Kubernetes, kube-proxy) are a
 separate kind, ``name`` (do not translate), ranked by their own evidence.
@@ -37,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from termalign.termbase.extract import AlignedPair, Candidate, _cedict_agrees, _cedict_stems, _stem
+from termalign.termbase.marked import pair_marks
 from termalign.termbase.termhood import (
     WEIRDNESS_CAP,
     SideStats,
@@ -81,6 +85,11 @@ class TermConfig:
     verb_clauses_not_parents: bool = True  # C-value: a verb-initial span discounts nothing inside
     rendering: str = "align"  # how each source's target is chosen: "align" (consistency) or "score"
     english_fixes: bool = True  # plurals folded, capitalised verbs as names, hyphenated words whole
+    dictionary_words: bool = True  # jieba also knows CC-CEDICT's headwords (termhood.dictionary_words)
+    pool_variants: bool = True  # pool the evidence of other Chinese forms of a term (_variants)
+    variant_max_count: int = 1  # only one-off forms pool (a frequent one ranks on its own evidence)
+    variant_align: float = 0.5  # a variant counts only where it aligns this well on average
+    marked_weight: float = 1.0  # extra factor on a pair the text marks as a term (termbase.marked)
 
 
 @dataclass
@@ -106,7 +115,7 @@ def _tags(words_per_pair: Sequence[Sequence[Token]]) -> dict[str, Counter[str]]:
 
 
 def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _Side]:
-    zh_all = [zh_tokens(p.source, config.user_words) for p in pairs]
+    zh_all = [zh_tokens(p.source, config.user_words, dictionary=config.dictionary_words) for p in pairs]
     en_all = [en_tokens(p.target, fixes=config.english_fixes) for p in pairs]
     zh_sp = [zh_spans(t, config.max_ngram) for t in zh_all]
     en_sp = [en_spans(t, config.max_ngram, hyphens_whole=config.english_fixes) for t in en_all]
@@ -154,6 +163,7 @@ class _Evidence:
         default_factory=Counter
     )  # pairs where the term only sat inside a longer one
     covered_en: Counter[str] = field(default_factory=Counter)
+    marked: Counter[tuple[str, str]] = field(default_factory=Counter)  # pairs that mark the pair a term
 
 
 def _pair_scores(
@@ -187,6 +197,8 @@ def _collect(
         e2f, f2e = aligner.posteriors(fw, ew)
         scores = _pair_scores(zs, es, e2f, f2e, len(fw), len(ew))
         best: dict[tuple[str, str], float] = {}
+        column_best = scores.max(axis=0)
+        surfaces: dict[tuple[str, str], tuple[str, str]] = {}
         rows, cols = np.nonzero(scores >= config.min_align)
         strong = [
             (r, c)
@@ -209,10 +221,15 @@ def _collect(
             if not inside:
                 pair_key = (zs[r].key, es[c].key)
                 best[pair_key] = max(best.get(pair_key, 0.0), value)
+                if value >= column_best[c]:  # only the Chinese span that aligns best to it is marked
+                    surfaces.setdefault(pair_key, (zs[r].surface, es[c].surface))
         ev.covered_zh.update(w for w, v in covered_zh.items() if v >= free_zh.get(w, 0.0))
         ev.covered_en.update(w for w, v in covered_en.items() if v >= free_en.get(w, 0.0))
+        marks = pair_marks(pair.source, pair.target) if config.marked_weight else None
         for key, value in best.items():
             ev.align[key] += value
+            if marks is not None and key in surfaces and marks.marked(*surfaces[key]):
+                ev.marked[key] += 1
             ev.cooc[key] += 1
             if len(ev.examples[key]) < config.max_examples:
                 ev.examples[key].append(pair.id or str(k + 1))
@@ -262,10 +279,54 @@ def _specificity(wz: float, we: float, config: TermConfig) -> float:
     return float(min(1.0, mean / config.specificity_full) ** config.specificity_weight)
 
 
+def _variants(zh: _Side, ev: _Evidence, config: TermConfig) -> dict[tuple[str, str], list[str]]:
+    """Other Chinese forms of the same term: for ``(s, t)``, the ``s2`` also aligned to ``t`` that
+    use the same characters (one's set inside the other's: 思维链 / 链式思维 / 推理链思维) and never
+    share a pair with ``s`` (so they are alternatives, not a span and the spans inside it).
+    """
+    if not config.pool_variants:
+        return {}
+    by_target: dict[str, list[str]] = defaultdict(list)
+    for (s, t), a in ev.align.items():
+        rare = zh.stats.count[s] <= config.variant_max_count
+        if rare and len(s) >= 2 and not _is_latin(s) and a / max(ev.cooc[(s, t)], 1) >= config.variant_align:
+            by_target[t].append(s)
+    wanted = {s for group in by_target.values() if len(group) > 1 for s in group}
+    where: dict[str, set[int]] = defaultdict(set)
+    clause: set[str] = set()  # a verb at either edge (YAML 文件创建, 了解节点): a clause, not a form
+    for k, spans in enumerate(zh.spans):
+        for span in spans:
+            if span.key in wanted:
+                where[span.key].add(k)
+                edges = (zh.tokens[k][span.start], zh.tokens[k][span.end - 1])
+                if any(tok.tag == "v" for tok in edges):
+                    clause.add(span.key)
+    by_target = {t: [s for s in group if s not in clause] for t, group in by_target.items()}
+    out: dict[tuple[str, str], list[str]] = {}
+    for t, group in by_target.items():
+        chars = {s: frozenset(s.replace(" ", "")) for s in group}
+        for s in group:
+            same = [
+                s2
+                for s2 in group
+                if s2 != s
+                and (chars[s] <= chars[s2] or chars[s2] <= chars[s])
+                and len(chars[s] ^ chars[s2]) <= 2
+                and not where[s] & where[s2]
+            ]
+            if same:
+                out[(s, t)] = same
+    return out
+
+
 def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) -> list[Candidate]:
     out: list[Candidate] = []
+    forms = _variants(zh, ev, config)
     for (s, t), a in ev.align.items():
         cs = max(zh.stats.count[s] - ev.covered_zh[s], 1)
+        for s2 in forms.get((s, t), ()):  # pooled: one concept written in several ways
+            a += ev.align[(s2, t)]
+            cs += max(zh.stats.count[s2] - ev.covered_zh[s2], 1)
         ct = max(en.stats.count[t] - ev.covered_en[t], 1)
         hs, ht = zh.stats.termhood.get(s, 0.0), en.stats.termhood.get(t, 0.0)
         if en.stats.proper(t):
@@ -275,6 +336,8 @@ def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) ->
         boost = 1.0 + config.cedict_boost * agree
         score = wdice * math.log2(1.0 + a) ** config.frequency_weight * boost
         score *= _squash(hs, config.termhood_half) * _squash(ht, config.termhood_half)
+        if ev.marked[(s, t)]:
+            score *= 1.0 + config.marked_weight
         if config.verb_pair_weight != 1.0 and zh.verb(s) and _english_verb(t):
             score *= config.verb_pair_weight
         if config.specificity_weight and not en.stats.proper(t):

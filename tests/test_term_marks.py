@@ -1,0 +1,128 @@
+"""Terms the text marks (quotes, glosses, acronyms) and CC-CEDICT words given to jieba (own texts)."""
+
+from __future__ import annotations
+
+from termalign.termbase.extract import AlignedPair
+from termalign.termbase.marked import pair_marks, spells
+from termalign.termbase.termhood import dictionary_words, zh_tokens
+from termalign.termbase.terms import TermConfig, extract_terms
+
+
+def test_initials_spell_an_acronym_with_optional_function_words():
+    assert spells(["mixture", "of", "expert"], "MoE")
+    assert spells(["semiconductor", "manufacturing", "international", "corporation"], "SMIC")
+    assert spells(["artificial", "general", "intelligence"], "AGI")
+    assert not spells(["mixture", "of", "expert"], "MLA")
+    assert not spells(["load", "balancing"], "LBX") and not spells(["model"], "M")
+
+
+def test_quotes_on_both_sides_mark_a_term():
+    marks = pair_marks("这里的“MoE”指的是“混合专家”。", "The “MoE” here refers to “mixture of experts”.")
+    assert marks.marked("混合专家", "mixture of experts")
+    assert not marks.marked("混合专家", "refers")  # quoted on one side only
+    plain = pair_marks("这里的MoE指的是混合专家。", "The MoE here refers to mixture of experts.")
+    assert plain.marked("混合专家", "mixture of experts")  # the acronym in the same pair
+    none = pair_marks("这里指的是混合专家。", "This refers to mixture of experts.")
+    assert not none.marked("混合专家", "mixture of experts")
+
+
+def test_a_bracketed_gloss_marks_the_chinese_term():
+    marks = pair_marks("每个节点运行容器运行时（Container Runtime）。", "Each node runs a container runtime.")
+    assert marks.marked("容器运行时", "container runtime")
+    assert marks.marked("运行时", "container runtime")  # the run before the bracket ends with it
+    assert not marks.marked("节点", "container runtime")
+
+
+def test_cedict_headwords_fix_jieba_cuts_without_breaking_common_words():
+    plain = [t.text for t in zh_tokens("台积电7纳米芯片") if t is not None]
+    with_dict = [t.text for t in zh_tokens("台积电7纳米芯片", dictionary=True) if t is not None]
+    assert "台积电" not in plain and "台积电" in with_dict
+    common = [t.text for t in zh_tokens("中国人民的芯片", dictionary=True) if t is not None]
+    assert common[:2] == ["中国", "人民"]  # a CEDICT phrase of common words stays cut
+    words = {w: (f, tag) for w, f, tag in dictionary_words({})}
+    assert words["台积电"] == (1, "n") and all(len(w) >= 2 for w in list(words)[:1000])
+
+
+PAIRS = [
+    AlignedPair("模型很大。", "The model is large.", "m:1"),
+    AlignedPair("模型很快。", "The model is fast.", "m:2"),
+    AlignedPair("模型需要数据。", "The model needs data.", "m:3"),
+    AlignedPair("数据很多。", "The data is plentiful.", "m:4"),
+    AlignedPair("数据很贵。", "The data is expensive.", "m:5"),
+    AlignedPair("这种方法叫“蒸馏”。", "This method is called “distillation”.", "m:6"),
+    AlignedPair("带宽很慢。", "Bandwidth is slow.", "m:7"),
+]
+
+
+def test_a_marked_one_off_pair_outranks_an_unmarked_one():
+    def rank(config: TermConfig, source: str) -> int:
+        terms = [c for c in extract_terms(PAIRS, config) if c.kind == "term"]
+        return next(i for i, c in enumerate(terms) if c.source == source)
+
+    marked, unmarked = TermConfig(), TermConfig(marked_weight=0.0)
+    assert rank(unmarked, "蒸馏") > rank(unmarked, "带宽")  # both one-off: the quotes make the difference
+    assert rank(marked, "蒸馏") < rank(marked, "带宽")
+
+
+def test_one_off_forms_of_one_term_pool_their_evidence():
+    from collections import Counter
+
+    from termalign.termbase.terms import _Evidence, _prepare, _variants
+
+    pairs = [
+        AlignedPair("模型发展了思维链。", "The model developed chains-of-thought.", "v:1"),
+        AlignedPair("链式思维很有用。", "Chain-of-thought is useful.", "v:2"),
+        AlignedPair("思维很重要。", "Thinking matters.", "v:3"),
+    ]
+    config = TermConfig()
+    zh, _ = _prepare(pairs, config)
+    t = "chain of thought"
+    align = {("思维链", t): 0.8, ("链式思维", t): 0.7, ("思维", t): 0.6}
+    ev = _Evidence(align, Counter(dict.fromkeys(align, 1)), {})  # type: ignore[arg-type]
+    forms = _variants(zh, ev, config)
+    assert forms[("思维链", t)] == ["链式思维"] and forms[("链式思维", t)] == ["思维链"]
+    assert ("思维", t) not in forms  # 思维 recurs, and sits inside both: not another form
+    assert _variants(zh, ev, TermConfig(pool_variants=False)) == {}
+
+
+def test_verification_reorders_the_top_by_the_model_likelihood_only():
+    from termalign.termbase.extract import Candidate
+    from termalign.termbase.verify import verify_renderings
+
+    def cand(source: str, target: str, score: float) -> Candidate:
+        return Candidate(source, target, score, 0.0, 0.0, 1, 1, 1, False, ())
+
+    cands = [
+        cand("模型需要数据", "model needs data", 1.0),
+        cand("蒸馏", "distillation", 0.9),
+        cand("带宽", "x", 0.1),
+    ]
+    likely = {"distillation": [-0.1, -0.1], "model needs data": [-3.0, -2.0, -4.0]}
+    asked: list[str] = []
+
+    def scorer(sources, targets):
+        asked.extend(targets)
+        return [likely[t] for t in targets]
+
+    out = verify_renderings(cands, scorer, top=2)
+    assert [c.source for c in out] == ["蒸馏", "模型需要数据", "带宽"]
+    assert asked == ["model needs data", "distillation"]  # below the top: not scored, order kept
+    assert out[2] == cands[2] and verify_renderings([], scorer) == []
+
+
+def test_verification_against_a_neutral_text_rewards_what_the_term_explains():
+    from termalign.termbase.extract import Candidate
+    from termalign.termbase.verify import verify_renderings
+
+    cands = [
+        Candidate("模型", "model", 1.0, 0.0, 0.0, 1, 1, 1, False, ()),
+        Candidate("蒸馏", "distillation", 0.9, 0.0, 0.0, 1, 1, 1, False, ()),
+    ]
+    given = {("模型", "model"): -0.1, ("。", "model"): -0.2, ("蒸馏", "distillation"): -0.3}
+
+    def scorer(sources, targets):
+        return [[given.get((s, t), -5.0)] for s, t in zip(sources, targets, strict=True)]
+
+    plain = verify_renderings(cands, scorer)
+    relative = verify_renderings(cands, scorer, contrast="。")
+    assert plain[0].source == "模型" and relative[0].source == "蒸馏"
