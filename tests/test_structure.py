@@ -117,6 +117,7 @@ ANSWER = 'SMIC keeps the `variable` in the "control plane" with **MoE**.'
         ("inline", "SMIC的variable在Control Plane里用MoE。", None),
         ("list", SOURCE, "中芯国际 → SMIC; 变量 → variable; 控制面 → control plane; 混合专家 → MoE"),
         ("auto", "SMIC的变量在控制面里用MoE。", "变量 → variable; 控制面 → control plane"),
+        ("verify", "SMIC的变量在控制面里用MoE。", None),  # common nouns only if verification misses them
         (
             "both",
             "SMIC的variable在Control Plane里用MoE。",

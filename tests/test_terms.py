@@ -137,6 +137,46 @@ def test_inline_renderings_are_spaced_from_latin_neighbours_and_traditional_text
     assert record.target == "SMIC's 8B GPU chip" and record.term_used == 1
 
 
+VERIFY_SOURCE = "中芯国际用蒸馏做推理。"
+VERIFY_GIVEN = "SMIC用蒸馏做推理。"  # the name inline, the common noun not shown
+
+
+def test_verify_mode_shows_common_nouns_only_when_the_output_lacks_them() -> None:
+    # the model's own rendering of 蒸馏 is right: one call, no glossary line, the model's own output
+    right = CandidateEngine({VERIFY_GIVEN: ["SMIC does inference with distillation."]})
+    verify = TranslateConfig(term_injection="verify")
+    [record] = TermAwareTranslator(right, termbase(), config=verify).translate([VERIFY_SOURCE])
+    assert right.calls == [{"segments": [VERIFY_GIVEN], "instructions": [None], "n": 1}]
+    assert record.origin == "mt" and record.term_used == 2
+    # a missing rendering: one targeted re-prompt naming it, on the same text
+    wrong = CandidateEngine(
+        {VERIFY_GIVEN: ["SMIC does inference with extraction."]},
+        {VERIFY_GIVEN: ["SMIC does inference with distillation."]},
+    )
+    [record] = TermAwareTranslator(wrong, termbase(), config=verify).translate([VERIFY_SOURCE])
+    assert [c["segments"] for c in wrong.calls] == [[VERIFY_GIVEN], [VERIFY_GIVEN]]
+    assert wrong.calls[1]["instructions"] == ["Important: 蒸馏 must be translated as distillation."]
+    assert record.origin == "mt-repaired" and record.target == "SMIC does inference with distillation."
+
+
+def test_inline_repair_writes_only_the_missing_rendering_into_the_reprompt() -> None:
+    repaired = "SMIC用distillation做推理。"
+    engine = CandidateEngine(
+        {VERIFY_GIVEN: ["SMIC does inference with extraction."], repaired: ["SMIC distils for inference."]}
+    )
+    config = TranslateConfig(term_injection="verify", term_repair="inline")
+    [record] = TermAwareTranslator(engine, termbase(), config=config).translate([VERIFY_SOURCE])
+    assert [c["segments"] for c in engine.calls] == [[VERIFY_GIVEN], [repaired]]
+    assert engine.calls[1]["instructions"] == [
+        "Important: the translation must contain distillation as written in the text."
+    ]
+    # the re-prompt still lacks the rendering: the first output is kept, the miss recorded
+    assert record.target == "SMIC does inference with extraction." and record.origin == "mt"
+    assert [i.check for i in record.issues] == ["term-missing"]
+    with pytest.raises(ConfigError, match="term_repair must be one of demand, inline"):
+        TranslateConfig(term_repair="loud")
+
+
 def test_chinese_amounts_are_written_in_english_for_the_engine() -> None:
     source = "中芯国际市值蒸发6000亿美元，花了600万美元。"
     given = "SMIC市值蒸发$600 billion，花了$6 million。"

@@ -80,7 +80,8 @@ _DEMAND = re.compile(r"\bimportant\s*:", re.IGNORECASE)
 _CLOSING_QUOTE = re.compile(r'"\s*([.!?。！？]?)\s*$')
 DEFAULT_CHECKS = ("term-missing", "forbidden-term", "number-mismatch", "untranslated", "invented-content")
 RETRY_CHECKS = ("invented-content",)  # re-prompted with the issue's message (names/numbers not in the source)
-TERM_INJECTIONS = ("auto", "inline", "list", "both")
+TERM_INJECTIONS = ("auto", "verify", "inline", "list", "both")
+TERM_REPAIRS = ("demand", "inline")
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}|\d")  # MoE, DeepSeek, SMIC, R1, H800: names and acronyms
 _NAME_POS = frozenset(("propn", "name", "proper noun", "acronym", "abbr", "abbreviation"))
 _LATIN_EDGE = re.compile(r"[0-9A-Za-z]")
@@ -99,9 +100,14 @@ class TranslateConfig:
     # copies the Latin words), "list" puts "Terminology (use exactly): ..." in the instruction,
     # "both" does both, "auto" decides per entry (:func:`inline_rendering`): names, acronyms and
     # Latin-looking renderings (SMIC, MoE, DeepSeek-R1) inline, common nouns (variable, control
-    # plane) listed -- inline common nouns break the sentence around them.  Checks always run
-    # against the original source.
+    # plane) listed -- inline common nouns break the sentence around them; "verify" writes names
+    # inline and tells the model nothing else: a common noun reaches it only through the re-prompt
+    # of a segment whose output lacks the rendering (``term_repair``), so a segment the model gets
+    # right is the model's own output.  Checks always run against the original source.
     term_injection: str = "auto"
+    # How a re-prompt asks for a missing rendering: "demand" names it ("X must be translated as Y"),
+    # "inline" also writes it into the engine's copy of the source, as inline injection does.
+    term_repair: str = "demand"
     # Chinese 万/亿 amounts are written in English in the engine's copy of the source (6000亿 -> 600
     # billion): small models multiply them wrongly ("6000 billion", "$600,000" for 600万美元).
     inline_numbers: bool = True
@@ -133,6 +139,8 @@ class TranslateConfig:
                 problems.append(f"{name} must be at least 1")
         if self.term_injection not in TERM_INJECTIONS:
             problems.append(f"term_injection must be one of {', '.join(TERM_INJECTIONS)}")
+        if self.term_repair not in TERM_REPAIRS:
+            problems.append(f"term_repair must be one of {', '.join(TERM_REPAIRS)}")
         if self.tm_examples < 0 or self.max_repair_prompts < 0:
             problems.append("tm_examples and max_repair_prompts must not be negative")
         if self.min_length_ratio < 0 or not 0.0 < self.max_han_share <= 1.0:
@@ -347,21 +355,24 @@ class TermAwareTranslator:
                 return _Plan(source, hits, best, lead + best.target.strip() + trail)
             examples = [m for m in matches if m.score >= self.config.tm_example_threshold]
         wanted = self._wanted(source, hits)
-        inline = [h for h in wanted if self._inline(h.entry)]
-        edits = [(h.start, h.end, h.entry.target) for h in inline]
-        if self.config.inline_numbers:
-            edits += [e for e in _number_edits(source) if not any(_overlap(e, h) for h in edits)]
         listed = [h for h in wanted if self._listed(h.entry)]
         return _Plan(
             source,
             hits,
             instruction=self._instruction(source, listed, examples),
-            engine_source=_write_inline(source, edits) if edits else "",
+            engine_source=self._engine_source(source, [h for h in wanted if self._inline(h.entry)]),
         )
+
+    def _engine_source(self, source: str, inline: Sequence[TermHit]) -> str:
+        """``source`` with the renderings of ``inline`` and the English amounts written in ("" if none)."""
+        edits = [(h.start, h.end, h.entry.target) for h in inline]
+        if self.config.inline_numbers:
+            edits += [e for e in _number_edits(source) if not any(_overlap(e, h) for h in edits)]
+        return _write_inline(source, edits) if edits else ""
 
     def _inline(self, entry: Entry) -> bool:
         mode = self.config.term_injection
-        return mode in ("inline", "both") or (mode == "auto" and inline_rendering(entry))
+        return mode in ("inline", "both") or (mode in ("auto", "verify") and inline_rendering(entry))
 
     def _listed(self, entry: Entry) -> bool:
         mode = self.config.term_injection
@@ -429,9 +440,10 @@ class TermAwareTranslator:
         if not work:
             return
         prefixes = [QUOTE_PREFIX if w.chosen.insane else None for w in work]
-        instructions = [self._repair_instruction(w) for w in work]
+        given = [self._repair_source(w) for w in work]
+        instructions = [self._repair_instruction(w, g) for w, g in zip(work, given, strict=True)]
         results = self.engine.translate_batch(
-            [w.plan.given for w in work],
+            given,
             instructions=instructions,
             target_prefixes=prefixes,
             num_hypotheses=self.config.n_best,
@@ -447,8 +459,19 @@ class TermAwareTranslator:
                 item.chosen, item.repaired = verdicts[passing], True
                 item.notes.append("repaired: re-prompt" + (f" n-best #{passing + 1}" if passing else ""))
 
-    def _repair_instruction(self, item: _Work) -> str:
+    def _repair_source(self, item: _Work) -> str:
+        """What the re-prompt translates: the first pass's text, or (``term_repair="inline"``) that text
+        with the missing renderings written in as well."""
+        if self.config.term_repair != "inline" or not self.config.enforce_terms:
+            return item.plan.given
+        missing = {i.term for i in item.chosen.issues if i.check == "term-missing"}
+        wanted = self._wanted(item.plan.source, item.plan.hits)
+        inline = [h for h in wanted if self._inline(h.entry) or h.entry.source in missing]
+        return self._engine_source(item.plan.source, inline) or item.plan.given
+
+    def _repair_instruction(self, item: _Work, given: str | None = None) -> str:
         """The first instruction plus the problems of the best attempt so far, named one by one."""
+        given = item.plan.given if given is None else given
         verdict = item.chosen
         lines = [item.plan.instruction] if item.plan.instruction else []
         problems: list[str] = []
@@ -462,7 +485,7 @@ class TermAwareTranslator:
                 continue
             surface = item.plan.source[hit.start : hit.end]
             # renderings are named bare: quoting them invites quotes the source never had
-            if issue.check == "term-missing" and item.plan.engine_source and surface not in item.plan.given:
+            if issue.check == "term-missing" and given != item.plan.source and surface not in given:
                 problems.append(f"the translation must contain {hit.entry.target} as written in the text")
             elif issue.check == "term-missing":
                 problems.append(f"{surface} must be translated as {_listed_form(hit.entry)}")
