@@ -39,6 +39,7 @@ ARMS: dict[str, tuple[bool, dict[str, Any], dict[str, Any]]] = {
     "auto": (True, {"term_injection": "auto"}, {}),
     "verify": (True, {"term_injection": "verify"}, {}),
     "verify-inline": (True, {"term_injection": "verify", "term_repair": "inline"}, {}),
+    "verify-inline-n2": (True, {"term_injection": "verify", "term_repair": "inline", "n_best": 2}, {}),
     "auto-inline": (True, {"term_injection": "auto", "term_repair": "inline"}, {}),
     "auto-old-engine": (True, {"term_injection": "auto"}, OLD_ENGINE),
 }

@@ -127,7 +127,7 @@ def test_run_scores_every_arm_on_the_same_beads(corpus: Path) -> None:
     arms = report["arms"]
     assert list(arms) == [
         "model", "glossary-inline", "glossary-list", "glossary-auto", "glossary-verify",
-        "glossary-verify-inline", "glossary-auto+tm",
+        "glossary-verify-inline", "glossary-verify-inline-n2", "glossary-auto-inline", "glossary-auto+tm",
     ]  # fmt: skip
     assert arms["model"]["segment"]["chrF"] == pytest.approx(100.0)
     assert arms["model"]["terms"]["usage"] == 1.0 and arms["model"]["numbers"]["right"] == 1.0

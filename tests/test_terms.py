@@ -81,7 +81,7 @@ def termbase() -> Termbase:
 
 
 # The tests of the listed glossary and its repair ladder; the default writes renderings inline.
-LIST = TranslateConfig(term_injection="list")
+LIST = TranslateConfig(term_injection="list", term_repair="demand")
 
 
 def test_candidate_engine_is_an_engine() -> None:
@@ -144,7 +144,7 @@ VERIFY_GIVEN = "SMIC用蒸馏做推理。"  # the name inline, the common noun n
 def test_verify_mode_shows_common_nouns_only_when_the_output_lacks_them() -> None:
     # the model's own rendering of 蒸馏 is right: one call, no glossary line, the model's own output
     right = CandidateEngine({VERIFY_GIVEN: ["SMIC does inference with distillation."]})
-    verify = TranslateConfig(term_injection="verify")
+    verify = TranslateConfig(term_injection="verify", term_repair="demand")
     [record] = TermAwareTranslator(right, termbase(), config=verify).translate([VERIFY_SOURCE])
     assert right.calls == [{"segments": [VERIFY_GIVEN], "instructions": [None], "n": 1}]
     assert record.origin == "mt" and record.term_used == 2
@@ -276,7 +276,7 @@ def test_repair_reprompts_naming_the_missing_term_and_searches_its_n_best() -> N
         {source: ["Xintiandi is important."]},
         repair={source: ["Xintiandi matters.", "SMIC matters."]},
     )
-    config = TranslateConfig(n_best=4, term_injection="list")
+    config = TranslateConfig(n_best=4, term_injection="list", term_repair="demand")
     [record] = TermAwareTranslator(engine, termbase(), config=config).translate([source])
     assert len(engine.calls) == 2 and engine.calls[1]["n"] == 4
     assert "中芯国际 must be translated as SMIC" in engine.calls[1]["instructions"][0]

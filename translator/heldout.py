@@ -71,6 +71,7 @@ class Arm:
     beam_size: int = 1
     note: str = ""
     repair: str = "demand"  # how a re-prompt asks for a missing rendering (TranslateConfig.term_repair)
+    n_best: int = 1  # hypotheses of a re-prompt (TranslateConfig.n_best)
 
 
 ARMS: dict[str, Arm] = {
@@ -92,6 +93,21 @@ ARMS: dict[str, Arm] = {
             "verify",
             repair="inline",
             note="as glossary-verify, the re-prompt writes the missing rendering into the source",
+        ),
+        Arm(
+            "glossary-verify-inline-n2",
+            True,
+            "verify",
+            repair="inline",
+            n_best=2,
+            note="as glossary-verify-inline, the re-prompt searches a 2-best list (beam 2)",
+        ),
+        Arm(
+            "glossary-auto-inline",
+            True,
+            "auto",
+            repair="inline",
+            note="as glossary-auto, the re-prompt writes the missing rendering into the source",
         ),
         Arm("glossary-auto+tm", True, "auto", True, note="+ TM aligned from the other half of the pages"),
     )
@@ -260,7 +276,7 @@ def _translate(arm: Arm, engine: Engine, beads: Sequence[TestBead], termbase: An
     from termalign.translator.terms import TermAwareTranslator, TranslateConfig
 
     if arm.glossary:
-        config = TranslateConfig(term_injection=arm.injection, term_repair=arm.repair)
+        config = TranslateConfig(term_injection=arm.injection, term_repair=arm.repair, n_best=arm.n_best)
     else:
         config = TranslateConfig(glossary=False, inline_numbers=False, enforce_numbers=False)
     if arm.beam_size > 1:
