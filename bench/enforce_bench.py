@@ -34,14 +34,14 @@ OLD_ENGINE = {"reuse_prefix": False, "max_batch_size": 8, "max_batch_tokens": 40
 # arm -> (termbase + TM, TranslateConfig overrides, engine changes)
 ARMS: dict[str, tuple[bool, dict[str, Any], dict[str, Any]]] = {
     "model": (False, {"inline_numbers": False, "enforce_numbers": False}, {}),
-    "inline": (True, {"term_injection": "inline"}, {}),
-    "list": (True, {"term_injection": "list"}, {}),
-    "auto": (True, {"term_injection": "auto"}, {}),
-    "verify": (True, {"term_injection": "verify"}, {}),
+    "inline": (True, {"term_injection": "inline", "term_repair": "demand"}, {}),
+    "list": (True, {"term_injection": "list", "term_repair": "demand"}, {}),
+    "auto": (True, {"term_injection": "auto"}, {}),  # the default: + inline repair
+    "auto-demand": (True, {"term_injection": "auto", "term_repair": "demand"}, {}),
+    "verify": (True, {"term_injection": "verify", "term_repair": "demand"}, {}),
     "verify-inline": (True, {"term_injection": "verify", "term_repair": "inline"}, {}),
     "verify-inline-n2": (True, {"term_injection": "verify", "term_repair": "inline", "n_best": 2}, {}),
-    "auto-inline": (True, {"term_injection": "auto", "term_repair": "inline"}, {}),
-    "auto-old-engine": (True, {"term_injection": "auto"}, OLD_ENGINE),
+    "auto-old-engine": (True, {"term_injection": "auto", "term_repair": "demand"}, OLD_ENGINE),
 }
 
 

@@ -126,8 +126,8 @@ def test_run_scores_every_arm_on_the_same_beads(corpus: Path) -> None:
     assert report["held_out"] and report["subset"]["beads"] == 6
     arms = report["arms"]
     assert list(arms) == [
-        "model", "glossary-inline", "glossary-list", "glossary-auto", "glossary-verify",
-        "glossary-verify-inline", "glossary-verify-inline-n2", "glossary-auto-inline", "glossary-auto+tm",
+        "model", "glossary-inline", "glossary-list", "glossary-auto", "glossary-auto-demand",
+        "glossary-verify", "glossary-verify-inline", "glossary-verify-inline-n2", "glossary-auto+tm",
     ]  # fmt: skip
     assert arms["model"]["segment"]["chrF"] == pytest.approx(100.0)
     assert arms["model"]["terms"]["usage"] == 1.0 and arms["model"]["numbers"]["right"] == 1.0

@@ -70,7 +70,7 @@ class Arm:
     memory: bool = False
     beam_size: int = 1
     note: str = ""
-    repair: str = "demand"  # how a re-prompt asks for a missing rendering (TranslateConfig.term_repair)
+    repair: str = "inline"  # how a re-prompt asks for a missing rendering (TranslateConfig.term_repair)
     n_best: int = 1  # hypotheses of a re-prompt (TranslateConfig.n_best)
 
 
@@ -80,34 +80,39 @@ ARMS: dict[str, Arm] = {
         Arm("model", note="the model alone: no glossary, no TM, no amounts written in"),
         Arm("glossary-inline", True, "inline", note="every rendering written into the source"),
         Arm("glossary-list", True, "list", note="every rendering listed in the instruction"),
-        Arm("glossary-auto", True, "auto", note="per entry: names/acronyms inline, common nouns listed"),
+        Arm(
+            "glossary-auto",
+            True,
+            "auto",
+            note="the default: names/acronyms inline, common nouns listed; a missing rendering is "
+            "written inline into the re-prompt",
+        ),
+        Arm(
+            "glossary-auto-demand",
+            True,
+            "auto",
+            repair="demand",
+            note="as glossary-auto, the re-prompt only names the missing rendering (the default before)",
+        ),
         Arm(
             "glossary-verify",
             True,
             "verify",
-            note="names/acronyms inline; a common noun only in the re-prompt of an output that lacks it",
+            repair="demand",
+            note="names/acronyms inline; a common noun only named in the re-prompt of an output lacking it",
         ),
         Arm(
             "glossary-verify-inline",
             True,
             "verify",
-            repair="inline",
-            note="as glossary-verify, the re-prompt writes the missing rendering into the source",
+            note="names/acronyms inline; a missing common noun written into the re-prompt only",
         ),
         Arm(
             "glossary-verify-inline-n2",
             True,
             "verify",
-            repair="inline",
             n_best=2,
             note="as glossary-verify-inline, the re-prompt searches a 2-best list (beam 2)",
-        ),
-        Arm(
-            "glossary-auto-inline",
-            True,
-            "auto",
-            repair="inline",
-            note="as glossary-auto, the re-prompt writes the missing rendering into the source",
         ),
         Arm("glossary-auto+tm", True, "auto", True, note="+ TM aligned from the other half of the pages"),
     )
