@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
+    from termalign.translator.cache import CachedEngine
     from termalign.translator.engine import EngineConfig, open_engine
     from termalign.translator.heldout import ARMS, HeldoutConfig, run_heldout, table_lines
     from termalign.translator.install import default_models_dir, get_model
@@ -41,16 +42,24 @@ def main() -> int:
         "--pages", default=None, help="comma-separated test pages (default: the whole test half)"
     )
     parser.add_argument("--beam-sizes", default="", help="extra glossary-auto arms decoded with these beams")
+    parser.add_argument("--beam-arm", default="glossary-auto", help="the arm the --beam-sizes arms repeat")
     parser.add_argument("--json", type=Path, default=None, help="write the full report here")
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="a SQLite result cache kept across runs (default: in memory)"
+    )
     args = parser.parse_args()
 
-    engine = open_engine(get_model(args.model, args.models_dir or default_models_dir()), EngineConfig())
+    # A result cache, as in `termalign run`: a prompt two arms share is decoded once, so arms differ
+    # only where their prompts do (no batch-shape noise); an arm's seconds are those of its new prompts.
+    model = get_model(args.model, args.models_dir or default_models_dir())
+    engine = CachedEngine(open_engine(model, EngineConfig()), args.cache)
     config = HeldoutConfig(
         args.data,
         per_page=args.per_page or None,
         arms=tuple(a for a in args.arms.split(",") if a),
         pages=tuple(args.pages.split(",")) if args.pages else None,
         beam_sizes=tuple(int(b) for b in args.beam_sizes.split(",") if b),
+        beam_arm=args.beam_arm,
     )
     report = run_heldout(engine, config, progress=lambda line: print(line, file=sys.stderr, flush=True))
     subset = report["subset"]
@@ -65,7 +74,12 @@ def main() -> int:
             d_chrf = arm["segment"]["chrF"] - base["segment"]["chrF"]
             d_bleu = arm["segment"]["BLEU"] - base["segment"]["BLEU"]
             ratio = arm["seconds"] / base["seconds"] if base["seconds"] else float("nan")
-            print(f"{name}: chrF {d_chrf:+.2f}, BLEU {d_bleu:+.2f} vs model alone; {ratio:.2f}x its time")
+            pair = arm["paired_vs_model"]
+            print(
+                f"{name}: chrF {d_chrf:+.2f}, BLEU {d_bleu:+.2f} vs model alone; {ratio:.2f}x its time; "
+                f"{pair['identical']}/{pair['beads']} beads identical, sentence chrF wins {pair['wins']} / "
+                f"losses {pair['losses']}, mean {pair['mean_sentence_chrF_gain']:+.2f}"
+            )
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

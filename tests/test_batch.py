@@ -66,7 +66,7 @@ def test_manifest_translate_table_is_read_and_checked(tmp_path: Path) -> None:
     assert "colour" in str(info.value) and "beams" in str(info.value)
     wrong_tables = (
         ("shout = 1", "unknown [translate.terms] key(s) shout"),
-        ('term_injection = "loud"', "term_injection must be one of auto, inline, list, both"),
+        ('term_injection = "loud"', "term_injection must be one of auto, verify, inline, list, both"),
     )
     for table, fragment in wrong_tables:
         wrong = write_corpus(tmp_path / "wrong", translate=f"[translate.terms]\n{table}\n")
@@ -128,9 +128,8 @@ def test_the_report_lists_every_term_miss_by_segment(tmp_path: Path) -> None:
     plan = load_batch_manifest(write_corpus(tmp_path, docs=1), tmp_path / "data")
     # the identity engine keeps the Chinese, so every approved term (开源模型, 芯片…) is missed;
     # the listed glossary: an inline rendering would be echoed and count as used
-    translator = TermAwareTranslator(
-        IdentityEngine(), load_termbase(TERMBASE), config=TranslateConfig(term_injection="list")
-    )
+    config = TranslateConfig(term_injection="list", term_repair="demand")
+    translator = TermAwareTranslator(IdentityEngine(), load_termbase(TERMBASE), config=config)
     report = run_batch(plan, translator, BatchConfig(output_dir=tmp_path / "out"))
     [doc] = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))["documents"]
     misses = {(p["term"], p["segment"]) for p in doc["problems"] if p["check"] == "term-missing"}

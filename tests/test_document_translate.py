@@ -83,7 +83,7 @@ class ShoutEngine:
 def identity(doc: Document) -> str:
     # The listed glossary, amounts as written: the identity engine ignores instructions but would
     # echo whatever is written into the source.
-    config = TranslateConfig(term_injection="list", inline_numbers=False)
+    config = TranslateConfig(term_injection="list", term_repair="demand", inline_numbers=False)
     return translate_document(doc, TermAwareTranslator(IdentityEngine(), _termbase(), config=config)).text
 
 

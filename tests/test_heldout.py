@@ -125,7 +125,10 @@ def test_run_scores_every_arm_on_the_same_beads(corpus: Path) -> None:
     report = run_heldout(engine, HeldoutConfig(corpus, per_page=None, beam_sizes=()))
     assert report["held_out"] and report["subset"]["beads"] == 6
     arms = report["arms"]
-    assert list(arms) == ["model", "glossary-inline", "glossary-list", "glossary-auto", "glossary-auto+tm"]
+    assert list(arms) == [
+        "model", "glossary-inline", "glossary-list", "glossary-auto", "glossary-auto-demand",
+        "glossary-verify", "glossary-verify-inline", "glossary-verify-inline-n2", "glossary-auto+tm",
+    ]  # fmt: skip
     assert arms["model"]["segment"]["chrF"] == pytest.approx(100.0)
     assert arms["model"]["terms"]["usage"] == 1.0 and arms["model"]["numbers"]["right"] == 1.0
     # with the glossary, the amount is written in English for the engine; the TM answers the rest
@@ -133,6 +136,17 @@ def test_run_scores_every_arm_on_the_same_beads(corpus: Path) -> None:
     assert arms["glossary-auto+tm"]["origins"] == {"mt": 2, "tm-exact": 4}  # tags inside: not reused
     assert arms["glossary-auto"]["resources"]["glossary"] == "k8s glossary, auto"
     assert len(table_lines(report)) == 2 + len(arms)
+    # the table engine answers the model arm right everywhere: no arm wins a bead against it
+    pair = arms["glossary-verify"]["paired_vs_model"]
+    assert pair["beads"] == 6 and pair["wins"] == 0 and "paired_vs_model" not in arms["model"]
+
+
+def test_paired_counts_wins_losses_and_identical_beads() -> None:
+    from termalign.translator.heldout import paired
+
+    refs = ["the pod runs", "a node fails", "same"]
+    pair = paired(["the pod runs", "a cat", "same"], ["a pod", "a node fails", "same"], refs)
+    assert (pair["beads"], pair["identical"], pair["wins"], pair["losses"]) == (3, 1, 1, 1)
 
 
 def test_unknown_arm_is_one_clear_error(corpus: Path) -> None:

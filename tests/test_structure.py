@@ -114,12 +114,13 @@ ANSWER = 'SMIC keeps the `variable` in the "control plane" with **MoE**.'
 @pytest.mark.parametrize(
     ("mode", "given", "listed"),
     [
-        ("inline", "SMIC的variable在Control Plane里用MoE。", None),
+        ("inline", "SMIC的variable在control plane里用MoE。", None),  # a Title Case common noun lower-cased
         ("list", SOURCE, "中芯国际 → SMIC; 变量 → variable; 控制面 → control plane; 混合专家 → MoE"),
         ("auto", "SMIC的变量在控制面里用MoE。", "变量 → variable; 控制面 → control plane"),
+        ("verify", "SMIC的变量在控制面里用MoE。", None),  # common nouns only if verification misses them
         (
             "both",
-            "SMIC的variable在Control Plane里用MoE。",
+            "SMIC的variable在control plane里用MoE。",
             "中芯国际 → SMIC; 变量 → variable; 控制面 → control plane; 混合专家 → MoE",
         ),
     ],

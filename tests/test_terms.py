@@ -81,7 +81,7 @@ def termbase() -> Termbase:
 
 
 # The tests of the listed glossary and its repair ladder; the default writes renderings inline.
-LIST = TranslateConfig(term_injection="list")
+LIST = TranslateConfig(term_injection="list", term_repair="demand")
 
 
 def test_candidate_engine_is_an_engine() -> None:
@@ -135,6 +135,46 @@ def test_inline_renderings_are_spaced_from_latin_neighbours_and_traditional_text
     engine = CandidateEngine({"GPU SMIC 8B芯片": ["SMIC's 8B GPU chip"]})
     [record] = TermAwareTranslator(engine, termbase()).translate([source])
     assert record.target == "SMIC's 8B GPU chip" and record.term_used == 1
+
+
+VERIFY_SOURCE = "中芯国际用蒸馏做推理。"
+VERIFY_GIVEN = "SMIC用蒸馏做推理。"  # the name inline, the common noun not shown
+
+
+def test_verify_mode_shows_common_nouns_only_when_the_output_lacks_them() -> None:
+    # the model's own rendering of 蒸馏 is right: one call, no glossary line, the model's own output
+    right = CandidateEngine({VERIFY_GIVEN: ["SMIC does inference with distillation."]})
+    verify = TranslateConfig(term_injection="verify", term_repair="demand")
+    [record] = TermAwareTranslator(right, termbase(), config=verify).translate([VERIFY_SOURCE])
+    assert right.calls == [{"segments": [VERIFY_GIVEN], "instructions": [None], "n": 1}]
+    assert record.origin == "mt" and record.term_used == 2
+    # a missing rendering: one targeted re-prompt naming it, on the same text
+    wrong = CandidateEngine(
+        {VERIFY_GIVEN: ["SMIC does inference with extraction."]},
+        {VERIFY_GIVEN: ["SMIC does inference with distillation."]},
+    )
+    [record] = TermAwareTranslator(wrong, termbase(), config=verify).translate([VERIFY_SOURCE])
+    assert [c["segments"] for c in wrong.calls] == [[VERIFY_GIVEN], [VERIFY_GIVEN]]
+    assert wrong.calls[1]["instructions"] == ["Important: 蒸馏 must be translated as distillation."]
+    assert record.origin == "mt-repaired" and record.target == "SMIC does inference with distillation."
+
+
+def test_inline_repair_writes_only_the_missing_rendering_into_the_reprompt() -> None:
+    repaired = "SMIC用distillation做推理。"
+    engine = CandidateEngine(
+        {VERIFY_GIVEN: ["SMIC does inference with extraction."], repaired: ["SMIC distils for inference."]}
+    )
+    config = TranslateConfig(term_injection="verify", term_repair="inline")
+    [record] = TermAwareTranslator(engine, termbase(), config=config).translate([VERIFY_SOURCE])
+    assert [c["segments"] for c in engine.calls] == [[VERIFY_GIVEN], [repaired]]
+    assert engine.calls[1]["instructions"] == [
+        "Important: the translation must contain distillation as written in the text."
+    ]
+    # the re-prompt still lacks the rendering: the first output is kept, the miss recorded
+    assert record.target == "SMIC does inference with extraction." and record.origin == "mt"
+    assert [i.check for i in record.issues] == ["term-missing"]
+    with pytest.raises(ConfigError, match="term_repair must be one of demand, inline"):
+        TranslateConfig(term_repair="loud")
 
 
 def test_chinese_amounts_are_written_in_english_for_the_engine() -> None:
@@ -236,7 +276,7 @@ def test_repair_reprompts_naming_the_missing_term_and_searches_its_n_best() -> N
         {source: ["Xintiandi is important."]},
         repair={source: ["Xintiandi matters.", "SMIC matters."]},
     )
-    config = TranslateConfig(n_best=4, term_injection="list")
+    config = TranslateConfig(n_best=4, term_injection="list", term_repair="demand")
     [record] = TermAwareTranslator(engine, termbase(), config=config).translate([source])
     assert len(engine.calls) == 2 and engine.calls[1]["n"] == 4
     assert "中芯国际 must be translated as SMIC" in engine.calls[1]["instructions"][0]

@@ -70,6 +70,8 @@ class Arm:
     memory: bool = False
     beam_size: int = 1
     note: str = ""
+    repair: str = "inline"  # how a re-prompt asks for a missing rendering (TranslateConfig.term_repair)
+    n_best: int = 1  # hypotheses of a re-prompt (TranslateConfig.n_best)
 
 
 ARMS: dict[str, Arm] = {
@@ -78,7 +80,40 @@ ARMS: dict[str, Arm] = {
         Arm("model", note="the model alone: no glossary, no TM, no amounts written in"),
         Arm("glossary-inline", True, "inline", note="every rendering written into the source"),
         Arm("glossary-list", True, "list", note="every rendering listed in the instruction"),
-        Arm("glossary-auto", True, "auto", note="per entry: names/acronyms inline, common nouns listed"),
+        Arm(
+            "glossary-auto",
+            True,
+            "auto",
+            note="the default: names/acronyms inline, common nouns listed; a missing rendering is "
+            "written inline into the re-prompt",
+        ),
+        Arm(
+            "glossary-auto-demand",
+            True,
+            "auto",
+            repair="demand",
+            note="as glossary-auto, the re-prompt only names the missing rendering (the default before)",
+        ),
+        Arm(
+            "glossary-verify",
+            True,
+            "verify",
+            repair="demand",
+            note="names/acronyms inline; a common noun only named in the re-prompt of an output lacking it",
+        ),
+        Arm(
+            "glossary-verify-inline",
+            True,
+            "verify",
+            note="names/acronyms inline; a missing common noun written into the re-prompt only",
+        ),
+        Arm(
+            "glossary-verify-inline-n2",
+            True,
+            "verify",
+            n_best=2,
+            note="as glossary-verify-inline, the re-prompt searches a 2-best list (beam 2)",
+        ),
         Arm("glossary-auto+tm", True, "auto", True, note="+ TM aligned from the other half of the pages"),
     )
 }
@@ -92,10 +127,11 @@ class HeldoutConfig:
     per_page: int | None = 5  # None: every aligned bead of every test page
     arms: tuple[str, ...] = tuple(ARMS)
     pages: tuple[str, ...] | None = None  # test pages to keep (default: the whole test half)
-    beam_sizes: tuple[int, ...] = ()  # extra arms: glossary-auto decoded with these beam sizes
+    beam_sizes: tuple[int, ...] = ()  # extra arms: ``beam_arm`` decoded with these beam sizes
+    beam_arm: str = "glossary-auto"
 
     def __post_init__(self) -> None:
-        unknown = [a for a in self.arms if a not in ARMS]
+        unknown = [a for a in (*self.arms, self.beam_arm) if a not in ARMS]
         if unknown:
             raise ConfigError(f"unknown held-out arm(s) {', '.join(unknown)}; known: {', '.join(ARMS)}")
         if self.per_page is not None and self.per_page < 1:
@@ -245,10 +281,10 @@ def _translate(arm: Arm, engine: Engine, beads: Sequence[TestBead], termbase: An
     from termalign.translator.terms import TermAwareTranslator, TranslateConfig
 
     if arm.glossary:
-        config = TranslateConfig(term_injection=arm.injection)
+        config = TranslateConfig(term_injection=arm.injection, term_repair=arm.repair, n_best=arm.n_best)
     else:
         config = TranslateConfig(glossary=False, inline_numbers=False, enforce_numbers=False)
-    if arm.beam_size > 1 and hasattr(engine, "config"):
+    if arm.beam_size > 1:
         engine = _with_beam(engine, arm.beam_size)
     translator = TermAwareTranslator(
         engine, termbase if arm.glossary else None, memory if arm.memory else None, config
@@ -270,6 +306,12 @@ def _with_beam(engine: Any, beam: int) -> Any:
     """The same loaded model decoding with ``beam`` (a shallow copy sharing the weights)."""
     import copy
 
+    from termalign.translator.cache import CachedEngine
+
+    if isinstance(engine, CachedEngine):  # its own cache: the beam is part of the engine signature
+        return CachedEngine(_with_beam(engine.engine, beam), engine.path)
+    if not hasattr(engine, "config"):
+        raise ConfigError(f"the engine {engine.model_id} has no decoding settings to set a beam of {beam}")
     other = copy.copy(engine)
     other.config = dataclasses.replace(engine.config, beam_size=beam)
     return other
@@ -364,7 +406,7 @@ def run_heldout(
     if not beads:
         raise ConfigError(f"no aligned test segment found in {data_dir}")
     arms = [ARMS[a] for a in config.arms]
-    arms += [dataclasses.replace(ARMS["glossary-auto"], name=f"glossary-auto beam {n}", beam_size=n)
+    arms += [dataclasses.replace(ARMS[config.beam_arm], name=f"{config.beam_arm} beam {n}", beam_size=n)
              for n in config.beam_sizes]  # fmt: skip
     memory = page_memory(data_dir, memory_pages) if any(a.memory for a in arms) else None
     sources = [b.source for b in beads]
@@ -408,8 +450,35 @@ def run_heldout(
             "beam_size": arm.beam_size,
             "note": arm.note,
         }
+        data["hypotheses"] = run.hypotheses
         report["arms"][arm.name] = data
+    base = report["arms"].get("model")
+    for name, data in report["arms"].items():
+        if base is not None and name != "model":
+            data["paired_vs_model"] = paired(base["hypotheses"], data["hypotheses"], references)
     return report
+
+
+def paired(base: Sequence[str], other: Sequence[str], references: Sequence[str]) -> dict[str, Any]:
+    """Bead-by-bead comparison of two arms: identical outputs, sentence-chrF wins and losses, mean gain.
+
+    The corpus scores of a few dozen beads move by tenths with one flipped bead; the
+    counts say whether a difference is many small gains or one or two large ones.
+    """
+    from sacrebleu.metrics import CHRF
+
+    chrf = CHRF()
+    diffs = [
+        chrf.sentence_score(o, [r]).score - chrf.sentence_score(b, [r]).score
+        for b, o, r in zip(base, other, references, strict=True)
+    ]
+    return {
+        "beads": len(diffs),
+        "identical": sum(b == o for b, o in zip(base, other, strict=True)),
+        "wins": sum(d > 0 for d in diffs),
+        "losses": sum(d < 0 for d in diffs),
+        "mean_sentence_chrF_gain": round(sum(diffs) / len(diffs), 3) if diffs else None,
+    }
 
 
 def table_lines(report: dict[str, Any]) -> list[str]:

@@ -53,7 +53,7 @@ _KINDS: dict[type, Any] = {
     float: float,
     Path: click.Path(path_type=Path),
 }
-_CHOICES = {"terms.term_injection": click.Choice(["inline", "list", "both"])}
+_CHOICES = {"terms.term_injection": click.Choice(["auto", "verify", "inline", "list", "both"])}
 _FLAGGED = [s for s in SPECS if s.flag]
 FLAGS: dict[str, str] = {s.key: str(s.flag) for s in _FLAGGED}  # setting key -> its flag
 

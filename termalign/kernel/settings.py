@@ -119,8 +119,10 @@ SPECS: tuple[SettingSpec, ...] = (
     _terms(
         "term_injection", str, "--term-injection",
         "How approved renderings reach the model: auto (names inline, common nouns listed;"
-        " default), inline, list, both.",
+        " default), verify (names inline, common nouns only when a re-prompt needs them), inline,"
+        " list, both.",
     ),
+    _terms("term_repair", str),
     _terms("inline_numbers", bool),
     _terms("enforce_terms", bool),
     _terms("enforce_numbers", bool),
