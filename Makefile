@@ -64,7 +64,7 @@ bench: $(STAMP)
 
 ## The engine against bare CTranslate2 and llama.cpp (install-llama first for the llama.cpp arm).
 bench-engine: $(STAMP)
-	$(BIN)/python bench/engine_bench.py --model $(MODEL) --gguf auto --bare-batch-1
+	$(BIN)/python bench/engine_bench.py --model $(MODEL) --gguf auto --batch-sizes 8
 
 bench-ray: install-ray
 	$(BIN)/python bench/ray_bench.py --model qwen2.5-coder-0.5b
