@@ -13,6 +13,7 @@ rerun of ``bench/qe_bench.py`` costs seconds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -60,6 +61,11 @@ def open_model(model: str) -> Any:
     return open_engine(get_model(model, default_models_dir()), EngineConfig())
 
 
+def lazy_model(model: str) -> Callable[[], Any]:
+    """A function that opens the model on its first call (only stages not cached need it)."""
+    return functools.cache(lambda: open_model(model))
+
+
 def model_stages(
     model: str, sources: list[str], ids: list[str], log: Callable[[str], None]
 ) -> dict[str, Any]:
@@ -67,13 +73,7 @@ def model_stages(
     from termalign.termbase.store import load_termbase
     from termalign.translator.terms import TermAwareTranslator, TranslateConfig
 
-    engine: Any = None
-
-    def get_engine() -> Any:
-        nonlocal engine
-        if engine is None:
-            engine = open_model(model)
-        return engine
+    get_engine = lazy_model(model)
 
     def translate() -> list[dict[str, Any]]:
         translator = TermAwareTranslator(
@@ -121,13 +121,7 @@ def second_model_stages(
     ``cross-logprob`` (its token log-probabilities of the stack's translation),
     ``source-lm`` / ``target-lm`` (its language-model log-probabilities of the source / translation).
     """
-    engine: Any = None
-
-    def get_engine() -> Any:
-        nonlocal engine
-        if engine is None:
-            engine = open_model(model)
-        return engine
+    get_engine = lazy_model(model)
 
     def translate() -> list[str]:
         texts: list[str] = []
