@@ -13,7 +13,22 @@ from typing import Any
 
 from termalign.kernel.errors import ModelError
 
-__all__ = ["detect_script", "simplified_view", "fold_punct", "detect_lang", "is_cjk"]
+__all__ = [
+    "detect_script",
+    "simplified_view",
+    "fold_punct",
+    "detect_lang",
+    "is_cjk",
+    "HAN_CHARS",
+    "HAN",
+    "HAN_RUN",
+]
+
+# The Han ideographs of the Basic Multilingual Plane (URO, extension A, compatibility) as a
+# regex character-class body: the one definition of "a Chinese character" the checks share.
+HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN = re.compile(f"[{HAN_CHARS}]")
+HAN_RUN = re.compile(f"[{HAN_CHARS}]+")
 
 # Only this many Han characters are looked at by detect_script (it is a vote).
 _SCRIPT_SAMPLE = 20000

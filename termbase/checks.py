@@ -13,13 +13,13 @@ forbidden renderings seen, and per-term statistics.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from termalign.align.script import HAN_RUN
 from termalign.kernel.signature import Signature
 from termalign.termbase.matcher import TermMatcher, find_forbidden, find_targets
 from termalign.termbase.model import Entry, Status
@@ -186,18 +186,15 @@ def number_mismatch(seg: Segment) -> Iterator[Issue]:
         yield Issue("number-mismatch", severity, why, amount.span)
 
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-
-
 @check("untranslated", Severity.WARNING)
 def untranslated(seg: Segment) -> Iterator[Issue]:
     """The target is empty, or still contains Chinese characters."""
-    if not _HAN.search(seg.source) and not seg.source.strip():
+    if not HAN_RUN.search(seg.source) and not seg.source.strip():
         return
     if not seg.target.strip():
         yield Issue("untranslated", CHECKS["untranslated"].severity, "the target is empty")
         return
-    left = _HAN.findall(seg.target)
+    left = HAN_RUN.findall(seg.target)
     if left:
         sample = "".join(left)[:12]
         yield Issue(

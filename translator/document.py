@@ -16,7 +16,6 @@ added spaces when the engine is the identity (it "translates" into Chinese).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import yaml
 from termalign.align.document import Document
 from termalign.align.documents import REGISTRY
 from termalign.align.documents.writeback import front_matter_span, replace_front_matter
+from termalign.align.script import HAN
 from termalign.kernel.signature import Signature
 from termalign.translator.markup import PLACEHOLDER_RE, Protected, protect, restore
 from termalign.translator.records import SegmentRecord
@@ -49,7 +49,6 @@ __all__ = [
 
 FRONT_MATTER_FIELDS = ("title", "summary")
 FRONT_MATTER_PREFIX = "fm."
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def plan_segments(doc: Document) -> list[SourceSegment]:
         raw = doc.text[s.start : s.end]
         protected = protect_shortcodes(protect(raw, fmt)) if fmt == "markdown" else protect(raw, fmt)
         visible = _visible_text(protected)
-        copy = not visible.strip() or (chinese and not _HAN.search(visible))
+        copy = not visible.strip() or (chinese and not HAN.search(visible))
         planned.append(SourceSegment(s.id, raw, protected, copy))
     return planned
 

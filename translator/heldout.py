@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from termalign.align.script import HAN
 from termalign.kernel.errors import ConfigError
 from termalign.kernel.version import __version__
 
@@ -54,7 +55,6 @@ __all__ = [
     "table_lines",
 ]
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*\n\s*(?=[\u3000-\u9fff\uff00-\uffef])")
 _SPACE = re.compile(r"\s+")
 _PAREN = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
@@ -236,7 +236,7 @@ def heldout_beads(data_dir: Path, page: str, per_page: int | None) -> list[TestB
         raws = [zh_raw[i] for i in bead.source_ids]
         source = " ".join(visible(r) for r in raws)
         reference = " ".join(visible(en_raw[i]) for i in bead.target_ids)
-        if not _HAN.search(source) or not reference.strip():
+        if not HAN.search(source) or not reference.strip():
             continue
         segments = tuple(_CJK_BREAK.sub("", protect_shortcodes(protect(r, "markdown")).text) for r in raws)
         beads.append(
@@ -261,7 +261,7 @@ def page_memory(data_dir: Path, pages: Sequence[str]) -> TranslationMemory:
                 continue
             source = " ".join(visible(zh_raw[i]) for i in bead.source_ids)
             target = " ".join(visible(en_raw[i]) for i in bead.target_ids)
-            if _HAN.search(source) and target:
+            if HAN.search(source) and target:
                 memory.add(source, target, f"k8s-docs/{page}#{bead.source_ids[0]}")
     return memory
 

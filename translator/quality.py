@@ -44,6 +44,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
+from termalign.align.script import HAN
 from termalign.kernel.errors import ConfigError
 from termalign.kernel.signature import Signature
 from termalign.translator.records import SegmentRecord
@@ -73,7 +74,6 @@ REVIEW_THRESHOLD = 0.32
 # The shipped calibrations predict this quantile of chrF / 100, not its mean (Calibration.fit).
 QUANTILE = 0.2
 CHARS_PER_HAN = 3.16  # English characters per Chinese character on the FAQ (the aligner's calibration)
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TAG = re.compile(r"</?[gx]\d+/?>")
 _SPACE = re.compile(r"\s+")
 
@@ -231,7 +231,7 @@ def cheap_signals(source: str, target: str, issues: Sequence[Any] = ()) -> dict[
     index = load_cedict()
     found = evidence(index.word_glosses(simplified_view(source)), english_stems(_TAG.sub(" ", target)))
     coverage = found.zh_found / found.zh_total if found.zh_total else None
-    han = len(_HAN.findall(source))
+    han = len(HAN.findall(source))
     length = None
     if han:
         length = abs(math.log((len(_visible(target)) + 1) / (CHARS_PER_HAN * han + 1)))

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from termalign.align.script import HAN_CHARS
 from termalign.align.segment import segment
 from termalign.translator.markup import PLACEHOLDER_RE
 from termalign.translator.records import Origin, SegmentRecord
@@ -24,7 +25,7 @@ from termalign.translator.records import Origin, SegmentRecord
 __all__ = ["SplitText", "split_text", "join_translations", "merge_records"]
 
 _CLOSING_TAGS = re.compile(r"(?:\s*<\s*/\s*g\s*\d{1,5}\s*>|\s*<\s*x\s*\d{1,5}\s*/\s*>)+", re.IGNORECASE)
-_WORDY = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORDY = re.compile(f"[A-Za-z{HAN_CHARS}]")
 _ORIGIN_RANK: dict[str, int] = {"copy": 0, "tm-exact": 1, "tm-fuzzy": 2, "mt": 3, "mt-repaired": 4}
 
 

@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from termalign.align.script import HAN, HAN_RUN
 from termalign.kernel.errors import ConfigError
 from termalign.kernel.signature import Signature
 from termalign.termbase.checks import CHECKS, Issue, Segment, Severity, run_checks
@@ -65,8 +66,6 @@ __all__ = [
     "english_number",
 ]
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _SPACE = re.compile(r"\s+")
 _EDGE_TAGS = re.compile(rf"^(?:\s*{PLACEHOLDER_RE.pattern})*\s*")
 _TRAILING_TAGS = re.compile(rf"\s*(?:{PLACEHOLDER_RE.pattern}\s*)*$")
@@ -180,7 +179,7 @@ def non_translation_reason(source: str, target: str, config: TranslateConfig) ->
     tgt = _visible(target)
     if not tgt:
         return "the output is empty"
-    if _HAN.search(src) and len(_HAN.findall(tgt)) > config.max_han_share * len(tgt):
+    if HAN.search(src) and len(HAN.findall(tgt)) > config.max_han_share * len(tgt):
         return "the output is still mostly Chinese"
     if len(src) >= config.sanity_min_chars and len(tgt) < config.min_length_ratio * len(src):
         return f"the output is too short to be a translation ({len(tgt)} for {len(src)} characters)"
@@ -541,8 +540,8 @@ class TermAwareTranslator:
         terms = sum(1 for i in issues if i.check in BLOCKING_CHECKS) if self.config.enforce_terms else 0
         terms += sum(1 for i in issues if i.check in RETRY_CHECKS)
         leftover: tuple[str, ...] = ()
-        if self.config.retry_leftover_chinese and not insane and _HAN.search(plan.source):
-            leftover = tuple(dict.fromkeys(_HAN_RUN.findall(text)))
+        if self.config.retry_leftover_chinese and not insane and HAN.search(plan.source):
+            leftover = tuple(dict.fromkeys(HAN_RUN.findall(text)))
         wrong = len(numbers) if self.config.enforce_numbers else 0
         blocking = terms + len(missing) + bool(insane) + bool(leftover) + wrong
         return _Verdict(
