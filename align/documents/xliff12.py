@@ -28,6 +28,7 @@ from termalign.align.documents.xliff_common import (
     Match,
     Part,
     State,
+    add_text,
     local_name,
     pairs,
     parse_xliff,
@@ -153,14 +154,7 @@ def _write_unit(body: etree._Element, unit: BilingualUnit) -> None:
 def _read_parts(container: etree._Element) -> tuple[Part, ...]:
     parts: list[Part] = []
 
-    def text(value: str | None) -> None:
-        if value:
-            if parts and isinstance(parts[-1], str):
-                parts[-1] += value
-            else:
-                parts.append(value)
-
-    text(container.text)
+    add_text(parts, container.text)
     counter = 1000
     for child in container:
         name = local_name(child)
@@ -177,7 +171,7 @@ def _read_parts(container: etree._Element) -> tuple[Part, ...]:
             parts.append(Code(number, "atom", raw))
         elif name in ("g", "mrk"):  # written by another tool: keep its content, drop the wrapper
             parts.extend(p for p in _read_parts(child))
-        text(child.tail)
+        add_text(parts, child.tail)
     return tuple(parts)
 
 

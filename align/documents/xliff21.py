@@ -24,6 +24,7 @@ from termalign.align.documents.xliff_common import (
     Code,
     Match,
     Part,
+    add_text,
     local_name,
     pairs,
     parse_xliff,
@@ -155,14 +156,7 @@ def _write_unit(file: etree._Element, unit: BilingualUnit) -> None:
 def _read_parts(container: etree._Element, data: dict[str, str]) -> list[Part]:
     parts: list[Part] = []
 
-    def text(value: str | None) -> None:
-        if value:
-            if parts and isinstance(parts[-1], str):
-                parts[-1] += value
-            else:
-                parts.append(value)
-
-    text(container.text)
+    add_text(parts, container.text)
     for child in container:
         name = local_name(child)
         ident = child.get("id", "0")
@@ -178,7 +172,7 @@ def _read_parts(container: etree._Element, data: dict[str, str]) -> list[Part]:
             parts.append(Code(number, kind, data.get(child.get("dataRef", ""), "")))  # type: ignore[arg-type]
         elif name == "mrk":  # an annotation another tool added: keep its content
             parts.extend(_read_parts(child, data))
-        text(child.tail)
+        add_text(parts, child.tail)
     return parts
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "merged_translations",
     "parse_xliff",
     "local_name",
+    "add_text",
 ]
 
 CodeKind = Literal["open", "close", "atom"]
@@ -115,6 +116,15 @@ def _pieces(format_name: str, raw: str) -> list[InlinePiece]:
         return [InlinePiece("text", raw)]
 
 
+def add_text(parts: list[Part], value: str | None) -> None:
+    """Append ``value`` to ``parts``, joined to a text part already at the end (nothing if empty)."""
+    if value:
+        if parts and isinstance(parts[-1], str):
+            parts[-1] += value
+        else:
+            parts.append(value)
+
+
 def parts_of(format_name: str, raw: str, source: Sequence[Part] = ()) -> tuple[Part, ...]:
     """``raw`` markup as text and codes; with ``source``, codes reuse the source's numbers.
 
@@ -126,10 +136,7 @@ def parts_of(format_name: str, raw: str, source: Sequence[Part] = ()) -> tuple[P
     parts: list[Part] = []
     for piece in _pieces(format_name, raw):
         if piece.kind == "text":
-            if parts and isinstance(parts[-1], str):
-                parts[-1] += piece.raw
-            else:
-                parts.append(piece.raw)
+            add_text(parts, piece.raw)
             continue
         twin = next((c for c in free if c.kind == piece.kind and c.raw == piece.raw), None)
         if twin is not None:
