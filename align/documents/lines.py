@@ -17,11 +17,10 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from termalign.align.document import BlockKind
 from termalign.align.documents.base import DocumentFormat
+from termalign.align.documents.text import line_blocks
 from termalign.align.documents.writeback import rebuild
-from termalign.align.markdown_reader import split_lines
-from termalign.align.textmap import Parsed, PieceKind, RawBlock, Run
+from termalign.align.textmap import Parsed
 
 __all__ = ["FORMAT", "parse_lines", "looks_presplit"]
 
@@ -59,14 +58,7 @@ def looks_presplit(text: str) -> bool:
 def parse_lines(text: str, path: str = "<string>") -> Parsed:
     """Every non-empty line is one block of one sentence (visible text = source)."""
     del path
-    parsed = Parsed()
-    lines, starts = split_lines(text)
-    for line, start in zip(lines, starts, strict=True):
-        if line.strip():
-            run = Run()
-            run.add(line, start, start + len(line), PieceKind.TEXT)
-            parsed.blocks.append(RawBlock(run, BlockKind.PARAGRAPH, presplit=True))
-    return parsed
+    return line_blocks(text, presplit=True)
 
 
 def _claims(path: str, text: str) -> bool:

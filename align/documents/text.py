@@ -11,16 +11,23 @@ from termalign.align.textmap import Parsed, PieceKind, RawBlock, Run
 __all__ = ["FORMAT", "parse_text"]
 
 
-def parse_text(text: str, path: str = "<string>") -> Parsed:
-    """Plain text: every non-empty line is a paragraph (visible text = source)."""
+def line_blocks(text: str, *, presplit: bool = False) -> Parsed:
+    """Every non-empty line as one paragraph block (visible text = source); ``presplit``: the
+    line is one sentence, never re-segmented (the ``lines`` format)."""
     parsed = Parsed()
     lines, starts = split_lines(text)
     for line, start in zip(lines, starts, strict=True):
         if line.strip():
             run = Run()
             run.add(line, start, start + len(line), PieceKind.TEXT)
-            parsed.blocks.append(RawBlock(run, BlockKind.PARAGRAPH))
+            parsed.blocks.append(RawBlock(run, BlockKind.PARAGRAPH, presplit=presplit))
     return parsed
+
+
+def parse_text(text: str, path: str = "<string>") -> Parsed:
+    """Plain text: every non-empty line is a paragraph (visible text = source)."""
+    del path
+    return line_blocks(text)
 
 
 def _claims(path: str, text: str) -> bool:
