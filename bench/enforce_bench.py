@@ -38,6 +38,8 @@ ARMS: dict[str, tuple[bool, dict[str, Any], dict[str, Any]]] = {
     "list": (True, {"term_injection": "list", "term_repair": "demand"}, {}),
     "auto": (True, {"term_injection": "auto"}, {}),  # the default: + inline repair
     "auto-demand": (True, {"term_injection": "auto", "term_repair": "demand"}, {}),
+    # stop 20's default: no copy check, fuzzy examples on any number of shared characters
+    "auto-s20": (True, {"term_injection": "auto", "copy_check": False, "tm_example_min_chars": 1}, {}),
     "verify": (True, {"term_injection": "verify", "term_repair": "demand"}, {}),
     "verify-inline": (True, {"term_injection": "verify", "term_repair": "inline"}, {}),
     "verify-inline-n2": (True, {"term_injection": "verify", "term_repair": "inline", "n_best": 2}, {}),

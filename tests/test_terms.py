@@ -478,3 +478,69 @@ def test_real_model_enforces_terms_on_traditional_text() -> None:
     for record in records:  # every enforced term is either rendered or reported
         unused = [t for t in record.terms if t.enforced and not t.used]
         assert bool(unused) == any(i.check == "term-missing" for i in record.issues), record
+
+
+def test_an_example_sharing_too_few_characters_is_not_shown() -> None:
+    tm = TranslationMemory(source_lang="zh")
+    tm.add("不。", "Nope.", "faq.tmx#1")
+    tm.add("蒸馏是一种压缩方法。", "Distillation is a compression method.", "faq.tmx#2")
+    engine = CandidateEngine(
+        {"不一定。": ["Not necessarily."], "蒸馏是一种训练方法。": ["Distillation is training."]}
+    )
+    TermAwareTranslator(engine, None, tm).translate(["不一定。", "蒸馏是一种训练方法。"])
+    short, long = engine.calls[0]["instructions"]
+    assert short is None  # 不。 scores 0.67 against 不一定。 on one shared character
+    assert long is not None and "蒸馏是一种压缩方法。 => Distillation is a compression method." in long
+    loose = TranslateConfig(tm_example_min_chars=1)
+    engine = CandidateEngine({"不一定。": ["Not necessarily."]})
+    TermAwareTranslator(engine, None, tm, loose).translate(["不一定。"])
+    assert "不。 => Nope." in engine.calls[0]["instructions"][0]
+
+
+def test_an_output_copying_an_examples_translation_is_reprompted_without_it() -> None:
+    tm = TranslationMemory(source_lang="zh")
+    tm.add("蒸馏是一种压缩方法。", "Distillation is a compression method.", "faq.tmx#2")
+    source = "蒸馏是一种训练方法。"
+    engine = CandidateEngine(
+        {source: ["Distillation is a compression method."]},
+        repair={source: ["Distillation is a training method."]},
+    )
+    [record] = TermAwareTranslator(engine, None, tm).translate([source])
+    assert record.target == "Distillation is a training method." and record.origin == "mt-repaired"
+    repair = engine.calls[1]["instructions"][0]
+    assert "Similar text" not in repair and "translate the whole text" in repair
+
+
+def test_an_output_that_is_only_a_terms_rendering_is_reprompted() -> None:
+    source = "例如，在独立的芯片上运行蒸馏可能更加可行。"
+    inline = "例如，在独立的芯片上运行distillation可能更加可行。"  # the re-prompt writes the term in
+    engine = CandidateEngine(
+        {source: ["Distillation (D)"], inline: ["For example, distillation on a chip may work."]}
+    )
+    [record] = TermAwareTranslator(engine, termbase()).translate([source])
+    assert record.target == "For example, distillation on a chip may work."
+    repair = engine.calls[1]["instructions"][0]
+    assert "Terminology" not in repair and "translate the whole text" in repair
+    # an unrepaired copy is kept, with a note saying it is not a translation
+    stuck = CandidateEngine({source: ["Distillation (D)"], inline: ["distillation"]})
+    [record] = TermAwareTranslator(stuck, termbase()).translate([source])
+    assert any("only the glossary's rendering" in n for n in record.notes)
+
+
+def test_a_short_translation_around_a_term_is_not_a_copy() -> None:
+    sources = ["蒸馏方法。", "蒸馏第一次发布了。"]  # two characters outside the term; a word besides it
+    engine = CandidateEngine({sources[0]: ["Distillation."], sources[1]: ["Distillation released."]})
+    records = TermAwareTranslator(engine, termbase()).translate(sources)
+    assert [r.origin for r in records] == ["mt", "mt"] and len(engine.calls) == 1
+
+
+def test_a_glossary_pair_echoed_as_the_output_is_a_copy() -> None:
+    from termalign.translator.terms import copied_reason
+
+    source = "例如，在独立的芯片上运行蒸馏可能更加可行。"
+    hits = tuple(termbase().matcher().find(source))
+    assert (
+        copied_reason(source, "蒸馏 → distillation", hits, ())[1] is False
+    )  # Chinese left: not only a rendering
+    assert copied_reason(source, "Distillation → distillation", hits, ())[1] is True
+    assert copied_reason(source, "Distillation on a chip may be more feasible.", hits, ()) == ("", False)
