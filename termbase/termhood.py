@@ -51,6 +51,7 @@ __all__ = [
     "en_tokens",
     "zh_spans",
     "en_spans",
+    "action_noun_spans",
     "en_lemma_key",
     "is_code_identifier",
     "side_stats",
@@ -369,6 +370,46 @@ def en_spans(tokens: Sequence[Token | None], max_n: int = 4, *, hyphens_whole: b
         for start, gram in _grams(tokens, max_n)
         if _en_np(gram) and (not hyphens_whole or whole(start, start + len(gram)))
     ]
+
+
+_ACTION_SUFFIXES = ("ion", "ation", "ment", "al", "ance", "ence")
+
+
+@lru_cache(maxsize=50_000)
+def _verb_lemma(word: str) -> str | None:
+    from lemminflect import getAllLemmas
+
+    verbs = getAllLemmas(word).get("VERB")
+    return verbs[0] if verbs else None
+
+
+def _action_noun(lemma: str, nouns: frozenset[str]) -> str | None:
+    """The noun of the action a verb names, if the text uses it: evict → eviction, deploy → deployment."""
+    stems = {lemma, lemma[:-1]} if lemma.endswith("e") else {lemma}
+    for stem in sorted(stems, key=len, reverse=True):
+        for suffix in _ACTION_SUFFIXES:
+            if stem + suffix in nouns and len(stem) >= 3:
+                return stem + suffix
+    return None
+
+
+def action_noun_spans(words: Sequence[Token], nouns: frozenset[str]) -> list[Span]:
+    """One-word spans for verbs whose action noun is a candidate, keyed by that noun.
+
+    Chinese writes an action the same way as a verb and as a noun (驱逐 is both "evict" and
+    "eviction", 抢占 both "preempt" and "preemption"); the English verb is another surface form of
+    the noun candidate, so a term's occurrences as a verb count as occurrences of the term.
+    ``nouns``: the one-word noun candidates of the whole text (``eviction``, ``preemption``).
+    """
+    out = []
+    for i, tok in enumerate(words):
+        if tok.tag not in ("V", "P") or _gerund(tok) or not tok.text.isalpha() or not tok.text.islower():
+            continue
+        lemma = _verb_lemma(tok.text.lower()) if tok.tag == "P" else tok.key
+        noun = _action_noun(lemma, nouns) if lemma else None
+        if noun is not None:
+            out.append(Span(i, i + 1, noun, tok.text))
+    return out
 
 
 @lru_cache(maxsize=200_000)

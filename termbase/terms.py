@@ -46,6 +46,7 @@ from termalign.termbase.termhood import (
     SideStats,
     Span,
     Token,
+    action_noun_spans,
     en_spans,
     en_tokens,
     side_stats,
@@ -88,8 +89,10 @@ class TermConfig:
     dictionary_words: bool = True  # jieba also knows CC-CEDICT's headwords (termhood.dictionary_words)
     pool_variants: bool = True  # pool the evidence of other Chinese forms of a term (_variants)
     variant_max_count: int = 1  # only one-off forms pool (a frequent one ranks on its own evidence)
-    variant_align: float = 0.5  # a variant counts only where it aligns this well on average
+    variant_align: float = 0.2  # a variant counts where it aligns at all on average (min_align; stop 20: 0.5)
     marked_weight: float = 1.0  # extra factor on a pair the text marks as a term (termbase.marked)
+    action_nouns: bool = True  # an English verb counts as its action noun (evicted → eviction)
+    pool_termhood: bool = True  # pooled forms also add their termhood (a term's frequency is all its forms')
 
 
 @dataclass
@@ -121,6 +124,9 @@ def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _
     en_sp = [en_spans(t, config.max_ngram, hyphens_whole=config.english_fixes) for t in en_all]
     zh_words = [[t for t in ts if t is not None] for ts in zh_all]
     en_words = [[t for t in ts if t is not None] for ts in en_all]
+    if config.action_nouns:
+        nouns = frozenset(s.key for spans in en_sp for s in spans if s.end - s.start == 1)
+        en_sp = [sp + action_noun_spans(words, nouns) for sp, words in zip(en_sp, en_words, strict=True)]
     clauses = frozenset(
         s.key
         for words, spans in zip(zh_words, zh_sp, strict=True)
@@ -324,11 +330,13 @@ def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) ->
     forms = _variants(zh, ev, config)
     for (s, t), a in ev.align.items():
         cs = max(zh.stats.count[s] - ev.covered_zh[s], 1)
+        hs, ht = zh.stats.termhood.get(s, 0.0), en.stats.termhood.get(t, 0.0)
         for s2 in forms.get((s, t), ()):  # pooled: one concept written in several ways
             a += ev.align[(s2, t)]
             cs += max(zh.stats.count[s2] - ev.covered_zh[s2], 1)
+            if config.pool_termhood:
+                hs += zh.stats.termhood.get(s2, 0.0)
         ct = max(en.stats.count[t] - ev.covered_en[t], 1)
-        hs, ht = zh.stats.termhood.get(s, 0.0), en.stats.termhood.get(t, 0.0)
         if en.stats.proper(t):
             hs = max(hs, ht)  # a name's Chinese form (中国, 谷歌) is common in general Chinese too
         wdice = 2.0 * a / (cs + ct)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from termalign.termbase.extract import AlignedPair
+from termalign.termbase.extract import AlignedPair, Candidate
 from termalign.termbase.marked import pair_marks, spells
-from termalign.termbase.termhood import dictionary_words, zh_tokens
+from termalign.termbase.termhood import dictionary_words, en_tokens, zh_tokens
 from termalign.termbase.terms import TermConfig, extract_terms
 
 
@@ -126,3 +126,56 @@ def test_verification_against_a_neutral_text_rewards_what_the_term_explains():
     plain = verify_renderings(cands, scorer)
     relative = verify_renderings(cands, scorer, contrast="。")
     assert plain[0].source == "模型" and relative[0].source == "蒸馏"
+
+
+def test_an_english_verb_counts_as_its_action_noun():
+    from termalign.termbase.termhood import action_noun_spans
+
+    nouns = frozenset({"eviction", "preemption", "deployment", "toleration"})
+    words = [t for t in en_tokens("The kubelet evicted Pods and tolerates taints; it preempts them.") if t]
+    spans = action_noun_spans(words, nouns)
+    assert [(s.key, s.surface) for s in spans] == [
+        ("eviction", "evicted"),
+        ("toleration", "tolerates"),
+        ("preemption", "preempts"),
+    ]
+    assert action_noun_spans(words, frozenset({"kubelet"})) == []  # no action noun in the text: nothing
+    capitalised = [t for t in en_tokens("Evicted Pods restart.") if t]
+    assert action_noun_spans(capitalised, nouns) == []  # a capitalised word may be a name
+
+
+EVICTION = [
+    AlignedPair("节点压力导致驱逐。", "Node pressure causes eviction.", "e:1"),
+    AlignedPair("驱逐有两种。", "There are two kinds of eviction.", "e:2"),
+    AlignedPair("kubelet 驱逐 Pod。", "The kubelet evicts Pods.", "e:3"),
+    AlignedPair("Pod 被驱逐了。", "The Pod was evicted.", "e:4"),
+    AlignedPair("节点很多。", "There are many nodes.", "e:5"),
+    AlignedPair("节点很忙。", "The node is busy.", "e:6"),
+]
+
+
+def test_verb_uses_add_to_the_evidence_of_the_action_noun():
+    def pair(config: TermConfig) -> Candidate:
+        return next(c for c in extract_terms(EVICTION, config) if c.source == "驱逐")
+
+    with_verbs, nouns_only = pair(TermConfig()), pair(TermConfig(action_nouns=False))
+    assert with_verbs.target == nouns_only.target == "eviction"
+    assert nouns_only.count_pair == 2 and with_verbs.count_pair > 2  # the verbs' pairs count too
+    assert with_verbs.score > nouns_only.score
+    assert {"evicts", "evicted"} <= set(with_verbs.variants)  # verb forms kept as accepted renderings
+
+
+def test_pooled_forms_pool_their_termhood_too():
+    pairs = [
+        AlignedPair("模型发展了思维链。", "The model developed chains-of-thought.", "c:1"),
+        AlignedPair("链式思维很有用。", "Chain-of-thought is useful.", "c:2"),
+        AlignedPair("模型很大。", "The model is large.", "c:3"),
+        AlignedPair("模型很快。", "The model is fast.", "c:4"),
+    ]
+
+    def pair(config: TermConfig) -> Candidate:
+        return next(c for c in extract_terms(pairs, config) if c.source == "思维链")
+
+    pooled, alone = pair(TermConfig()), pair(TermConfig(pool_termhood=False))
+    assert pooled.count_source == alone.count_source == 2  # both pool the counts
+    assert pooled.termhood_source > alone.termhood_source and pooled.score > alone.score
