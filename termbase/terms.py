@@ -92,6 +92,7 @@ class TermConfig:
     variant_align: float = 0.2  # a variant counts where it aligns at all on average (min_align; stop 20: 0.5)
     marked_weight: float = 1.0  # extra factor on a pair the text marks as a term (termbase.marked)
     action_nouns: bool = True  # an English verb counts as its action noun (evicted → eviction)
+    action_noun_cap: bool = True  # …in at most as many pairs as the noun itself (create ≫ creation: a verb)
     pool_termhood: bool = True  # pooled forms also add their termhood (a term's frequency is all its forms')
 
 
@@ -125,8 +126,7 @@ def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _
     zh_words = [[t for t in ts if t is not None] for ts in zh_all]
     en_words = [[t for t in ts if t is not None] for ts in en_all]
     if config.action_nouns:
-        nouns = frozenset(s.key for spans in en_sp for s in spans if s.end - s.start == 1)
-        en_sp = [sp + action_noun_spans(words, nouns) for sp, words in zip(en_sp, en_words, strict=True)]
+        en_sp = _with_action_nouns(en_sp, en_words, config.action_noun_cap)
     clauses = frozenset(
         s.key
         for words, spans in zip(zh_words, zh_sp, strict=True)
@@ -136,6 +136,26 @@ def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _
     zh_stats = side_stats(zh_sp, [len(w) for w in zh_words], "zh", clauses)
     en_stats = side_stats(en_sp, [len(w) for w in en_words], "en")
     return _Side(zh_words, zh_sp, zh_stats, _tags(zh_words)), _Side(en_words, en_sp, en_stats)
+
+
+def _with_action_nouns(en_sp: list[list[Span]], en_words: list[list[Token]], cap: bool) -> list[list[Span]]:
+    """Each pair's spans plus its verbs as their action nouns (:func:`termhood.action_noun_spans`).
+
+    ``cap``: a noun gains verb uses in at most as many pairs as it occurs in itself, so a verb
+    the text writes far more often than its noun (create 52 ×, creation 4 ×) stays a verb.
+    """
+    noun_pairs: Counter[str] = Counter()
+    for spans in en_sp:
+        noun_pairs.update({s.key for s in spans if s.end - s.start == 1})
+    nouns = frozenset(noun_pairs)
+    out, verb_pairs = [], Counter[str]()
+    for spans, words in zip(en_sp, en_words, strict=True):
+        extra = [
+            s for s in action_noun_spans(words, nouns) if not cap or verb_pairs[s.key] < noun_pairs[s.key]
+        ]
+        verb_pairs.update({s.key for s in extra})
+        out.append(spans + extra)
+    return out
 
 
 def _clause_start(tok: Token) -> bool:

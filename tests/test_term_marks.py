@@ -179,3 +179,19 @@ def test_pooled_forms_pool_their_termhood_too():
     pooled, alone = pair(TermConfig()), pair(TermConfig(pool_termhood=False))
     assert pooled.count_source == alone.count_source == 2  # both pool the counts
     assert pooled.termhood_source > alone.termhood_source and pooled.score > alone.score
+
+
+def test_a_verb_counts_as_its_noun_at_most_as_often_as_the_noun_occurs():
+    from termalign.termbase.termhood import en_spans
+    from termalign.termbase.terms import _with_action_nouns
+
+    texts = ["The creation of Pods.", "It creates Pods.", "They created Pods.", "We create Pods."]
+    tokens = [en_tokens(t) for t in texts]
+    words = [[t for t in ts if t is not None] for ts in tokens]
+    spans = [en_spans(ts) for ts in tokens]
+
+    def pairs_with(key: str, cap: bool) -> int:
+        return sum(any(s.key == key for s in sp) for sp in _with_action_nouns(spans, words, cap))
+
+    assert pairs_with("creation", cap=False) == 4
+    assert pairs_with("creation", cap=True) == 2  # one noun use: one verb use more, not three
