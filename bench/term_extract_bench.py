@@ -54,7 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # The rankings compared in one run: stop 19's termhood method, stop 20's (STOP20), and this
 # stop's changes added one at a time (NEW has all of them).
-STOP20 = TermConfig(variant_align=0.5, pool_termhood=False, action_nouns=False)
+STOP20 = TermConfig(variant_align=0.5, pool_termhood=False, action_nouns=False, drop_quantities=False)
 RANKINGS = {
     "STOP19": TermConfig(
         rendering="score",
@@ -68,10 +68,13 @@ RANKINGS = {
         variant_align=0.5,
         pool_termhood=False,
         action_nouns=False,
+        drop_quantities=False,
     ),
     "STOP20": STOP20,
-    "+pool": TermConfig(action_nouns=False),  # pooled forms: any alignment, and their termhood
-    "NEW": TermConfig(),  # + English verbs counted as their action nouns (evicted → eviction)
+    # pooled one-off forms count wherever they align, and pool their termhood
+    "+pool": TermConfig(action_nouns=False, drop_quantities=False),
+    "+verbs": TermConfig(drop_quantities=False),  # + English verbs counted as their action nouns (evict)
+    "NEW": TermConfig(),  # + no quantity (万亿个, 两种) inside a Chinese term
 }
 VERIFY: dict[str, Any] = {}  # "scorer" and "top", set by --verify
 GENERAL_ZIPF = 4.5  # an English word at least this frequent in general text (wordfreq) is "general"

@@ -68,6 +68,8 @@ def _words(text: str) -> frozenset[str]:
 _ZH_NO_EDGE = _words("""p c u uj ul uz ud ug uv d r rr rz y e o f t tg dg zg x""")
 _ZH_NO_INSIDE = _words("""p c u uj ul uz ud ug uv y e o x r rr rz d""")
 _ZH_NUMERAL = re.compile(r"^[\d.,%一二三四五六七八九十百千万亿两几零〇多半第]+$")
+# a quantity jieba tags ``m`` as one word: numeral + classifier or unit (万亿个, 两种, 数百万美元)
+_ZH_QUANTITY = re.compile(r"^[\d.,%一二三四五六七八九十百千万亿两几零〇半数]+")
 ZH_STOP = _words(
     """的 了 是 在 和 与 及 或 也 都 就 而 但 并 很 更 最 又 还 被 把 对 从 向 给 让 将 会 能 可 可以
     要 不 没 没有 这 那 这个 那个 这些 那些 这种 一个 一种 一些 个 些 种 其 其中 之 于 以 为 为了
@@ -273,8 +275,17 @@ def en_tokens(text: str, *, fixes: bool = True) -> list[Token | None]:
     return out
 
 
-def _zh_edge_ok(tok: Token) -> bool:
-    return tok.tag not in _ZH_NO_EDGE and tok.text not in ZH_STOP and not _ZH_NUMERAL.match(tok.text)
+def _zh_quantity(tok: Token) -> bool:
+    return tok.tag == "m" and bool(_ZH_QUANTITY.match(tok.text))
+
+
+def _zh_edge_ok(tok: Token, quantities: bool = True) -> bool:
+    return (
+        tok.tag not in _ZH_NO_EDGE
+        and tok.text not in ZH_STOP
+        and not _ZH_NUMERAL.match(tok.text)
+        and not (quantities and _zh_quantity(tok))
+    )
 
 
 def _join(tokens: Sequence[Token]) -> str:
@@ -303,14 +314,20 @@ def _grams(tokens: Sequence[Token | None], max_n: int) -> Iterator[tuple[int, li
         index += len(run)
 
 
-def zh_spans(tokens: Sequence[Token | None], max_n: int = 4) -> list[Span]:
-    """Chinese candidate spans, with indices into the word list (breakers removed)."""
+def zh_spans(tokens: Sequence[Token | None], max_n: int = 4, *, quantities: bool = True) -> list[Span]:
+    """Chinese candidate spans, with indices into the word list (breakers removed).
+
+    ``quantities``: a numeral word jieba joined to its classifier (万亿个, 两种) is never part of a
+    span (``False``: stop 20's spans, where 万亿个token was a candidate).
+    """
     spans: list[Span] = []
     for start, gram in _grams(tokens, max_n):
         n = len(gram)
-        if not (_zh_edge_ok(gram[0]) and _zh_edge_ok(gram[-1])):
+        if not (_zh_edge_ok(gram[0], quantities) and _zh_edge_ok(gram[-1], quantities)):
             continue
         if any(t.tag in _ZH_NO_INSIDE or _ZH_NUMERAL.match(t.text) for t in gram):
+            continue
+        if quantities and any(_zh_quantity(t) for t in gram):
             continue
         if any(a.tag == "eng" and b.tag == "v" for a, b in zip(gram, gram[1:-1], strict=False)):
             continue  # "MoE 将模型分成", "Silicon 采用统一内存": a clause, not a term

@@ -93,6 +93,7 @@ class TermConfig:
     marked_weight: float = 1.0  # extra factor on a pair the text marks as a term (termbase.marked)
     action_nouns: bool = True  # an English verb counts as its action noun (evicted → eviction)
     action_noun_cap: bool = True  # …in at most as many pairs as the noun itself (create ≫ creation: a verb)
+    drop_quantities: bool = True  # a numeral + classifier word (万亿个, 两种) is never part of a term
     pool_termhood: bool = True  # pooled forms also add their termhood (a term's frequency is all its forms')
 
 
@@ -121,7 +122,7 @@ def _tags(words_per_pair: Sequence[Sequence[Token]]) -> dict[str, Counter[str]]:
 def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _Side]:
     zh_all = [zh_tokens(p.source, config.user_words, dictionary=config.dictionary_words) for p in pairs]
     en_all = [en_tokens(p.target, fixes=config.english_fixes) for p in pairs]
-    zh_sp = [zh_spans(t, config.max_ngram) for t in zh_all]
+    zh_sp = [zh_spans(t, config.max_ngram, quantities=config.drop_quantities) for t in zh_all]
     en_sp = [en_spans(t, config.max_ngram, hyphens_whole=config.english_fixes) for t in en_all]
     zh_words = [[t for t in ts if t is not None] for ts in zh_all]
     en_words = [[t for t in ts if t is not None] for ts in en_all]
