@@ -54,7 +54,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # The rankings compared in one run: stop 19's termhood method, stop 20's (STOP20), and this
 # stop's changes added one at a time (NEW has all of them).
-STOP20 = TermConfig(variant_align=0.5, pool_termhood=False, action_nouns=False, drop_quantities=False)
+STOP20 = TermConfig(
+    variant_align=0.5, pool_termhood=False, action_nouns=False, drop_quantities=False, other_forms=False
+)
 RANKINGS = {
     "STOP19": TermConfig(
         rendering="score",
@@ -69,12 +71,14 @@ RANKINGS = {
         pool_termhood=False,
         action_nouns=False,
         drop_quantities=False,
+        other_forms=False,
     ),
     "STOP20": STOP20,
     # pooled one-off forms count wherever they align, and pool their termhood
-    "+pool": TermConfig(action_nouns=False, drop_quantities=False),
-    "+verbs": TermConfig(drop_quantities=False),  # + English verbs counted as their action nouns (evict)
-    "NEW": TermConfig(),  # + no quantity (万亿个, 两种) inside a Chinese term
+    "+pool": TermConfig(action_nouns=False, drop_quantities=False, other_forms=False),
+    "+verbs": TermConfig(drop_quantities=False, other_forms=False),  # + verbs as their action nouns (evict)
+    "+qty": TermConfig(other_forms=False),  # + no quantity (万亿个, 两种) inside a Chinese term
+    "NEW": TermConfig(),  # + another written form's pairs (控制面 / 控制平面) not counted against a form
 }
 VERIFY: dict[str, Any] = {}  # "scorer" and "top", set by --verify
 GENERAL_ZIPF = 4.5  # an English word at least this frequent in general text (wordfreq) is "general"
@@ -191,9 +195,13 @@ def _kind_of_wrong(c: Candidate, ref: Sequence[Reference]) -> str:
 def breakdown(cands: Sequence[Candidate], ref: Sequence[Reference], top: int, k: int) -> None:
     """The wrong pairs among the top ``top`` and the reference entries missed at ``k``, by kind."""
     wrong = Counter(_kind_of_wrong(c, ref) for c in cands[:top] if matches(c, ref) < 0)
+    shown: dict[str, list[str]] = {}
+    for c in cands[:top]:
+        if matches(c, ref) < 0:
+            shown.setdefault(_kind_of_wrong(c, ref), []).append(f"{c.source}/{c.target}")
     print(f"  NEW breakdown of the {sum(wrong.values())} wrong pairs in the top {top}:")
     for kind, n in wrong.most_common():
-        print(f"    {n:3}  {kind}")
+        print(f"    {n:3}  {kind}: {', '.join(shown[kind][:6])}")
     ranks: dict[int, int] = {}
     for i, c in enumerate(cands):
         ranks.setdefault(matches(c, ref), i + 1)

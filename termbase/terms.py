@@ -94,6 +94,7 @@ class TermConfig:
     action_nouns: bool = True  # an English verb counts as its action noun (evicted → eviction)
     action_noun_cap: bool = True  # …in at most as many pairs as the noun itself (create ≫ creation: a verb)
     drop_quantities: bool = True  # a numeral + classifier word (万亿个, 两种) is never part of a term
+    other_forms: bool = True  # pairs where another form (控制面 / 控制平面) renders t are not against s
     pool_termhood: bool = True  # pooled forms also add their termhood (a term's frequency is all its forms')
 
 
@@ -191,6 +192,7 @@ class _Evidence:
     )  # pairs where the term only sat inside a longer one
     covered_en: Counter[str] = field(default_factory=Counter)
     marked: Counter[tuple[str, str]] = field(default_factory=Counter)  # pairs that mark the pair a term
+    where: defaultdict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
 
 
 def _pair_scores(
@@ -258,6 +260,7 @@ def _collect(
             if marks is not None and key in surfaces and marks.marked(*surfaces[key]):
                 ev.marked[key] += 1
             ev.cooc[key] += 1
+            ev.where[key].add(k)
             if len(ev.examples[key]) < config.max_examples:
                 ev.examples[key].append(pair.id or str(k + 1))
     return ev
@@ -346,9 +349,44 @@ def _variants(zh: _Side, ev: _Evidence, config: TermConfig) -> dict[tuple[str, s
     return out
 
 
+def _other_forms(ev: _Evidence, config: TermConfig) -> dict[tuple[str, str], int]:
+    """For ``(s, t)``: the pairs where another written form of ``s`` renders ``t`` and ``s`` does not.
+
+    Another form uses the same characters (one's set inside the other's, at most two differ:
+    控制面 / 控制平面 for "control plane").  Those pairs are not evidence against ``s``: the
+    translator wrote the same term another way, so they leave ``t``'s count in the Dice.
+    """
+    if not config.other_forms:
+        return {}
+    by_target: dict[str, list[str]] = defaultdict(list)
+    for (s, t), a in ev.align.items():
+        if len(s) >= 2 and not _is_latin(s) and a / max(ev.cooc[(s, t)], 1) >= config.variant_align:
+            by_target[t].append(s)
+    out: dict[tuple[str, str], int] = {}
+    for t, group in by_target.items():
+        if len(group) < 2:
+            continue
+        chars = {s: frozenset(s.replace(" ", "")) for s in group}
+        for s in group:
+            elsewhere: set[int] = set()
+            for s2 in group:
+                if (
+                    s2 != s
+                    and (chars[s] <= chars[s2] or chars[s2] <= chars[s])
+                    and len(chars[s] ^ chars[s2]) <= 2
+                    and not ev.where[(s2, t)] & ev.where[(s, t)]  # alternatives, not a span inside the other
+                ):
+                    elsewhere |= ev.where[(s2, t)]
+            elsewhere -= ev.where[(s, t)]
+            if elsewhere:
+                out[(s, t)] = len(elsewhere)
+    return out
+
+
 def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) -> list[Candidate]:
     out: list[Candidate] = []
     forms = _variants(zh, ev, config)
+    others = _other_forms(ev, config)
     for (s, t), a in ev.align.items():
         cs = max(zh.stats.count[s] - ev.covered_zh[s], 1)
         hs, ht = zh.stats.termhood.get(s, 0.0), en.stats.termhood.get(t, 0.0)
@@ -357,7 +395,7 @@ def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) ->
             cs += max(zh.stats.count[s2] - ev.covered_zh[s2], 1)
             if config.pool_termhood:
                 hs += zh.stats.termhood.get(s2, 0.0)
-        ct = max(en.stats.count[t] - ev.covered_en[t], 1)
+        ct = max(en.stats.count[t] - ev.covered_en[t] - others.get((s, t), 0), 1)
         if en.stats.proper(t):
             hs = max(hs, ht)  # a name's Chinese form (中国, 谷歌) is common in general Chinese too
         wdice = 2.0 * a / (cs + ct)

@@ -195,3 +195,20 @@ def test_a_verb_counts_as_its_noun_at_most_as_often_as_the_noun_occurs():
 
     assert pairs_with("creation", cap=False) == 4
     assert pairs_with("creation", cap=True) == 2  # one noun use: one verb use more, not three
+
+
+def test_pairs_of_another_written_form_do_not_count_against_a_form():
+    from collections import Counter, defaultdict
+
+    from termalign.termbase.terms import _Evidence, _other_forms
+
+    t = "control plane"
+    align = {("控制平面", t): 2.0, ("控制面", t): 4.0, ("控制", t): 3.0, ("平面", "plane"): 1.0}
+    cooc = Counter({("控制平面", t): 2, ("控制面", t): 4, ("控制", t): 6, ("平面", "plane"): 1})
+    where = defaultdict(set)
+    where.update({("控制平面", t): {1, 2}, ("控制面", t): {3, 4, 5, 6}, ("控制", t): set(range(1, 7))})
+    ev = _Evidence(defaultdict(float, align), cooc, {}, where=where)
+    others = _other_forms(ev, TermConfig())
+    assert others[("控制平面", t)] == 4 and others[("控制面", t)] == 2  # each other's pairs
+    assert ("控制", t) not in others  # 控制 sits inside both forms, in the same pairs: not a form
+    assert _other_forms(ev, TermConfig(other_forms=False)) == {}
