@@ -78,7 +78,9 @@ RANKINGS = {
     "+pool": TermConfig(action_nouns=False, drop_quantities=False, other_forms=False),
     "+verbs": TermConfig(drop_quantities=False, other_forms=False),  # + verbs as their action nouns (evict)
     "+qty": TermConfig(other_forms=False),  # + no quantity (万亿个, 两种) inside a Chinese term
-    "NEW": TermConfig(),  # + another written form's pairs (控制面 / 控制平面) not counted against a form
+    # + another written form's pairs (控制面 / 控制平面) not counted against a form
+    "+forms": TermConfig(form_substitution=False),
+    "NEW": TermConfig(),  # + forms with one character swapped (名字空间 / 命名空间) count as other forms
 }
 VERIFY: dict[str, Any] = {}  # "scorer" and "top", set by --verify
 GENERAL_ZIPF = 4.5  # an English word at least this frequent in general text (wordfreq) is "general"

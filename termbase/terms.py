@@ -95,6 +95,7 @@ class TermConfig:
     action_noun_cap: bool = True  # …in at most as many pairs as the noun itself (create ≫ creation: a verb)
     drop_quantities: bool = True  # a numeral + classifier word (万亿个, 两种) is never part of a term
     other_forms: bool = True  # pairs where another form (控制面 / 控制平面) renders t are not against s
+    form_substitution: bool = True  # …also a form with one character swapped (名字空间 / 命名空间)
     pool_termhood: bool = True  # pooled forms also add their termhood (a term's frequency is all its forms')
 
 
@@ -349,6 +350,14 @@ def _variants(zh: _Side, ev: _Evidence, config: TermConfig) -> dict[tuple[str, s
     return out
 
 
+def _same_characters(a: frozenset[str], b: frozenset[str], substitution: bool) -> bool:
+    """One character set inside the other with at most two apart (控制面 / 控制平面), or with
+    ``substitution`` one character swapped for another (名字空间 / 命名空间)."""
+    if (a <= b or b <= a) and len(a ^ b) <= 2:
+        return True
+    return substitution and len(a & b) >= 2 and len(a - b) <= 1 and len(b - a) <= 1
+
+
 def _other_forms(ev: _Evidence, config: TermConfig) -> dict[tuple[str, str], int]:
     """For ``(s, t)``: the pairs where another written form of ``s`` renders ``t`` and ``s`` does not.
 
@@ -372,8 +381,7 @@ def _other_forms(ev: _Evidence, config: TermConfig) -> dict[tuple[str, str], int
             for s2 in group:
                 if (
                     s2 != s
-                    and (chars[s] <= chars[s2] or chars[s2] <= chars[s])
-                    and len(chars[s] ^ chars[s2]) <= 2
+                    and _same_characters(chars[s], chars[s2], config.form_substitution)
                     and not ev.where[(s2, t)] & ev.where[(s, t)]  # alternatives, not a span inside the other
                 ):
                     elsewhere |= ev.where[(s2, t)]

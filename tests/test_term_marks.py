@@ -212,3 +212,15 @@ def test_pairs_of_another_written_form_do_not_count_against_a_form():
     assert others[("控制平面", t)] == 4 and others[("控制面", t)] == 2  # each other's pairs
     assert ("控制", t) not in others  # 控制 sits inside both forms, in the same pairs: not a form
     assert _other_forms(ev, TermConfig(other_forms=False)) == {}
+
+
+def test_written_forms_share_their_characters():
+    from termalign.termbase.terms import _same_characters
+
+    def same(a: str, b: str, substitution: bool = True) -> bool:
+        return _same_characters(frozenset(a), frozenset(b), substitution)
+
+    assert same("控制面", "控制平面") and same("思维链", "链式思维")
+    assert same("名字空间", "命名空间") and not same("名字空间", "命名空间", substitution=False)
+    assert not same("控制器", "控制平面")  # two characters swapped: another word
+    assert not same("节点", "容器")
