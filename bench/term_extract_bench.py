@@ -55,7 +55,12 @@ ROOT = Path(__file__).resolve().parents[1]
 # The rankings compared in one run: stop 19's termhood method, stop 20's (STOP20), and this
 # stop's changes added one at a time (NEW has all of them).
 STOP20 = TermConfig(
-    variant_align=0.5, pool_termhood=False, action_nouns=False, drop_quantities=False, other_forms=False
+    variant_align=0.5,
+    pool_termhood=False,
+    action_nouns=False,
+    drop_quantities=False,
+    other_forms=False,
+    name_words=False,
 )
 RANKINGS = {
     "STOP19": TermConfig(
@@ -72,15 +77,18 @@ RANKINGS = {
         action_nouns=False,
         drop_quantities=False,
         other_forms=False,
+        name_words=False,
     ),
     "STOP20": STOP20,
     # pooled one-off forms count wherever they align, and pool their termhood
-    "+pool": TermConfig(action_nouns=False, drop_quantities=False, other_forms=False),
-    "+verbs": TermConfig(drop_quantities=False, other_forms=False),  # + verbs as their action nouns (evict)
-    "+qty": TermConfig(other_forms=False),  # + no quantity (万亿个, 两种) inside a Chinese term
+    "+pool": TermConfig(action_nouns=False, drop_quantities=False, other_forms=False, name_words=False),
+    # + verbs as their action nouns (evicted → eviction)
+    "+verbs": TermConfig(drop_quantities=False, other_forms=False, name_words=False),
+    "+qty": TermConfig(other_forms=False, name_words=False),  # + no quantity (万亿个, 两种) inside a term
     # + another written form's pairs (控制面 / 控制平面) not counted against a form
-    "+forms": TermConfig(form_substitution=False),
-    "NEW": TermConfig(),  # + forms with one character swapped (名字空间 / 命名空间) count as other forms
+    "+forms": TermConfig(form_substitution=False, name_words=False),
+    "+swap": TermConfig(name_words=False),  # + forms with one character swapped (名字空间 / 命名空间)
+    "NEW": TermConfig(),  # + Chinese renderings of English names given to jieba (中芯国际 for SMIC)
 }
 VERIFY: dict[str, Any] = {}  # "scorer" and "top", set by --verify
 GENERAL_ZIPF = 4.5  # an English word at least this frequent in general text (wordfreq) is "general"

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from termalign.align.script import HAN_CHARS, simplified_view
+from termalign.align.script import HAN_CHARS, HAN_RUN, simplified_view
 
 __all__ = [
     "Token",
@@ -57,6 +57,7 @@ __all__ = [
     "side_stats",
     "background_frequency",
     "dictionary_words",
+    "name_anchored_words",
 ]
 
 
@@ -157,6 +158,60 @@ def dictionary_words(known: Any, frequency: int = 1) -> list[tuple[str, int, str
     return out
 
 
+def name_anchored_words(
+    sources: Sequence[str],
+    targets: Sequence[str],
+    *,
+    min_pairs: int = 2,
+    max_len: int = 6,
+    dictionary: bool = True,
+) -> tuple[str, ...]:
+    """Chinese words the text itself delimits: the Chinese rendering of an English name.
+
+    A capitalised English word the lexicon does not know (SMIC), seen in ``min_pairs`` or
+    more pairs and not written in Latin on their Chinese side, is rendered by the longest
+    Chinese string that occurs in every one of those pairs and in no other (中芯国际; the
+    function characters at its edges, 的 in 中芯国际的, trimmed off).  Such a string is given to
+    jieba as a word when jieba would cut it with a one-character piece (中/芯/国际): a name
+    that neither jieba's dictionary nor CC-CEDICT lists.
+    """
+    cut = _pos_tokenizer((), dictionary).tokenizer
+    names: dict[str, set[int]] = defaultdict(set)
+    for k, text in enumerate(targets):
+        for tok in en_tokens(text):
+            if tok is not None and tok.tag == "U" and tok.text.isalpha() and tok.text[:1].isupper():
+                names[tok.text].add(k)
+    runs = [HAN_RUN.findall(simplified_view(s)) for s in sources]
+    out: list[str] = []
+    for name, where in sorted(names.items()):
+        if len(where) < min_pairs or any(name.lower() in sources[k].lower() for k in where):
+            continue
+        found = {r[i:j] for r in runs[min(where)] for i in range(len(r)) for j in range(i + 2, len(r) + 1)}
+        found = {w for w in found if len(w) <= max_len}
+        common = [w for w in found if all(any(w in r for r in runs[k]) for k in where)]
+        elsewhere = [r for k, rs in enumerate(runs) if k not in where for r in rs]
+        only = [w for w in common if not any(w in r for r in elsewhere)]
+        if not only:
+            continue
+        word = _trim_function_chars(max(only, key=lambda w: (len(w), w)))
+        pieces = cut.lcut(word, HMM=False)
+        if len(word) >= 2 and len(pieces) > 1 and any(len(p) == 1 for p in pieces):
+            out.append(word)
+    return tuple(out)
+
+
+_ZH_PARTICLES = frozenset("的了是在和与及或也都就而但并很被把对从向给让将会能由为于以之其着过地得")
+
+
+def _trim_function_chars(word: str) -> str:
+    """中芯国际的 → 中芯国际: particles and prepositions off both edges (locatives such as 中 stay)."""
+    while word and word[0] in _ZH_PARTICLES:
+        word = word[1:]
+    while word and word[-1] in _ZH_PARTICLES:
+        word = word[:-1]
+    return word
+
+
 @lru_cache(maxsize=4)
 def _pos_tokenizer(user_words: tuple[str, ...], dictionary: bool = False) -> Any:
     import jieba
@@ -169,7 +224,7 @@ def _pos_tokenizer(user_words: tuple[str, ...], dictionary: bool = False) -> Any
         for word, freq, tag in dictionary_words(base.FREQ):
             base.add_word(word, freq, tag)
     for word in user_words:
-        base.add_word(word)
+        base.add_word(word, tag="nz")  # untagged, posseg would tag it "x", which no term may start with
     return jieba.posseg.POSTokenizer(base)
 
 

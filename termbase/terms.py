@@ -49,6 +49,7 @@ from termalign.termbase.termhood import (
     action_noun_spans,
     en_spans,
     en_tokens,
+    name_anchored_words,
     side_stats,
     zh_spans,
     zh_tokens,
@@ -94,6 +95,7 @@ class TermConfig:
     action_nouns: bool = True  # an English verb counts as its action noun (evicted → eviction)
     action_noun_cap: bool = True  # …in at most as many pairs as the noun itself (create ≫ creation: a verb)
     drop_quantities: bool = True  # a numeral + classifier word (万亿个, 两种) is never part of a term
+    name_words: bool = True  # jieba also gets the Chinese strings that render an English name (中芯国际)
     other_forms: bool = True  # pairs where another form (控制面 / 控制平面) renders t are not against s
     form_substitution: bool = True  # …also a form with one character swapped (名字空间 / 命名空间)
     pool_termhood: bool = True  # pooled forms also add their termhood (a term's frequency is all its forms')
@@ -122,7 +124,12 @@ def _tags(words_per_pair: Sequence[Sequence[Token]]) -> dict[str, Counter[str]]:
 
 
 def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _Side]:
-    zh_all = [zh_tokens(p.source, config.user_words, dictionary=config.dictionary_words) for p in pairs]
+    words = config.user_words
+    if config.name_words:
+        words += name_anchored_words(
+            [p.source for p in pairs], [p.target for p in pairs], dictionary=config.dictionary_words
+        )
+    zh_all = [zh_tokens(p.source, words, dictionary=config.dictionary_words) for p in pairs]
     en_all = [en_tokens(p.target, fixes=config.english_fixes) for p in pairs]
     zh_sp = [zh_spans(t, config.max_ngram, quantities=config.drop_quantities) for t in zh_all]
     en_sp = [en_spans(t, config.max_ngram, hyphens_whole=config.english_fixes) for t in en_all]

@@ -224,3 +224,20 @@ def test_written_forms_share_their_characters():
     assert same("名字空间", "命名空间") and not same("名字空间", "命名空间", substitution=False)
     assert not same("控制器", "控制平面")  # two characters swapped: another word
     assert not same("节点", "容器")
+
+
+def test_the_chinese_rendering_of_an_english_name_becomes_a_word():
+    from termalign.termbase.termhood import name_anchored_words
+
+    sources = ["中芯国际的芯片很多。", "美国限制中芯国际的设备。", "中国的芯片很多。", "国际市场很大。"]
+    targets = ["SMIC has many chips.", "The U.S. limits SMIC tools.", "China has many chips.", "Big market."]
+    assert name_anchored_words(sources, targets) == ("中芯国际",)  # 的 trimmed; 芯片 also occurs elsewhere
+    assert name_anchored_words(sources[:1], targets[:1]) == ()  # seen once: not enough
+    kept = ["SMIC 的芯片很多。", "美国限制 SMIC 的设备。"]
+    assert name_anchored_words(kept, targets[:2]) == ()  # written in Latin on the Chinese side
+
+
+def test_user_words_can_be_terms():
+    tokens = [t for t in zh_tokens("我们和中芯国际的芯片", ("中芯国际",)) if t is not None]
+    word = next(t for t in tokens if t.text == "中芯国际")
+    assert word.tag == "nz"  # not posseg's "x", which no term may start or end with
