@@ -16,7 +16,9 @@ Run from the repository root::
 
 ``--verify qwen2.5-coder-1.5b`` adds a row NEW+verify: NEW's top ``--verify-top`` (200)
 re-scored by the installed model's likelihood of each rendering (:mod:`termbase.verify`),
-with the seconds it cost (minutes on the CPU).
+with the seconds it cost (minutes on the CPU); ``--verify-context`` scores each rendering
+inside its first example sentence instead (``--verify-top 100 --verify-weight 0.25``:
+about 9 minutes on two shared cores).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from termalign.termbase.termscore import (
     reference_entry,
     reference_from_termbase,
 )
-from termalign.termbase.verify import Scorer, verify_renderings
+from termalign.termbase.verify import Context, Scorer, verify_in_context, verify_renderings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -243,15 +245,38 @@ def missing(cands: Sequence[Candidate], ref: Sequence[Reference], k: int) -> lis
     return [e.label for i, e in enumerate(ref) if i not in found]
 
 
-def add_verified(lists: dict[str, list[Candidate]], seconds: dict[str, float]) -> None:
+def add_verified(
+    lists: dict[str, list[Candidate]], seconds: dict[str, float], pairs: Sequence[AlignedPair]
+) -> None:
     """NEW+verify: NEW's top re-scored by the model (only with --verify)."""
     scorer = VERIFY.get("scorer")
     if scorer is None:
         return
     top = int(VERIFY["top"])
+    if VERIFY.get("context"):
+        contexts = rendering_contexts(lists["NEW"][:top], pairs)
+        lists["NEW+verify"], seconds["NEW+verify"] = timed(
+            lambda: verify_in_context(lists["NEW"], scorer, contexts, top=top, weight=float(VERIFY["weight"]))
+        )
+        return
     lists["NEW+verify"], seconds["NEW+verify"] = timed(
-        lambda: verify_renderings(lists["NEW"], scorer, top=top)
+        lambda: verify_renderings(lists["NEW"], scorer, top=top, weight=float(VERIFY["weight"]))
     )
+
+
+def rendering_contexts(cands: Sequence[Candidate], pairs: Sequence[AlignedPair]) -> list[Context | None]:
+    """Each candidate's first example pair: its Chinese, the English before the rendering, the rendering."""
+    by_id = {p.id: p for p in pairs}
+    out: list[Context | None] = []
+    for c in cands:
+        found: Context | None = None
+        for pair in (by_id[e] for e in c.examples if e in by_id):
+            for form in (c.target, *c.variants):
+                m = re.search(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])", pair.target, re.IGNORECASE)
+                if m and found is None:
+                    found = (pair.source, pair.target[: m.start()], m.group())
+        out.append(found)
+    return out
 
 
 def model_scorer(name: str) -> Scorer:
@@ -275,7 +300,7 @@ def run_faq(top: int) -> dict[str, float]:
     for name, config in RANKINGS.items():
         found, seconds[name] = timed(lambda config=config: extract_terms(pairs, config))
         lists[name] = [c for c in found if c.kind == "term"]
-    add_verified(lists, seconds)
+    add_verified(lists, seconds, pairs)
     new = lists["NEW"]
     show(
         f"FAQ vs the curated termbase ({len(ref)} entries, >= 2 FAQ paragraphs, translated)",
@@ -313,7 +338,7 @@ def run_k8s(top: int) -> None:
     terms = {"OLD": old_terms} | {n: [c for c in f if c.kind == "term"] for n, f in found_all.items()}
     names = {"OLD": old_names} | {n: [c for c in f if c.kind == "name"] for n, f in found_all.items()}
     merged = {"OLD": old} | {n: sorted(f, key=lambda c: -c.score) for n, f in found_all.items()}
-    add_verified(terms, seconds)
+    add_verified(terms, seconds, pairs)
     new_terms = terms["NEW"]
     show(
         f"k8s-docs terms vs the {len(translated)} translated glossary entries (>= 2 occurrences)",
@@ -342,9 +367,16 @@ def main() -> None:
     parser.add_argument("--only", choices=("faq", "k8s"), default=None)
     parser.add_argument("--verify", metavar="MODEL", help="Add NEW+verify, scored by this installed model.")
     parser.add_argument("--verify-top", type=int, default=200, help="How many candidates the model scores.")
+    parser.add_argument("--verify-weight", type=float, default=1.0, help="Weight w of exp(w · log-prob).")
+    parser.add_argument("--verify-context", action="store_true", help="Score renderings inside a sentence.")
     args = parser.parse_args()
     if args.verify:
-        VERIFY.update(scorer=model_scorer(args.verify), top=args.verify_top)
+        VERIFY.update(
+            scorer=model_scorer(args.verify),
+            top=args.verify_top,
+            weight=args.verify_weight,
+            context=args.verify_context,
+        )
     if args.only != "k8s":
         run_faq(args.top)
     if args.only != "faq":

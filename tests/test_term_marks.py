@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from termalign.termbase.extract import AlignedPair, Candidate
 from termalign.termbase.marked import pair_marks, spells
 from termalign.termbase.termhood import dictionary_words, en_tokens, zh_tokens
@@ -241,3 +243,27 @@ def test_user_words_can_be_terms():
     tokens = [t for t in zh_tokens("我们和中芯国际的芯片", ("中芯国际",)) if t is not None]
     word = next(t for t in tokens if t.text == "中芯国际")
     assert word.tag == "nz"  # not posseg's "x", which no term may start or end with
+
+
+def test_verification_in_context_scores_only_the_rendering_after_its_prefix():
+    from termalign.termbase.verify import verify_in_context
+
+    cands = [
+        Candidate("清单", "manifest", 1.0, 0.0, 0.0, 1, 1, 1, False, ()),
+        Candidate("用户", "user", 0.9, 0.0, 0.0, 1, 1, 1, False, ()),
+        Candidate("节点", "node", 0.8, 0.0, 0.0, 1, 1, 1, False, ()),
+    ]
+    contexts = [("写一个清单。", "Write a ", "manifest"), ("用户很多。", "Many ", "users"), None]
+    per_token = {"Write a": [-1.0, -1.0], "Write a manifest": [-1.0, -1.0, -4.0, -4.0], "Many": [-2.0]}
+    per_token["Many users"] = [-2.0, -0.1]
+    asked: list[tuple[str, str]] = []
+
+    def scorer(sources, targets):
+        asked.extend(zip(sources, targets, strict=True))
+        return [per_token[t] + [-9.0] for t in targets]  # the end token, which must not count
+
+    out = verify_in_context(cands, scorer, contexts, top=3)
+    assert [c.source for c in out] == ["用户", "节点", "清单"]
+    assert out[0].score == round(0.9 * math.exp(-0.1), 6) and out[1].score == 0.8  # no context: kept
+    assert out[2].score == round(1.0 * math.exp(-4.0), 6)  # mean over the rendering's own tokens
+    assert ("写一个清单。", "Write a") in asked and ("写一个清单。", "Write a manifest") in asked
