@@ -22,7 +22,11 @@ is the older co-occurrence ranking, kept as ``--method cooc``):
    is demoted (``verb_pair_weight``).  A pair the text marks as a term (quotes on
    both sides, a bracketed gloss, an acronym the English spells: :mod:`termbase.marked`)
    counts ``1 + marked_weight`` times; one-off Chinese forms of one English term
-   (思维链 / 链式思维) pool their evidence (:func:`_variants`).
+   (思维链 / 链式思维) pool their evidence and termhood (:func:`_variants`), and the pairs
+   where another written form renders the term (控制面 / 控制平面) do not count against a
+   form (:func:`_other_forms`).  An English verb counts as its action noun (evicted →
+   eviction, :func:`_with_action_nouns`); a Chinese string that renders an English name
+   wherever it occurs (中芯国际 / SMIC) is given to jieba as a word.
 
 Latin spans identical on both sides (R1, H800, Kubernetes, kube-proxy) are a
 separate kind, ``name`` (do not translate), ranked by their own evidence.
