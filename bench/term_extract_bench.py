@@ -16,7 +16,9 @@ Run from the repository root::
 
 ``--verify qwen2.5-coder-1.5b`` adds a row NEW+verify: NEW's top ``--verify-top`` (200)
 re-scored by the installed model's likelihood of each rendering (:mod:`termbase.verify`),
-with the seconds it cost (minutes on the CPU).
+with the seconds it cost (minutes on the CPU); ``--verify-context`` scores each rendering
+inside its first example sentence instead (``--verify-top 100 --verify-weight 0.25``:
+about 9 minutes on two shared cores).
 """
 
 from __future__ import annotations
@@ -48,12 +50,20 @@ from termalign.termbase.termscore import (
     reference_entry,
     reference_from_termbase,
 )
-from termalign.termbase.verify import Scorer, verify_renderings
+from termalign.termbase.verify import Context, Scorer, verify_in_context, verify_renderings
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The rankings compared in one run: stop 19's termhood method, stop 20's (BASE), this stop's
-# three changes added one at a time (NEW has all three).
+# The rankings compared in one run: stop 19's termhood method, stop 20's (STOP20), and this
+# stop's changes added one at a time (NEW has all of them).
+STOP20 = TermConfig(
+    variant_align=0.5,
+    pool_termhood=False,
+    action_nouns=False,
+    drop_quantities=False,
+    other_forms=False,
+    name_words=False,
+)
 RANKINGS = {
     "STOP19": TermConfig(
         rendering="score",
@@ -64,11 +74,23 @@ RANKINGS = {
         dictionary_words=False,
         marked_weight=0.0,
         pool_variants=False,
+        variant_align=0.5,
+        pool_termhood=False,
+        action_nouns=False,
+        drop_quantities=False,
+        other_forms=False,
+        name_words=False,
     ),
-    "BASE": TermConfig(dictionary_words=False, marked_weight=0.0, pool_variants=False),
-    "+dict": TermConfig(marked_weight=0.0, pool_variants=False),
-    "+dict+mark": TermConfig(pool_variants=False),
-    "NEW": TermConfig(),
+    "STOP20": STOP20,
+    # pooled one-off forms count wherever they align, and pool their termhood
+    "+pool": TermConfig(action_nouns=False, drop_quantities=False, other_forms=False, name_words=False),
+    # + verbs as their action nouns (evicted → eviction)
+    "+verbs": TermConfig(drop_quantities=False, other_forms=False, name_words=False),
+    "+qty": TermConfig(other_forms=False, name_words=False),  # + no quantity (万亿个, 两种) inside a term
+    # + another written form's pairs (控制面 / 控制平面) not counted against a form
+    "+forms": TermConfig(form_substitution=False, name_words=False),
+    "+swap": TermConfig(name_words=False),  # + forms with one character swapped (名字空间 / 命名空间)
+    "NEW": TermConfig(),  # + Chinese renderings of English names given to jieba (中芯国际 for SMIC)
 }
 VERIFY: dict[str, Any] = {}  # "scorer" and "top", set by --verify
 GENERAL_ZIPF = 4.5  # an English word at least this frequent in general text (wordfreq) is "general"
@@ -139,18 +161,27 @@ def show(title: str, rows: dict[str, dict[str, float]], seconds: dict[str, float
         print(f"  {name:10}{vals}{seconds[name]:9.1f}")
 
 
-def top_list(old: Sequence[Candidate], new: Sequence[Candidate], ref: Sequence[Reference], n: int) -> None:
-    print(f"  {'#':>3}  {'OLD':44} {'NEW':44}")
+def top_list(lists: dict[str, Sequence[Candidate]], ref: Sequence[Reference], n: int) -> None:
+    """The top ``n`` of each ranking side by side, ``+`` where the pair is in the reference."""
+    width = 38
+    print(f"  {'#':>3}  " + " ".join(f"{name:{width}}" for name in lists))
     for i in range(n):
         cells = []
-        for lst in (old, new):
+        for lst in lists.values():
             if i < len(lst):
                 c = lst[i]
                 mark = "+" if matches(c, ref) >= 0 else " "
-                cells.append(f"{mark} {c.source} -> {c.target}"[:44])
+                cells.append(f"{mark} {c.source} -> {c.target}"[:width])
             else:
                 cells.append("")
-        print(f"  {i + 1:3}  {cells[0]:44} {cells[1]:44}")
+        print(f"  {i + 1:3}  " + " ".join(f"{cell:{width}}" for cell in cells))
+
+
+def ceiling(cands: Sequence[Candidate], ref: Sequence[Reference], k: int = 50) -> None:
+    """How many candidates anywhere in the list match the reference: P@k can be no higher."""
+    n = sum(matches(c, ref) >= 0 for c in cands)
+    top = min(n, k) / k
+    print(f"  NEW: {n} candidates in the whole list match an entry, so P@{k} <= {top:.2f} in any order")
 
 
 def _kind_of_wrong(c: Candidate, ref: Sequence[Reference]) -> str:
@@ -176,9 +207,13 @@ def _kind_of_wrong(c: Candidate, ref: Sequence[Reference]) -> str:
 def breakdown(cands: Sequence[Candidate], ref: Sequence[Reference], top: int, k: int) -> None:
     """The wrong pairs among the top ``top`` and the reference entries missed at ``k``, by kind."""
     wrong = Counter(_kind_of_wrong(c, ref) for c in cands[:top] if matches(c, ref) < 0)
+    shown: dict[str, list[str]] = {}
+    for c in cands[:top]:
+        if matches(c, ref) < 0:
+            shown.setdefault(_kind_of_wrong(c, ref), []).append(f"{c.source}/{c.target}")
     print(f"  NEW breakdown of the {sum(wrong.values())} wrong pairs in the top {top}:")
     for kind, n in wrong.most_common():
-        print(f"    {n:3}  {kind}")
+        print(f"    {n:3}  {kind}: {', '.join(shown[kind][:6])}")
     ranks: dict[int, int] = {}
     for i, c in enumerate(cands):
         ranks.setdefault(matches(c, ref), i + 1)
@@ -210,15 +245,38 @@ def missing(cands: Sequence[Candidate], ref: Sequence[Reference], k: int) -> lis
     return [e.label for i, e in enumerate(ref) if i not in found]
 
 
-def add_verified(lists: dict[str, list[Candidate]], seconds: dict[str, float]) -> None:
+def add_verified(
+    lists: dict[str, list[Candidate]], seconds: dict[str, float], pairs: Sequence[AlignedPair]
+) -> None:
     """NEW+verify: NEW's top re-scored by the model (only with --verify)."""
     scorer = VERIFY.get("scorer")
     if scorer is None:
         return
     top = int(VERIFY["top"])
+    if VERIFY.get("context"):
+        contexts = rendering_contexts(lists["NEW"][:top], pairs)
+        lists["NEW+verify"], seconds["NEW+verify"] = timed(
+            lambda: verify_in_context(lists["NEW"], scorer, contexts, top=top, weight=float(VERIFY["weight"]))
+        )
+        return
     lists["NEW+verify"], seconds["NEW+verify"] = timed(
-        lambda: verify_renderings(lists["NEW"], scorer, top=top)
+        lambda: verify_renderings(lists["NEW"], scorer, top=top, weight=float(VERIFY["weight"]))
     )
+
+
+def rendering_contexts(cands: Sequence[Candidate], pairs: Sequence[AlignedPair]) -> list[Context | None]:
+    """Each candidate's first example pair: its Chinese, the English before the rendering, the rendering."""
+    by_id = {p.id: p for p in pairs}
+    out: list[Context | None] = []
+    for c in cands:
+        found: Context | None = None
+        for pair in (by_id[e] for e in c.examples if e in by_id):
+            for form in (c.target, *c.variants):
+                m = re.search(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])", pair.target, re.IGNORECASE)
+                if m and found is None:
+                    found = (pair.source, pair.target[: m.start()], m.group())
+        out.append(found)
+    return out
 
 
 def model_scorer(name: str) -> Scorer:
@@ -242,7 +300,7 @@ def run_faq(top: int) -> dict[str, float]:
     for name, config in RANKINGS.items():
         found, seconds[name] = timed(lambda config=config: extract_terms(pairs, config))
         lists[name] = [c for c in found if c.kind == "term"]
-    add_verified(lists, seconds)
+    add_verified(lists, seconds, pairs)
     new = lists["NEW"]
     show(
         f"FAQ vs the curated termbase ({len(ref)} entries, >= 2 FAQ paragraphs, translated)",
@@ -257,8 +315,9 @@ def run_faq(top: int) -> dict[str, float]:
         )
         print(f"  NEW rank of {zh} -> {en} (or {item.label}): {shown}")
     print("  NEW misses at 100:", "; ".join(missing(new, ref, 100)))
+    ceiling(new, ref)
     breakdown(new, ref, 50, 100)
-    top_list(old, new, ref, top)
+    top_list({"OLD": old, "STOP20": lists["STOP20"], "NEW": new}, ref, top)
     return metrics(new, ref)
 
 
@@ -279,7 +338,7 @@ def run_k8s(top: int) -> None:
     terms = {"OLD": old_terms} | {n: [c for c in f if c.kind == "term"] for n, f in found_all.items()}
     names = {"OLD": old_names} | {n: [c for c in f if c.kind == "name"] for n, f in found_all.items()}
     merged = {"OLD": old} | {n: sorted(f, key=lambda c: -c.score) for n, f in found_all.items()}
-    add_verified(terms, seconds)
+    add_verified(terms, seconds, pairs)
     new_terms = terms["NEW"]
     show(
         f"k8s-docs terms vs the {len(translated)} translated glossary entries (>= 2 occurrences)",
@@ -297,8 +356,9 @@ def run_k8s(top: int) -> None:
         seconds,
     )
     print("  NEW term misses at 200:", "; ".join(missing(new_terms, translated, 200)))
+    ceiling(new_terms, translated)
     breakdown(new_terms, translated, 50, 200)
-    top_list(old_terms, new_terms, translated, top)
+    top_list({"OLD": old_terms, "STOP20": terms["STOP20"], "NEW": new_terms}, translated, top)
 
 
 def main() -> None:
@@ -307,9 +367,16 @@ def main() -> None:
     parser.add_argument("--only", choices=("faq", "k8s"), default=None)
     parser.add_argument("--verify", metavar="MODEL", help="Add NEW+verify, scored by this installed model.")
     parser.add_argument("--verify-top", type=int, default=200, help="How many candidates the model scores.")
+    parser.add_argument("--verify-weight", type=float, default=1.0, help="Weight w of exp(w · log-prob).")
+    parser.add_argument("--verify-context", action="store_true", help="Score renderings inside a sentence.")
     args = parser.parse_args()
     if args.verify:
-        VERIFY.update(scorer=model_scorer(args.verify), top=args.verify_top)
+        VERIFY.update(
+            scorer=model_scorer(args.verify),
+            top=args.verify_top,
+            weight=args.verify_weight,
+            context=args.verify_context,
+        )
     if args.only != "k8s":
         run_faq(args.top)
     if args.only != "faq":

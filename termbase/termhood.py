@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from termalign.align.script import HAN_CHARS, simplified_view
+from termalign.align.script import HAN_CHARS, HAN_RUN, simplified_view
 
 __all__ = [
     "Token",
@@ -51,11 +51,13 @@ __all__ = [
     "en_tokens",
     "zh_spans",
     "en_spans",
+    "action_noun_spans",
     "en_lemma_key",
     "is_code_identifier",
     "side_stats",
     "background_frequency",
     "dictionary_words",
+    "name_anchored_words",
 ]
 
 
@@ -67,6 +69,8 @@ def _words(text: str) -> frozenset[str]:
 _ZH_NO_EDGE = _words("""p c u uj ul uz ud ug uv d r rr rz y e o f t tg dg zg x""")
 _ZH_NO_INSIDE = _words("""p c u uj ul uz ud ug uv y e o x r rr rz d""")
 _ZH_NUMERAL = re.compile(r"^[\d.,%一二三四五六七八九十百千万亿两几零〇多半第]+$")
+# a quantity jieba tags ``m`` as one word: numeral + classifier or unit (万亿个, 两种, 数百万美元)
+_ZH_QUANTITY = re.compile(r"^[\d.,%一二三四五六七八九十百千万亿两几零〇半数]+")
 ZH_STOP = _words(
     """的 了 是 在 和 与 及 或 也 都 就 而 但 并 很 更 最 又 还 被 把 对 从 向 给 让 将 会 能 可 可以
     要 不 没 没有 这 那 这个 那个 这些 那些 这种 一个 一种 一些 个 些 种 其 其中 之 于 以 为 为了
@@ -154,6 +158,60 @@ def dictionary_words(known: Any, frequency: int = 1) -> list[tuple[str, int, str
     return out
 
 
+def name_anchored_words(
+    sources: Sequence[str],
+    targets: Sequence[str],
+    *,
+    min_pairs: int = 2,
+    max_len: int = 6,
+    dictionary: bool = True,
+) -> tuple[str, ...]:
+    """Chinese words the text itself delimits: the Chinese rendering of an English name.
+
+    A capitalised English word the lexicon does not know (SMIC), seen in ``min_pairs`` or
+    more pairs and not written in Latin on their Chinese side, is rendered by the longest
+    Chinese string that occurs in every one of those pairs and in no other (中芯国际; the
+    function characters at its edges, 的 in 中芯国际的, trimmed off).  Such a string is given to
+    jieba as a word when jieba would cut it with a one-character piece (中/芯/国际): a name
+    that neither jieba's dictionary nor CC-CEDICT lists.
+    """
+    cut = _pos_tokenizer((), dictionary).tokenizer
+    names: dict[str, set[int]] = defaultdict(set)
+    for k, text in enumerate(targets):
+        for tok in en_tokens(text):
+            if tok is not None and tok.tag == "U" and tok.text.isalpha() and tok.text[:1].isupper():
+                names[tok.text].add(k)
+    runs = [HAN_RUN.findall(simplified_view(s)) for s in sources]
+    out: list[str] = []
+    for name, where in sorted(names.items()):
+        if len(where) < min_pairs or any(name.lower() in sources[k].lower() for k in where):
+            continue
+        found = {r[i:j] for r in runs[min(where)] for i in range(len(r)) for j in range(i + 2, len(r) + 1)}
+        found = {w for w in found if len(w) <= max_len}
+        common = [w for w in found if all(any(w in r for r in runs[k]) for k in where)]
+        elsewhere = [r for k, rs in enumerate(runs) if k not in where for r in rs]
+        only = [w for w in common if not any(w in r for r in elsewhere)]
+        if not only:
+            continue
+        word = _trim_function_chars(max(only, key=lambda w: (len(w), w)))
+        pieces = cut.lcut(word, HMM=False)
+        if len(word) >= 2 and len(pieces) > 1 and any(len(p) == 1 for p in pieces):
+            out.append(word)
+    return tuple(out)
+
+
+_ZH_PARTICLES = frozenset("的了是在和与及或也都就而但并很被把对从向给让将会能由为于以之其着过地得")
+
+
+def _trim_function_chars(word: str) -> str:
+    """中芯国际的 → 中芯国际: particles and prepositions off both edges (locatives such as 中 stay)."""
+    while word and word[0] in _ZH_PARTICLES:
+        word = word[1:]
+    while word and word[-1] in _ZH_PARTICLES:
+        word = word[:-1]
+    return word
+
+
 @lru_cache(maxsize=4)
 def _pos_tokenizer(user_words: tuple[str, ...], dictionary: bool = False) -> Any:
     import jieba
@@ -166,7 +224,7 @@ def _pos_tokenizer(user_words: tuple[str, ...], dictionary: bool = False) -> Any
         for word, freq, tag in dictionary_words(base.FREQ):
             base.add_word(word, freq, tag)
     for word in user_words:
-        base.add_word(word)
+        base.add_word(word, tag="nz")  # untagged, posseg would tag it "x", which no term may start with
     return jieba.posseg.POSTokenizer(base)
 
 
@@ -272,8 +330,17 @@ def en_tokens(text: str, *, fixes: bool = True) -> list[Token | None]:
     return out
 
 
-def _zh_edge_ok(tok: Token) -> bool:
-    return tok.tag not in _ZH_NO_EDGE and tok.text not in ZH_STOP and not _ZH_NUMERAL.match(tok.text)
+def _zh_quantity(tok: Token) -> bool:
+    return tok.tag == "m" and bool(_ZH_QUANTITY.match(tok.text))
+
+
+def _zh_edge_ok(tok: Token, quantities: bool = True) -> bool:
+    return (
+        tok.tag not in _ZH_NO_EDGE
+        and tok.text not in ZH_STOP
+        and not _ZH_NUMERAL.match(tok.text)
+        and not (quantities and _zh_quantity(tok))
+    )
 
 
 def _join(tokens: Sequence[Token]) -> str:
@@ -302,14 +369,20 @@ def _grams(tokens: Sequence[Token | None], max_n: int) -> Iterator[tuple[int, li
         index += len(run)
 
 
-def zh_spans(tokens: Sequence[Token | None], max_n: int = 4) -> list[Span]:
-    """Chinese candidate spans, with indices into the word list (breakers removed)."""
+def zh_spans(tokens: Sequence[Token | None], max_n: int = 4, *, quantities: bool = True) -> list[Span]:
+    """Chinese candidate spans, with indices into the word list (breakers removed).
+
+    ``quantities``: a numeral word jieba joined to its classifier (万亿个, 两种) is never part of a
+    span (``False``: stop 20's spans, where 万亿个token was a candidate).
+    """
     spans: list[Span] = []
     for start, gram in _grams(tokens, max_n):
         n = len(gram)
-        if not (_zh_edge_ok(gram[0]) and _zh_edge_ok(gram[-1])):
+        if not (_zh_edge_ok(gram[0], quantities) and _zh_edge_ok(gram[-1], quantities)):
             continue
         if any(t.tag in _ZH_NO_INSIDE or _ZH_NUMERAL.match(t.text) for t in gram):
+            continue
+        if quantities and any(_zh_quantity(t) for t in gram):
             continue
         if any(a.tag == "eng" and b.tag == "v" for a, b in zip(gram, gram[1:-1], strict=False)):
             continue  # "MoE 将模型分成", "Silicon 采用统一内存": a clause, not a term
@@ -369,6 +442,46 @@ def en_spans(tokens: Sequence[Token | None], max_n: int = 4, *, hyphens_whole: b
         for start, gram in _grams(tokens, max_n)
         if _en_np(gram) and (not hyphens_whole or whole(start, start + len(gram)))
     ]
+
+
+_ACTION_SUFFIXES = ("ion", "ation", "ment", "al", "ance", "ence")
+
+
+@lru_cache(maxsize=50_000)
+def _verb_lemma(word: str) -> str | None:
+    from lemminflect import getAllLemmas
+
+    verbs = getAllLemmas(word).get("VERB")
+    return verbs[0] if verbs else None
+
+
+def _action_noun(lemma: str, nouns: frozenset[str]) -> str | None:
+    """The noun of the action a verb names, if the text uses it: evict → eviction, deploy → deployment."""
+    stems = {lemma, lemma[:-1]} if lemma.endswith("e") else {lemma}
+    for stem in sorted(stems, key=len, reverse=True):
+        for suffix in _ACTION_SUFFIXES:
+            if stem + suffix in nouns and len(stem) >= 3:
+                return stem + suffix
+    return None
+
+
+def action_noun_spans(words: Sequence[Token], nouns: frozenset[str]) -> list[Span]:
+    """One-word spans for verbs whose action noun is a candidate, keyed by that noun.
+
+    Chinese writes an action the same way as a verb and as a noun (驱逐 is both "evict" and
+    "eviction", 抢占 both "preempt" and "preemption"); the English verb is another surface form of
+    the noun candidate, so a term's occurrences as a verb count as occurrences of the term.
+    ``nouns``: the one-word noun candidates of the whole text (``eviction``, ``preemption``).
+    """
+    out = []
+    for i, tok in enumerate(words):
+        if tok.tag not in ("V", "P") or _gerund(tok) or not tok.text.isalpha() or not tok.text.islower():
+            continue
+        lemma = _verb_lemma(tok.text.lower()) if tok.tag == "P" else tok.key
+        noun = _action_noun(lemma, nouns) if lemma else None
+        if noun is not None:
+            out.append(Span(i, i + 1, noun, tok.text))
+    return out
 
 
 @lru_cache(maxsize=200_000)

@@ -22,7 +22,11 @@ is the older co-occurrence ranking, kept as ``--method cooc``):
    is demoted (``verb_pair_weight``).  A pair the text marks as a term (quotes on
    both sides, a bracketed gloss, an acronym the English spells: :mod:`termbase.marked`)
    counts ``1 + marked_weight`` times; one-off Chinese forms of one English term
-   (思维链 / 链式思维) pool their evidence (:func:`_variants`).
+   (思维链 / 链式思维) pool their evidence and termhood (:func:`_variants`), and the pairs
+   where another written form renders the term (控制面 / 控制平面) do not count against a
+   form (:func:`_other_forms`).  An English verb counts as its action noun (evicted →
+   eviction, :func:`_with_action_nouns`); a Chinese string that renders an English name
+   wherever it occurs (中芯国际 / SMIC) is given to jieba as a word.
 
 Latin spans identical on both sides (R1, H800, Kubernetes, kube-proxy) are a
 separate kind, ``name`` (do not translate), ranked by their own evidence.
@@ -46,8 +50,10 @@ from termalign.termbase.termhood import (
     SideStats,
     Span,
     Token,
+    action_noun_spans,
     en_spans,
     en_tokens,
+    name_anchored_words,
     side_stats,
     zh_spans,
     zh_tokens,
@@ -88,8 +94,15 @@ class TermConfig:
     dictionary_words: bool = True  # jieba also knows CC-CEDICT's headwords (termhood.dictionary_words)
     pool_variants: bool = True  # pool the evidence of other Chinese forms of a term (_variants)
     variant_max_count: int = 1  # only one-off forms pool (a frequent one ranks on its own evidence)
-    variant_align: float = 0.5  # a variant counts only where it aligns this well on average
+    variant_align: float = 0.2  # a variant counts where it aligns at all on average (min_align; stop 20: 0.5)
     marked_weight: float = 1.0  # extra factor on a pair the text marks as a term (termbase.marked)
+    action_nouns: bool = True  # an English verb counts as its action noun (evicted → eviction)
+    action_noun_cap: bool = True  # …in at most as many pairs as the noun itself (create ≫ creation: a verb)
+    drop_quantities: bool = True  # a numeral + classifier word (万亿个, 两种) is never part of a term
+    name_words: bool = True  # jieba also gets the Chinese strings that render an English name (中芯国际)
+    other_forms: bool = True  # pairs where another form (控制面 / 控制平面) renders t are not against s
+    form_substitution: bool = True  # …also a form with one character swapped (名字空间 / 命名空间)
+    pool_termhood: bool = True  # pooled forms also add their termhood (a term's frequency is all its forms')
 
 
 @dataclass
@@ -115,12 +128,19 @@ def _tags(words_per_pair: Sequence[Sequence[Token]]) -> dict[str, Counter[str]]:
 
 
 def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _Side]:
-    zh_all = [zh_tokens(p.source, config.user_words, dictionary=config.dictionary_words) for p in pairs]
+    words = config.user_words
+    if config.name_words:
+        words += name_anchored_words(
+            [p.source for p in pairs], [p.target for p in pairs], dictionary=config.dictionary_words
+        )
+    zh_all = [zh_tokens(p.source, words, dictionary=config.dictionary_words) for p in pairs]
     en_all = [en_tokens(p.target, fixes=config.english_fixes) for p in pairs]
-    zh_sp = [zh_spans(t, config.max_ngram) for t in zh_all]
+    zh_sp = [zh_spans(t, config.max_ngram, quantities=config.drop_quantities) for t in zh_all]
     en_sp = [en_spans(t, config.max_ngram, hyphens_whole=config.english_fixes) for t in en_all]
     zh_words = [[t for t in ts if t is not None] for ts in zh_all]
     en_words = [[t for t in ts if t is not None] for ts in en_all]
+    if config.action_nouns:
+        en_sp = _with_action_nouns(en_sp, en_words, config.action_noun_cap)
     clauses = frozenset(
         s.key
         for words, spans in zip(zh_words, zh_sp, strict=True)
@@ -130,6 +150,26 @@ def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _
     zh_stats = side_stats(zh_sp, [len(w) for w in zh_words], "zh", clauses)
     en_stats = side_stats(en_sp, [len(w) for w in en_words], "en")
     return _Side(zh_words, zh_sp, zh_stats, _tags(zh_words)), _Side(en_words, en_sp, en_stats)
+
+
+def _with_action_nouns(en_sp: list[list[Span]], en_words: list[list[Token]], cap: bool) -> list[list[Span]]:
+    """Each pair's spans plus its verbs as their action nouns (:func:`termhood.action_noun_spans`).
+
+    ``cap``: a noun gains verb uses in at most as many pairs as it occurs in itself, so a verb
+    the text writes far more often than its noun (create 52 ×, creation 4 ×) stays a verb.
+    """
+    noun_pairs: Counter[str] = Counter()
+    for spans in en_sp:
+        noun_pairs.update({s.key for s in spans if s.end - s.start == 1})
+    nouns = frozenset(noun_pairs)
+    out, verb_pairs = [], Counter[str]()
+    for spans, words in zip(en_sp, en_words, strict=True):
+        extra = [
+            s for s in action_noun_spans(words, nouns) if not cap or verb_pairs[s.key] < noun_pairs[s.key]
+        ]
+        verb_pairs.update({s.key for s in extra})
+        out.append(spans + extra)
+    return out
 
 
 def _clause_start(tok: Token) -> bool:
@@ -164,6 +204,7 @@ class _Evidence:
     )  # pairs where the term only sat inside a longer one
     covered_en: Counter[str] = field(default_factory=Counter)
     marked: Counter[tuple[str, str]] = field(default_factory=Counter)  # pairs that mark the pair a term
+    where: defaultdict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
 
 
 def _pair_scores(
@@ -231,6 +272,7 @@ def _collect(
             if marks is not None and key in surfaces and marks.marked(*surfaces[key]):
                 ev.marked[key] += 1
             ev.cooc[key] += 1
+            ev.where[key].add(k)
             if len(ev.examples[key]) < config.max_examples:
                 ev.examples[key].append(pair.id or str(k + 1))
     return ev
@@ -319,16 +361,60 @@ def _variants(zh: _Side, ev: _Evidence, config: TermConfig) -> dict[tuple[str, s
     return out
 
 
+def _same_characters(a: frozenset[str], b: frozenset[str], substitution: bool) -> bool:
+    """One character set inside the other with at most two apart (控制面 / 控制平面), or with
+    ``substitution`` one character swapped for another (名字空间 / 命名空间)."""
+    if (a <= b or b <= a) and len(a ^ b) <= 2:
+        return True
+    return substitution and len(a & b) >= 2 and len(a - b) <= 1 and len(b - a) <= 1
+
+
+def _other_forms(ev: _Evidence, config: TermConfig) -> dict[tuple[str, str], int]:
+    """For ``(s, t)``: the pairs where another written form of ``s`` renders ``t`` and ``s`` does not.
+
+    Another form uses the same characters (one's set inside the other's, at most two differ:
+    控制面 / 控制平面 for "control plane").  Those pairs are not evidence against ``s``: the
+    translator wrote the same term another way, so they leave ``t``'s count in the Dice.
+    """
+    if not config.other_forms:
+        return {}
+    by_target: dict[str, list[str]] = defaultdict(list)
+    for (s, t), a in ev.align.items():
+        if len(s) >= 2 and not _is_latin(s) and a / max(ev.cooc[(s, t)], 1) >= config.variant_align:
+            by_target[t].append(s)
+    out: dict[tuple[str, str], int] = {}
+    for t, group in by_target.items():
+        if len(group) < 2:
+            continue
+        chars = {s: frozenset(s.replace(" ", "")) for s in group}
+        for s in group:
+            elsewhere: set[int] = set()
+            for s2 in group:
+                if (
+                    s2 != s
+                    and _same_characters(chars[s], chars[s2], config.form_substitution)
+                    and not ev.where[(s2, t)] & ev.where[(s, t)]  # alternatives, not a span inside the other
+                ):
+                    elsewhere |= ev.where[(s2, t)]
+            elsewhere -= ev.where[(s, t)]
+            if elsewhere:
+                out[(s, t)] = len(elsewhere)
+    return out
+
+
 def _term_candidates(zh: _Side, en: _Side, ev: _Evidence, config: TermConfig) -> list[Candidate]:
     out: list[Candidate] = []
     forms = _variants(zh, ev, config)
+    others = _other_forms(ev, config)
     for (s, t), a in ev.align.items():
         cs = max(zh.stats.count[s] - ev.covered_zh[s], 1)
+        hs, ht = zh.stats.termhood.get(s, 0.0), en.stats.termhood.get(t, 0.0)
         for s2 in forms.get((s, t), ()):  # pooled: one concept written in several ways
             a += ev.align[(s2, t)]
             cs += max(zh.stats.count[s2] - ev.covered_zh[s2], 1)
-        ct = max(en.stats.count[t] - ev.covered_en[t], 1)
-        hs, ht = zh.stats.termhood.get(s, 0.0), en.stats.termhood.get(t, 0.0)
+            if config.pool_termhood:
+                hs += zh.stats.termhood.get(s2, 0.0)
+        ct = max(en.stats.count[t] - ev.covered_en[t] - others.get((s, t), 0), 1)
         if en.stats.proper(t):
             hs = max(hs, ht)  # a name's Chinese form (中国, 谷歌) is common in general Chinese too
         wdice = 2.0 * a / (cs + ct)

@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from termalign.termbase.extract import Candidate
 
-__all__ = ["Scorer", "verify_renderings"]
+__all__ = ["Context", "Scorer", "verify_in_context", "verify_renderings"]
 
 Scorer = Callable[[Sequence[str], Sequence[str]], list[list[float]]]
 
@@ -53,5 +53,42 @@ def verify_renderings(
     for cand, lp, base in zip(head, log_probs, prior, strict=True):
         mean = _mean(lp) - _mean(base)
         rescored.append(replace(cand, score=round(cand.score * math.exp(weight * mean), 6)))
+    rescored.sort(key=lambda c: (-c.score, -c.count_pair, c.source, c.target))
+    return rescored + tail
+
+
+# (Chinese sentence, English text before the rendering, the rendering as written there)
+Context = tuple[str, str, str]
+
+
+def verify_in_context(
+    cands: Sequence[Candidate],
+    scorer: Scorer,
+    contexts: Sequence[Context | None],
+    *,
+    top: int = 100,
+    weight: float = 1.0,
+) -> list[Candidate]:
+    """The ``top`` candidates re-scored by the rendering's likelihood inside one of its sentences.
+
+    For a candidate with a context ``(zh, before, rendering)``: the model translates ``zh``
+    and is forced through ``before``; the mean log-probability per token of ``rendering`` after
+    it is ``(log P(before + rendering) − log P(before)) / tokens`` (the end token left out of
+    both).  Two forced decodings per candidate, each the length of a sentence (about three
+    times the tokens of scoring the term alone).  A candidate without a context keeps its score.
+    """
+    head, tail = list(cands[:top]), list(cands[top:])
+    asked = [(k, c) for k, c in enumerate(contexts[: len(head)]) if c is not None]
+    if not asked:
+        return head + tail
+    sources = [c[0] for _, c in asked for _ in (0, 1)]
+    targets = [t for _, c in asked for t in (c[1].rstrip(), (c[1] + c[2]).rstrip())]
+    log_probs = scorer(sources, targets)
+    factor = {}
+    for n, (k, _) in enumerate(asked):
+        before, full = log_probs[2 * n][:-1], log_probs[2 * n + 1][:-1]
+        tokens = max(len(full) - len(before), 1)
+        factor[k] = math.exp(weight * (sum(full) - sum(before)) / tokens)
+    rescored = [replace(c, score=round(c.score * factor.get(k, 1.0), 6)) for k, c in enumerate(head)]
     rescored.sort(key=lambda c: (-c.score, -c.count_pair, c.source, c.target))
     return rescored + tail

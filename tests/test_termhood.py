@@ -188,3 +188,10 @@ def test_a_verb_after_a_determiner_is_a_noun():
     assert "compute" in _en_keys("They lack the compute to train it.")
     assert "compute" not in _en_keys("They compute it.")
     assert "compute" not in _en_keys("Pods that compute sums.")  # a relative pronoun is no determiner
+
+
+def test_a_quantity_is_never_part_of_a_chinese_term():
+    keys = _zh_keys("训练了万亿个词元和两种模型，花了数百万美元。")
+    assert {"词元", "模型"} <= keys
+    assert not any(k.startswith(("万亿个", "两种", "数百万")) for k in keys)
+    assert {"一致性", "半导体"} <= _zh_keys("一致性和半导体")  # 一, 半 inside a word are not numbers
