@@ -30,6 +30,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,8 @@ STOP20 = TermConfig(
     name_words=False,
 )
 RANKINGS = {
-    "STOP19": TermConfig(
+    "STOP19": replace(
+        STOP20,
         rendering="score",
         english_fixes=False,
         verb_pair_weight=1.0,
@@ -74,12 +76,6 @@ RANKINGS = {
         dictionary_words=False,
         marked_weight=0.0,
         pool_variants=False,
-        variant_align=0.5,
-        pool_termhood=False,
-        action_nouns=False,
-        drop_quantities=False,
-        other_forms=False,
-        name_words=False,
     ),
     "STOP20": STOP20,
     # pooled one-off forms count wherever they align, and pool their termhood
