@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -230,3 +231,29 @@ def test_a_server_item_split_into_sentences_gets_its_weakest_sentence_score() ->
              mt("1", "模型很小。", "The model is small.", quality=0.4)]  # fmt: skip
     [item] = _regroup([piece], parts)
     assert item.quality == 0.4 and item.to_dict()["quality"] == 0.4
+
+
+def test_a_location_scale_calibration_widens_the_low_quantile_for_short_segments() -> None:
+    # chrF = 0.3 + 0.4 * quality + noise whose width shrinks with the length (as sentence chrF's
+    # does); the location-scale fit finds the quality weight in the location, the length in the
+    # spread, and predicts the 0.2-quantile: short segments score lower at the same quality.
+    rows, targets = [], []
+    for k in range(400):
+        quality, han = (k % 10) / 9, (5, 20, 80)[k % 3]
+        noise = ((k * 7919) % 101 / 100 - 0.5) * 2  # evenly spread in [-1, 1], not tied to k % 10
+        rows.append({"quality": quality, "size": math.log(1 + han)})
+        targets.append(0.3 + 0.4 * quality + noise * 0.8 / math.sqrt(han))
+    fitted = Calibration.fit_location_scale(rows, targets, ("quality",), spread=("size",), quantile=0.2)
+    assert fitted.spread is not None and fitted.spread.weights[0] < 0  # longer: narrower
+    assert fitted.weights[0] > 0 and fitted.quantile == 0.2
+    short, long = {"quality": 0.5, "size": math.log(6)}, {"quality": 0.5, "size": math.log(81)}
+    assert fitted.score(short) < fitted.score(long) - 0.1
+    assert fitted.score({"quality": 1.0, "size": math.log(81)}) > fitted.score(long)
+    for han in (5, 20, 80):  # about a fifth of each length's targets under its score
+        kind = [(r, t) for r, t in zip(rows, targets, strict=True) if r["size"] == math.log(1 + han)]
+        below = sum(1 for r, t in kind if t < fitted.score(r))
+        assert 0.08 * len(kind) <= below <= 0.35 * len(kind)
+    assert all(0.0 <= fitted.score(r) <= 1.0 for r in rows)
+    assert fitted.as_dict()["spread"]["features"] == ("size",)
+    with pytest.raises(ConfigError):
+        Calibration.fit_location_scale(rows, targets, ("quality",), quantile=0.0)
