@@ -11,20 +11,32 @@ against the human reference.  Printed:
 * the calibrated score, **2-fold by halves of the FAQ** (fit on the first half,
   score the second, and the other way round; the out-of-fold scores pooled):
   Spearman with chrF (target >= 0.4) and the share of the worst 10 % segments by
-  chrF that fall in the lowest-scored 20 % (target >= 60 %), for several signal
-  sets, each fitted two ways: to the mean chrF and to its 0.2-quantile (quantile
-  regression, a pessimistic estimate); beside it the same over 10 random 5-fold
-  splits (mean), and the capture among segments of at least 10 Chinese characters
-  only (sentence chrF of very short lines is unstable); the best single signal
-  as the baseline;
+  chrF that fall in the lowest-scored 20 % (target >= 60 %); beside it the same
+  over 10 random 5-fold splits (mean: the robustness figure), and the capture
+  among segments of at least 10 Chinese characters only (sentence chrF of very
+  short lines is unstable).  Rows: signal sets x fitting methods: ``mean``
+  (logistic, cross-entropy), ``q0.2`` (logistic link, pinball loss: the stop-20
+  default), ``class`` (a logistic classifier of "above the training worst 10 %":
+  an objective aimed at the target), ``ls`` (location-scale: linear location,
+  spread a power of the segment length, offset the 0.2-quantile of the scaled
+  residuals: the default since stop 21), ``nested`` (``ls`` with its quantile
+  and L2 chosen by 5-fold CV inside each training set), ``select`` (``ls`` with
+  back-translation only for the segments the free signals put in their lowest
+  half: half the round-trip cost); each row's cost in seconds per 100 segments;
+  the best single signal as the baseline;
 * a diagnostic, not a signal: how many of the worst 10 % the second model's own
   reference chrF ranks lowest (how much of "worst" is the reference, not the MT);
 * the invented-content check's false flags on the human translation (target
   <= 5 % of segments) and its flags on the machine translation;
 * the calibration fitted on all segments (what ``CALIBRATIONS`` ships).
 
+Signals besides those of ``translator.quality``: the translating model's own
+language-model log-probability of its output (``fluency``) and of the source
+(``difficulty``); a back-translation by the 0.5B model (``backtranslation_small``);
+and, from the 0.5B model, agreement, cross log-probability and LM scores.
+
 Run from the repository root (the 1.5B model's first run takes about 25-40
-minutes on 2 cores, the 0.5B model's stages about 10 more; reruns read the cache)::
+minutes on 2 cores, the 0.5B model's stages about 15 more; reruns read the cache)::
 
     .venv/bin/python bench/qe_bench.py [--model qwen2.5-coder-1.5b] [--limit N]
 """

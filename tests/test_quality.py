@@ -257,3 +257,22 @@ def test_a_location_scale_calibration_widens_the_low_quantile_for_short_segments
     assert fitted.as_dict()["spread"]["features"] == ("size",)
     with pytest.raises(ConfigError):
         Calibration.fit_location_scale(rows, targets, ("quality",), quantile=0.0)
+
+
+def test_fluency_is_the_models_language_model_score_of_the_translation() -> None:
+    class FluentScorer(FakeScorer):
+        def score_texts(self, texts: Sequence[str]) -> list[list[float]]:
+            return [[-0.5, -1.5] if "data" in t else [-4.0] if t else [] for t in texts]
+
+    signals = model_signals(FluentScorer(), ["源"] * 3, ["Training data", "Bananas", ""], fluency=True)
+    assert signals["fluency"] == [-1.0, -4.0, None]
+    assert "fluency" not in model_signals(FakeScorer(), ["源"], ["Training data"], fluency=True)
+    rows = [{"fluency": -1.0 - k / 10} for k in range(30)]
+    calibration = Calibration.fit_location_scale(rows, [0.8 - k / 50 for k in range(30)], ("fluency",))
+    records = [mt("a", "训练数据。", "Training data."), mt("b", "训练数据。", "Bananas.")]
+    scored = score_records(
+        records, FluentScorer(), config=QualityConfig(fluency=True), calibration=calibration
+    )
+    plain = score_records(records, FluentScorer(), calibration=calibration)
+    assert scored[0].quality is not None and scored[1].quality is not None
+    assert scored[0].quality > scored[1].quality and plain[0].quality == plain[1].quality

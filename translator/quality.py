@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol, runtime_checkable
@@ -264,9 +265,11 @@ def _standardised(
     import numpy as np
 
     raw = np.array([[_value(r.get(f)) for f in features] for r in rows], dtype=float).reshape(len(rows), -1)
-    means = np.nanmean(raw, axis=0) if len(features) else np.zeros(0)
+    with warnings.catch_warnings():  # a signal missing on every row: mean 0, scale 1 (below)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(raw, axis=0)
+        scales = np.nanstd(raw, axis=0)
     means = np.where(np.isnan(means), 0.0, means)
-    scales = np.nanstd(raw, axis=0) if len(features) else np.zeros(0)
     scales = np.where(~np.isfinite(scales) | (scales < 1e-9), 1.0, scales)
     x = np.nan_to_num((raw - means) / scales)
     return x, tuple(round(float(v), 6) for v in means), tuple(round(float(v), 6) for v in scales)
