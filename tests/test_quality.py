@@ -162,6 +162,10 @@ def test_build_translator_scores_and_the_tiny_model_gives_token_log_probabilitie
     assert len(plain) >= 2 and all(v <= 0 for v in plain) and empty == []
     back = engine.with_languages("English", "Chinese")
     assert back.config.target_language == "Chinese" and back._generator is engine._generator
+    tokenizer = back._tokenizer  # the twin's prompt asks for its own languages (it once had none)
+    ids = [tokenizer.token_to_id(t) for t in back.prompt_tokens("Hello.")]
+    prompt = tokenizer.decode(ids, skip_special_tokens=False)
+    assert "Translate this English text to Chinese" in prompt and "<|im_start|>system" in prompt
     [record] = build_translator(engine).translate(["训练数据来自公开的网页。"])
     assert record.quality is not None and 0 <= record.quality <= 1
 
