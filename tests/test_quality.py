@@ -78,6 +78,7 @@ def test_shipped_calibrations_and_the_cli_threshold_agree() -> None:
     from termalign.commands.translate import translate
 
     assert all(c.quantile == QUANTILE for c in CALIBRATIONS.values())
+    assert QualityConfig().fluency and all("fluency" in c.features for c in CALIBRATIONS.values())
     for command in (batch, translate):
         [option] = [p for p in command.params if p.name == "review_threshold"]
         assert option.default == REVIEW_THRESHOLD
@@ -277,6 +278,8 @@ def test_fluency_is_the_models_language_model_score_of_the_translation() -> None
     scored = score_records(
         records, FluentScorer(), config=QualityConfig(fluency=True), calibration=calibration
     )
-    plain = score_records(records, FluentScorer(), calibration=calibration)
+    plain = score_records(
+        records, FluentScorer(), config=QualityConfig(fluency=False), calibration=calibration
+    )
     assert scored[0].quality is not None and scored[1].quality is not None
     assert scored[0].quality > scored[1].quality and plain[0].quality == plain[1].quality
