@@ -141,6 +141,35 @@ def second_model_stages(
     return out
 
 
+def extra_stages(
+    model: str, second: str, sources: list[str], targets: list[str], log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Cheaper or same-model signals (cached like the others):
+
+    ``source-lm`` / ``target-lm`` of ``model`` itself (the translating model's language-model
+    log-probabilities: no second model needed in production), and ``backtranslate-of-MODEL``
+    by ``second`` (the smaller model back-translates ``model``'s translations: a cheaper round trip).
+    """
+    get_own, get_second = lazy_model(model), lazy_model(second)
+    out = {
+        "source-lm": cached(model, sources, "source-lm", lambda: get_own().score_texts(sources)),
+        "target-lm": cached(model, sources, "target-lm", lambda: get_own().score_texts(targets)),
+    }
+    log(f"{model}: language-model scores ready")
+
+    def backtranslate() -> list[str]:
+        reverse = get_second().with_languages("English", "Chinese")
+        texts: list[str] = []
+        for start in range(0, len(targets), 32):
+            texts.extend(h.best.text for h in reverse.translate_batch(targets[start : start + 32]))
+            log(f"{second}: back-translated {len(texts)}/{len(targets)}")
+        return texts
+
+    out["backtranslate-small"] = cached(second, sources, f"backtranslate-of-{model}", backtranslate)
+    log(f"{second}: back-translations ready")
+    return out
+
+
 def faq_pairs(path: Path, limit: int | None = None) -> list[Any]:
     """The aligned FAQ pairs with text on both sides (the evaluation's selection), first ``limit``."""
     from termalign.termbase.extract import load_pairs
@@ -166,3 +195,4 @@ if __name__ == "__main__":  # python bench/qe_cache.py MODEL [LIMIT]: fill the c
     stages = model_stages(chosen, sources, [p.id or str(k) for k, p in enumerate(pairs)], say)
     targets = [r["target"] for r in stages["translate"]["value"]]
     second_model_stages(SECOND_MODEL, sources, targets, say)
+    extra_stages(chosen, SECOND_MODEL, sources, targets, say)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,7 @@ def test_shipped_calibrations_and_the_cli_threshold_agree() -> None:
     from termalign.commands.translate import translate
 
     assert all(c.quantile == QUANTILE for c in CALIBRATIONS.values())
+    assert QualityConfig().fluency and all("fluency" in c.features for c in CALIBRATIONS.values())
     for command in (batch, translate):
         [option] = [p for p in command.params if p.name == "review_threshold"]
         assert option.default == REVIEW_THRESHOLD
@@ -161,6 +163,10 @@ def test_build_translator_scores_and_the_tiny_model_gives_token_log_probabilitie
     assert len(plain) >= 2 and all(v <= 0 for v in plain) and empty == []
     back = engine.with_languages("English", "Chinese")
     assert back.config.target_language == "Chinese" and back._generator is engine._generator
+    tokenizer = back._tokenizer  # the twin's prompt asks for its own languages (it once had none)
+    ids = [tokenizer.token_to_id(t) for t in back.prompt_tokens("Hello.")]
+    prompt = tokenizer.decode(ids, skip_special_tokens=False)
+    assert "Translate this English text to Chinese" in prompt and "<|im_start|>system" in prompt
     [record] = build_translator(engine).translate(["训练数据来自公开的网页。"])
     assert record.quality is not None and 0 <= record.quality <= 1
 
@@ -230,3 +236,50 @@ def test_a_server_item_split_into_sentences_gets_its_weakest_sentence_score() ->
              mt("1", "模型很小。", "The model is small.", quality=0.4)]  # fmt: skip
     [item] = _regroup([piece], parts)
     assert item.quality == 0.4 and item.to_dict()["quality"] == 0.4
+
+
+def test_a_location_scale_calibration_widens_the_low_quantile_for_short_segments() -> None:
+    # chrF = 0.3 + 0.4 * quality + noise whose width shrinks with the length (as sentence chrF's
+    # does); the location-scale fit finds the quality weight in the location, the length in the
+    # spread, and predicts the 0.2-quantile: short segments score lower at the same quality.
+    rows, targets = [], []
+    for k in range(400):
+        quality, han = (k % 10) / 9, (5, 20, 80)[k % 3]
+        noise = ((k * 7919) % 101 / 100 - 0.5) * 2  # evenly spread in [-1, 1], not tied to k % 10
+        rows.append({"quality": quality, "size": math.log(1 + han)})
+        targets.append(0.3 + 0.4 * quality + noise * 0.8 / math.sqrt(han))
+    fitted = Calibration.fit_location_scale(rows, targets, ("quality",), spread=("size",), quantile=0.2)
+    assert fitted.spread is not None and fitted.spread.weights[0] < 0  # longer: narrower
+    assert fitted.weights[0] > 0 and fitted.quantile == 0.2
+    short, long = {"quality": 0.5, "size": math.log(6)}, {"quality": 0.5, "size": math.log(81)}
+    assert fitted.score(short) < fitted.score(long) - 0.1
+    assert fitted.score({"quality": 1.0, "size": math.log(81)}) > fitted.score(long)
+    for han in (5, 20, 80):  # about a fifth of each length's targets under its score
+        kind = [(r, t) for r, t in zip(rows, targets, strict=True) if r["size"] == math.log(1 + han)]
+        below = sum(1 for r, t in kind if t < fitted.score(r))
+        assert 0.08 * len(kind) <= below <= 0.35 * len(kind)
+    assert all(0.0 <= fitted.score(r) <= 1.0 for r in rows)
+    assert fitted.as_dict()["spread"]["features"] == ("size",)
+    with pytest.raises(ConfigError):
+        Calibration.fit_location_scale(rows, targets, ("quality",), quantile=0.0)
+
+
+def test_fluency_is_the_models_language_model_score_of_the_translation() -> None:
+    class FluentScorer(FakeScorer):
+        def score_texts(self, texts: Sequence[str]) -> list[list[float]]:
+            return [[-0.5, -1.5] if "data" in t else [-4.0] if t else [] for t in texts]
+
+    signals = model_signals(FluentScorer(), ["源"] * 3, ["Training data", "Bananas", ""], fluency=True)
+    assert signals["fluency"] == [-1.0, -4.0, None]
+    assert "fluency" not in model_signals(FakeScorer(), ["源"], ["Training data"], fluency=True)
+    rows = [{"fluency": -1.0 - k / 10} for k in range(30)]
+    calibration = Calibration.fit_location_scale(rows, [0.8 - k / 50 for k in range(30)], ("fluency",))
+    records = [mt("a", "训练数据。", "Training data."), mt("b", "训练数据。", "Bananas.")]
+    scored = score_records(
+        records, FluentScorer(), config=QualityConfig(fluency=True), calibration=calibration
+    )
+    plain = score_records(
+        records, FluentScorer(), config=QualityConfig(fluency=False), calibration=calibration
+    )
+    assert scored[0].quality is not None and scored[1].quality is not None
+    assert scored[0].quality > scored[1].quality and plain[0].quality == plain[1].quality

@@ -226,8 +226,10 @@ class GeneratorEngine(CT2EngineBase):
             system_prompt=self.system_prompt,
         )
         self._load()
-        twin._generator, twin._tokenizer = self._generator, self._tokenizer
-        twin._text_tokenizer = self._text_tokenizer
+        twin._tokenizer, twin._text_tokenizer = self._tokenizer, self._text_tokenizer
+        twin._prefix = self._tokenizer.encode(twin._prefix_text()).tokens  # its own languages' prompt
+        twin.device, twin.compute_type = self.device, self.compute_type
+        twin._generator = self._generator  # last: a set generator means "loaded"
         return twin
 
     def _generate(

@@ -45,7 +45,7 @@ __all__ = ["batch"]
 @click.option("--journal", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Journal file (default: OUTPUT_DIR/journal.sqlite).")  # fmt: skip
 @click.option("--restart", is_flag=True, help="Discard the journal and start afresh.")
-@click.option("--review-threshold", type=click.FloatRange(0.0, 1.0), default=0.32, show_default=True,
+@click.option("--review-threshold", type=click.FloatRange(0.0, 1.0), default=0.33, show_default=True,
               envvar="TERMALIGN_REVIEW_THRESHOLD",
               help="Segments scored under this (or with an error) are marked in review.html.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Show what would be translated and what is already covered.")

@@ -51,7 +51,7 @@ class _Outputs:
     tmx: Path | None
     report: Path | None
     review: Path | None = None
-    review_threshold: float = 0.32  # translator.quality.REVIEW_THRESHOLD (not imported: startup)
+    review_threshold: float = 0.33  # translator.quality.REVIEW_THRESHOLD (not imported: startup)
 
 
 @click.command()
@@ -115,7 +115,7 @@ class _Outputs:
 @click.option(
     "--review-threshold",
     type=click.FloatRange(0.0, 1.0),
-    default=0.32,
+    default=0.33,
     show_default=True,
     envvar="TERMALIGN_REVIEW_THRESHOLD",
     help="Segments scored under this (or with an error) are marked for review.",
