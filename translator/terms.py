@@ -153,8 +153,8 @@ class TranslateConfig:
             problems.append(f"term_injection must be one of {', '.join(TERM_INJECTIONS)}")
         if self.term_repair not in TERM_REPAIRS:
             problems.append(f"term_repair must be one of {', '.join(TERM_REPAIRS)}")
-        if self.tm_examples < 0 or self.max_repair_prompts < 0:
-            problems.append("tm_examples and max_repair_prompts must not be negative")
+        if self.tm_examples < 0 or self.max_repair_prompts < 0 or self.tm_example_min_chars < 0:
+            problems.append("tm_examples, tm_example_min_chars and max_repair_prompts must not be negative")
         if self.min_length_ratio < 0 or not 0.0 < self.max_han_share <= 1.0:
             problems.append("min_length_ratio must be >= 0 and max_han_share in (0, 1]")
 

@@ -115,6 +115,7 @@ SPECS: tuple[SettingSpec, ...] = (
     _terms("tm_reuse_threshold", float),
     _terms("tm_example_threshold", float),
     _terms("tm_examples", int),
+    _terms("tm_example_min_chars", int),
     _terms("glossary", bool),
     _terms(
         "term_injection", str, "--term-injection",
@@ -132,6 +133,7 @@ SPECS: tuple[SettingSpec, ...] = (
     _terms("max_repair_prompts", int),
     _terms("substitute_forbidden", bool),
     _terms("sanity_check", bool),
+    _terms("copy_check", bool),
     _terms("retry_leftover_chinese", bool),
     _terms("min_length_ratio", float),
     _terms("sanity_min_chars", int),
