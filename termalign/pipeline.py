@@ -33,6 +33,7 @@ from termalign.termbase.termscore import evaluate, reference_from_termbase
 from termalign.translator.batch import BatchConfig, BatchPlan, run_batch
 from termalign.translator.engine import Engine
 from termalign.translator.evaluate import evaluate_faq, write_eval
+from termalign.translator.quality import QualityConfig
 from termalign.translator.stack import build_stack, load_memory
 
 __all__ = ["align_files", "check_corpus", "run_corpus", "RunResult", "TranslationJob"]
@@ -216,6 +217,10 @@ def translate_step(
     result.seconds["translate"] = time.perf_counter() - started
 
 
+# The FAQ is scored against its references: no quality estimate needs the extra model pass (fluency).
+UNSCORED = QualityConfig(fluency=False)
+
+
 def evaluate_step(
     corpus: Corpus,
     out_dir: Path,
@@ -234,7 +239,9 @@ def evaluate_step(
     def system(tb: Termbase | None, tm: Any) -> Any:
         # "model alone" is the model: no termbase, no TM and no English amounts written in
         overrides = {} if tb is not None else {"inline_numbers": False, "enforce_numbers": False}
-        stack = build_stack(job.settings, engine=job.engine, termbase=tb, memory=tm, terms=overrides)
+        stack = build_stack(
+            job.settings, engine=job.engine, termbase=tb, memory=tm, terms=overrides, quality=UNSCORED
+        )
         return stack.translator
 
     report = evaluate_faq(out_dir / "faq.jsonl", system, termbase, memory, limit=job.eval_limit)

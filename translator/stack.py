@@ -179,6 +179,7 @@ def build_stack(
     source_lang: str = "zh",
     engine: Engine | None = None,
     terms: Mapping[str, Any] | None = None,
+    quality: QualityConfig | None = None,
 ) -> Stack:
     """The translation stack the settings describe.
 
@@ -187,7 +188,8 @@ def build_stack(
     Otherwise ``engine`` (an already opened cached engine, to share one model
     between several translators) or a new one from :func:`open_cached_engine`,
     under the termbase-aware layer configured by the settings' ``terms`` with
-    ``terms`` overrides on top.  Closing the stack closes only an engine it opened.
+    ``terms`` overrides on top, scored as ``quality`` says (default :class:`QualityConfig`).
+    Closing the stack closes only an engine it opened.
     """
     check_settings(settings)
     server = settings.get("server")
@@ -198,7 +200,7 @@ def build_stack(
         raise ConfigError("--server-termbase names a termbase on a server: give --server URL too")
     cached = engine if engine is not None else open_cached_engine(settings)
     config = translate_config(settings, **dict(terms or {}))
-    translator = build_translator(cached, termbase=termbase, memory=memory, config=config)
+    translator = build_translator(cached, termbase=termbase, memory=memory, config=config, quality=quality)
     # The stack closes (the cache of) an engine it opened, never one it was given to share.
     close = _nothing if engine is not None else getattr(cached, "close", _nothing)
     return Stack(translator, cached, close)
