@@ -13,7 +13,7 @@ from termalign.align.aligner import align_documents
 from termalign.align.beads import Span
 from termalign.align.likelihood import LikelihoodSimilarity, unsure_windows, window_candidates
 from termalign.align.reader import read_string
-from termalign.kernel.errors import AlignmentError
+from termalign.kernel.errors import AlignmentError, TermalignError
 
 ZH = (
     "老王是村里的木匠。\n"
@@ -209,3 +209,59 @@ def test_pair_scorer_sums_the_target_tokens_and_caches_on_disk(tmp_path: Path) -
     assert {(r["source"], r["target"]) for r in records} == {("你好", "Hi"), ("", "Hello")}
     again = pair_scorer(engine, cache)
     assert again([("", "Hello")]) == [-3.0] and generator.calls == 1  # read back, not rescored
+
+
+@pytest.mark.slow
+def test_the_real_model_explains_a_true_pair_better_than_a_shifted_one(tmp_path: Path) -> None:
+    from termalign.translator.engine import EngineConfig, open_engine
+    from termalign.translator.install import default_models_dir, get_model
+    from termalign.translator.pair_likelihood import pair_scorer
+
+    try:
+        model = get_model("qwen2.5-coder-0.5b", default_models_dir())
+    except TermalignError:  # not installed here
+        pytest.skip("qwen2.5-coder-0.5b is not installed")
+    score = pair_scorer(open_engine(model, EngineConfig()), tmp_path / "cache.jsonl")
+    zh, en = ZH.splitlines(), EN.splitlines()
+    right = score([(zh[3], en[4]), ("", en[4])])
+    wrong = score([(zh[4], en[4])])
+    assert right[0] - right[1] > 5.0  # the true source explains the sentence: a clear PMI
+    assert right[0] > wrong[0] + 5.0
+    aligned = align_documents(*docs(), similarity=LikelihoodSimilarity(score, unsure_below=1.01))
+    assert len(aligned.beads) >= 5 and "changed" in aligned.signature["redecision"]
+
+
+@pytest.mark.slow
+def test_cli_align_with_the_likelihood_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from termalign.cli import _register, cli
+    from termalign.translator.install import default_models_dir, get_model
+
+    try:
+        get_model("qwen2.5-coder-0.5b", default_models_dir())
+    except TermalignError:
+        pytest.skip("qwen2.5-coder-0.5b is not installed")
+    monkeypatch.setenv("TERMALIGN_MT_CACHE", str(tmp_path / "cache"))
+    _register()
+    zh, en, out = tmp_path / "a.zh", tmp_path / "a.en", tmp_path / "out.tsv"
+    zh.write_text(ZH, encoding="utf-8")
+    en.write_text(EN, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "align",
+            str(zh),
+            str(en),
+            "-o",
+            str(out),
+            "--format",
+            "lines",
+            "--similarity",
+            "likelihood",
+            "--mt-model",
+            "qwen2.5-coder-0.5b",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "First he drank a cup of tea." in out.read_text(encoding="utf-8")
