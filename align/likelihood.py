@@ -13,9 +13,9 @@ call per candidate, so the model is spent only where the last pass is unsure:
    path's nodes at a window's ends stay fixed.
 2. *Candidates*: the beads of the last pass's lattice that lie inside a window
    and whose best path through them costs at most ``margin`` more than the
-   window's best path (min-sum forward/backward), at most ``per_bead`` per
-   path bead of the window.  Every candidate is scored, so no bead competes
-   with an unscored one.
+   window's best path (min-sum forward/backward), at most ``per_row`` of them
+   starting at each source sentence.  Every candidate is scored, so no bead
+   competes with an unscored one (1-0 and 0-1 beads need no model: PMI 0).
 3. *Re-decision*: the cheapest path through the candidates with
    ``cost - weight * PMI``; its beads' posteriors over the same candidates
    (at the pass's temperature) replace the old ones.
@@ -102,21 +102,32 @@ def window_candidates(
 ) -> list[tuple[Key, float]]:
     """The beads from ``start`` to ``end`` whose best path through them is within ``margin`` of the best.
 
-    ``lattice`` holds the beads inside the window with their costs.  At most
-    ``limit`` are kept, cheapest best-path-through first; the best path itself
-    is always kept, so the candidates connect ``start`` with ``end``.
+    ``lattice`` holds the beads inside the window with their costs.  Of the
+    beads with text on both sides, at most ``limit`` starting at each source
+    position are kept, cheapest best-path-through first (a global cap would
+    spend a long window's budget where it has most near ties); 1-0 and 0-1
+    beads need no model and are all kept.  The best path itself is always
+    kept, so the candidates connect ``start`` with ``end``.
     """
     forward, backward = _forward(lattice, start), _backward(lattice, end)
     best = forward.get(end)
     if best is None:
         return []
     through = []
+    kept: dict[Key, float] = {}
     for key, value in lattice:
         before, after = forward.get((key[0], key[2])), backward.get((key[1], key[3]))
         if before is not None and after is not None and before + value + after <= best + margin:
-            through.append((before + value + after, key, value))
+            if key[0] == key[1] or key[2] == key[3]:
+                kept[key] = value  # 1-0 and 0-1 beads cost the model nothing
+            else:
+                through.append((before + value + after, key, value))
     through.sort()
-    kept = {key: value for _, key, value in through[:limit]}
+    rows: dict[int, int] = {}
+    for _, key, value in through:
+        if rows.get(key[0], 0) < limit:
+            rows[key[0]] = rows.get(key[0], 0) + 1
+            kept[key] = value
     costs = dict(lattice)
     for key in _viterbi(lattice, start, end) or []:
         kept[key] = costs[key]
@@ -206,12 +217,12 @@ class LikelihoodSimilarity:
         unsure_below: float = 0.5,
         context: int = 1,
         margin: float = 8.0,
-        per_bead: int = 4,
+        per_row: int = 4,
     ) -> None:
-        if weight < 0 or margin < 0 or per_bead < 1 or context < 0:
-            raise AlignmentError("likelihood settings must be non-negative (per_bead at least 1)")
+        if weight < 0 or margin < 0 or per_row < 1 or context < 0:
+            raise AlignmentError("likelihood settings must be non-negative (per_row at least 1)")
         self.score_pairs, self.weight, self.unsure_below = score_pairs, weight, unsure_below
-        self.context, self.margin, self.per_bead = context, margin, per_bead
+        self.context, self.margin, self.per_row = context, margin, per_row
 
     def bind(
         self, source: Sequence[Sentence], target: Sequence[Sentence], first_pass: Sequence[Bead]
@@ -258,13 +269,7 @@ class LikelihoodSimilarity:
                 if key[1] <= end[0] and start[1] <= key[2] and key[3] <= end[1]
             ]
             plans.append(
-                (
-                    k0,
-                    k1,
-                    start,
-                    end,
-                    window_candidates(inside, start, end, self.margin, self.per_bead * (k1 - k0)),
-                )
+                (k0, k1, start, end, window_candidates(inside, start, end, self.margin, self.per_row))
             )
         pmi = self._pmi([key for *_, cands in plans for key, _ in cands], source, target, joiners)
         new_spans: list[Span] = []

@@ -92,6 +92,24 @@ def test_window_candidates_prune_by_margin_and_keep_the_best_path() -> None:
     assert {(0, 1, 0, 1), (1, 2, 1, 2)} <= tight
 
 
+def test_the_candidate_limit_is_per_source_row_and_skips_cost_free_beads() -> None:
+    lattice = [
+        ((0, 1, 0, 1), 1.0),
+        ((1, 2, 1, 2), 1.0),  # best path: 2.0
+        ((0, 1, 0, 2), 1.5),  # row 0, second best: cut by a limit of 1
+        ((1, 2, 2, 2), 0.5),  # 1-0: needs no model, kept
+        ((1, 2, 1, 1), 0.6),  # 0-1 followed by 1-1 below
+        ((1, 2, 1, 2), 1.0),
+        ((1, 1, 1, 2), 0.5),  # 0-1 at row 1
+        ((1, 2, 2, 2), 0.5),
+    ]
+    keys = {k for k, _ in window_candidates(lattice, (0, 0), (2, 2), 3.0, 1)}
+    assert (0, 1, 0, 2) not in keys and {(0, 1, 0, 1), (1, 2, 1, 2)} <= keys
+    assert (1, 1, 1, 2) in keys and (1, 2, 2, 2) in keys
+    two = {k for k, _ in window_candidates(lattice, (0, 0), (2, 2), 3.0, 2)}
+    assert (0, 1, 0, 2) in two
+
+
 def test_redecide_follows_the_pmi_and_keeps_sure_beads() -> None:
     spans = [Span(0, 1, 0, 1), Span(1, 2, 1, 3), Span(2, 3, 3, 4)]  # the pass gave en 2 to zh 1
     lattice = {
@@ -135,7 +153,7 @@ def test_a_scorer_returning_the_wrong_count_is_refused() -> None:
 
 def test_bad_settings_are_refused() -> None:
     with pytest.raises(AlignmentError):
-        LikelihoodSimilarity(lambda pairs: [], per_bead=0)
+        LikelihoodSimilarity(lambda pairs: [], per_row=0)
 
 
 def test_a_neutral_model_changes_nothing_in_the_aligner() -> None:
@@ -209,6 +227,7 @@ def test_pair_scorer_sums_the_target_tokens_and_caches_on_disk(tmp_path: Path) -
     assert {(r["source"], r["target"]) for r in records} == {("你好", "Hi"), ("", "Hello")}
     again = pair_scorer(engine, cache)
     assert again([("", "Hello")]) == [-3.0] and generator.calls == 1  # read back, not rescored
+    assert (score.scored, score.cached, again.scored, again.cached) == (2, 0, 0, 1)
 
 
 @pytest.mark.slow

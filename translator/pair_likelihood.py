@@ -17,13 +17,14 @@ in a JSON-lines cache, keyed by model, prompt version and both texts.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from termalign.kernel.errors import ModelError
 
-__all__ = ["PROMPT_VERSION", "pair_scorer", "pair_prompt"]
+__all__ = ["PROMPT_VERSION", "PairScorer", "pair_scorer", "pair_prompt"]
 
 PROMPT_VERSION = "pair-likelihood-1"
 
@@ -46,49 +47,64 @@ def _tokens(engine: Any, source: str, target: str) -> tuple[list[str], int]:
     return tokens + answer, len(answer)
 
 
-def pair_scorer(
-    engine: Any, cache_path: Path | None = None, *, batch_size: int = 16
-) -> Callable[[Sequence[tuple[str, str]]], list[float]]:
-    """``pairs -> log P(target | source)`` with a loaded :class:`~translator.generator.GeneratorEngine`.
+class PairScorer:
+    """``pairs -> log P(target | source)`` with a :class:`~translator.generator.GeneratorEngine`.
 
     Results are cached in memory and, with ``cache_path``, appended to that
     JSON-lines file (lines cut off by a stopped run are skipped on reading).
+    ``scored``/``cached`` count the pairs the model scored and those read from
+    the cache; ``seconds`` is the time spent in the model (benchmarks report it).
     """
-    model = f"{engine.model_id}|{PROMPT_VERSION}"
-    cache: dict[tuple[str, str], float] = {}
-    if cache_path is not None and cache_path.exists():
-        for line in cache_path.read_text(encoding="utf-8").splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if record.get("model") == model:
-                cache[(record["source"], record["target"])] = float(record["logprob"])
 
-    def score(pairs: Sequence[tuple[str, str]]) -> list[float]:
-        todo = list(dict.fromkeys(p for p in pairs if p not in cache))
-        if todo:
-            engine._load()
-            encoded = [_tokens(engine, s, t) for s, t in todo]
-            order = sorted(range(len(todo)), key=lambda k: len(encoded[k][0]))
-            for k in range(0, len(order), batch_size):
-                batch = order[k : k + batch_size]
+    def __init__(self, engine: Any, cache_path: Path | None = None, *, batch_size: int = 16) -> None:
+        self.engine, self.cache_path, self.batch_size = engine, cache_path, batch_size
+        self.model = f"{engine.model_id}|{PROMPT_VERSION}"
+        self.scored = self.cached = 0
+        self.seconds = 0.0
+        self._cache: dict[tuple[str, str], float] = {}
+        if cache_path is not None and cache_path.exists():
+            for line in cache_path.read_text(encoding="utf-8").splitlines():
                 try:
-                    raw = engine._generator.score_batch(
-                        [encoded[i][0] for i in batch], max_batch_size=batch_size, max_input_length=0
-                    )
-                except (RuntimeError, ValueError) as exc:
-                    raise ModelError(f"scoring failed ({exc})", path=engine.model_dir) from exc
-                fresh = {
-                    todo[i]: float(sum(r.log_probs[-encoded[i][1] :]))
-                    for i, r in zip(batch, raw, strict=True)
-                }
-                cache.update(fresh)
-                if cache_path is not None:  # per batch: a stopped run keeps what it scored
-                    _append(cache_path, model, fresh)
-        return [cache[p] for p in pairs]
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if record.get("model") == self.model:
+                    self._cache[(record["source"], record["target"])] = float(record["logprob"])
 
-    return score
+    def __call__(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        todo = list(dict.fromkeys(p for p in pairs if p not in self._cache))
+        self.cached += len(set(pairs)) - len(todo)
+        if todo:
+            started = time.perf_counter()
+            self._score(todo)
+            self.seconds += time.perf_counter() - started
+            self.scored += len(todo)
+        return [self._cache[p] for p in pairs]
+
+    def _score(self, todo: list[tuple[str, str]]) -> None:
+        engine, size = self.engine, self.batch_size
+        engine._load()
+        encoded = [_tokens(engine, s, t) for s, t in todo]
+        order = sorted(range(len(todo)), key=lambda k: len(encoded[k][0]))
+        for k in range(0, len(order), size):
+            batch = order[k : k + size]
+            try:
+                raw = engine._generator.score_batch(
+                    [encoded[i][0] for i in batch], max_batch_size=size, max_input_length=0
+                )
+            except (RuntimeError, ValueError) as exc:
+                raise ModelError(f"scoring failed ({exc})", path=engine.model_dir) from exc
+            fresh = {
+                todo[i]: float(sum(r.log_probs[-encoded[i][1] :])) for i, r in zip(batch, raw, strict=True)
+            }
+            self._cache.update(fresh)
+            if self.cache_path is not None:  # per batch: a stopped run keeps what it scored
+                _append(self.cache_path, self.model, fresh)
+
+
+def pair_scorer(engine: Any, cache_path: Path | None = None, *, batch_size: int = 16) -> PairScorer:
+    """The :class:`PairScorer` of a loaded generator engine (see there)."""
+    return PairScorer(engine, cache_path, batch_size=batch_size)
 
 
 def _append(path: Path, model: str, scores: dict[tuple[str, str], float]) -> None:
