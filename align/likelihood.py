@@ -203,7 +203,7 @@ class LikelihoodSimilarity:
     0.5B model, MAC-Dev (five chapters pooled) was flat from 0.15 to 0.5 and
     0.9 points worse at 1 (bench/align_bench.py).  ``unsure_below`` 0.9 (beads
     the calibrated score does not call sure) gave 0.903 there against 0.900 at
-    0.7 and 0.889 at 0.5, for about 40 % more model calls than 0.7.  The other settings
+    0.7 (0.889 at 0.5 with an older cap), for about 40 % more model calls.  The other settings
     choose where the model is spent (module docstring).  Unlike the scorers of
     :mod:`align.similarity` this is not a per-bead similarity in ``[0, 1]``: the
     aligner calls :meth:`redecide` after its last pass (pre-split mode).
