@@ -42,6 +42,7 @@ from termalign.align.lengths import (
     window_pairs,
 )
 from termalign.align.lexicon import WordEvidence, cedict_table, en_tokens, zh_tokens
+from termalign.align.likelihood import LikelihoodSimilarity, Redecision
 from termalign.align.script import is_cjk
 from termalign.align.similarity import Scorer, Similarity
 from termalign.kernel.errors import AlignmentError, ConfigError
@@ -253,6 +254,9 @@ class _Problem:
     lexical_cache: dict[tuple[int, int, int, int], float] = field(default_factory=dict)  # flat mode
     words: WordEvidence | None = None  # over the flat sentences, Chinese side first
     words_fitted: bool = False  # whether λ of ``words`` was fitted on a pass
+    lattice: dict[tuple[int, int, int, int], float] = field(default_factory=dict)  # flat: the last pass's
+    spans: list[Span] = field(default_factory=list)  # flat: the last pass's path
+    redecision: Redecision | None = None
 
     def words_fn(
         self, source_offset: int, target_offset: int
@@ -285,9 +289,14 @@ def align_documents(
     tgt: Document,
     config: AlignConfig | None = None,
     scorers: Sequence[Scorer] = (),
-    similarity: Similarity | None = None,
+    similarity: Similarity | LikelihoodSimilarity | None = None,
 ) -> Alignment:
-    """Align ``src`` with ``tgt`` (see the module docstring for the two modes and the passes)."""
+    """Align ``src`` with ``tgt`` (see the module docstring for the two modes and the passes).
+
+    A :class:`~align.likelihood.LikelihoodSimilarity` is not bound to a pass:
+    after the last pass it re-decides the unsure windows (pre-split mode only;
+    two-level alignments are left as the passes made them).
+    """
     config = config or AlignConfig()
     index = load_cedict(config.cedict_path) if config.use_dictionary else None
     zh_side = _zh_side(src, tgt, index)
@@ -318,7 +327,7 @@ def align_documents(
     run = _align_flat if presplit else _align_two_level
     beads, groups = run(problem, None)
     length, second = _reestimate(problem, beads, length, config, presplit)
-    if similarity is not None:
+    if similarity is not None and not isinstance(similarity, LikelihoodSimilarity):
         bound = similarity.bind(problem.source.flat, problem.target.flat, beads)
         problem.scorers = (*problem.scorers, bound)
         second = True
@@ -327,6 +336,8 @@ def align_documents(
     for _ in range(config.refine_passes - 1 if presplit else 0):
         length, _changed = _reestimate(problem, beads, length, config, presplit)
         beads, groups = run(problem, beads)
+    if isinstance(similarity, LikelihoodSimilarity) and presplit and problem.spans:
+        beads = _redecide(problem, similarity, beads)
     return Alignment(
         beads=tuple(beads),
         source_path=src.path,
@@ -345,6 +356,10 @@ def align_documents(
 
 def _signature(problem: _Problem, length: LengthModel) -> dict[str, str]:
     sig = signature_of(problem.config, problem.scorers, length)
+    if problem.redecision is not None:
+        r = problem.redecision
+        sig["scorers"] = "likelihood"
+        sig["redecision"] = f"{r.windows} windows, {r.candidates} beads scored, {r.changed} beads changed"
     if problem.words is not None:
         sig["word_evidence"] = f"CC-CEDICT IBM-1, translated share {problem.words.mix:.3f}"
     return sig
@@ -481,7 +496,25 @@ def _align_flat(problem: _Problem, guide: Sequence[Bead] | None) -> tuple[list[B
         spans = align_along(
             n, m, seen, config.presplit_bead_types, _spans_of(guide, source, target), config.refine_band
         )
+    problem.lattice, problem.spans = seen.seen, spans
     return _beads(spans, src_sents, tgt_sents, seen, problem), ()
+
+
+def _redecide(problem: _Problem, similarity: LikelihoodSimilarity, beads: Sequence[Bead]) -> list[Bead]:
+    """The last flat pass with its unsure windows re-decided by a translation model."""
+    source, target, config = problem.source, problem.target, problem.config
+    redecision = similarity.redecide(
+        [s.text for s in source.flat],
+        [s.text for s in target.flat],
+        problem.spans,
+        problem.lattice,
+        [b.score for b in beads],
+        [b.raw_score if b.raw_score is not None else b.score for b in beads],
+        joiners=("" if problem.zh_side == "source" else " ", "" if problem.zh_side == "target" else " "),
+        temperature=config.posterior_temperature,
+    )
+    problem.redecision = redecision
+    return _beads(redecision.spans, source.flat, target.flat, None, problem, list(redecision.posteriors))
 
 
 class _Recorder:
@@ -516,16 +549,23 @@ def _beads(
     spans: Sequence[Span],
     src_sents: Sequence[Sentence],
     tgt_sents: Sequence[Sentence],
-    cost: _Recorder,
+    cost: _Recorder | None,
     problem: _Problem,
+    posteriors: list[float] | None = None,
 ) -> list[Bead]:
+    """Beads of a path; scores from the lattice of ``cost``, or from ``posteriors`` when given."""
     source, target, config = problem.source, problem.target, problem.config
-    if config.confidence == "posterior":
-        raw = bead_posteriors(cost.seen, len(src_sents), len(tgt_sents), spans, config.posterior_temperature)
-        raw = [r if math.isfinite(r) else 0.0 for r in raw]
+    if posteriors is not None or config.confidence == "posterior":
+        if posteriors is None:
+            assert cost is not None
+            posteriors = bead_posteriors(
+                cost.seen, len(src_sents), len(tgt_sents), spans, config.posterior_temperature
+            )
+        raw = [r if math.isfinite(r) else 0.0 for r in posteriors]
         shapes = [(sp.i1 - sp.i0, sp.j1 - sp.j0) for sp in spans]
         scores = DEFAULT_SCORE_MAP.apply(raw, shapes)
     else:
+        assert cost is not None
         raw = scores = [cost.cost.confidence(sp.i0, sp.i1, sp.j0, sp.j1) for sp in spans]
     beads = []
     for span, score, before in zip(spans, scores, raw, strict=True):

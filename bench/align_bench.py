@@ -111,6 +111,37 @@ class Labelled:
         return score_features(self.raw, self.shapes)
 
 
+# "scorer": the model's pair scorer; "settings": options of LikelihoodSimilarity
+LIKELIHOOD: dict[str, object] = {}
+
+
+def likelihood_scorer(model: str) -> object:
+    """The pair scorer of ``model`` (loaded once), cached in $TERMALIGN_MT_CACHE/likelihood-MODEL.jsonl."""
+    if "scorer" not in LIKELIHOOD:
+        from mt_cache import cache_file
+
+        from termalign.translator.engine import EngineConfig, open_engine
+        from termalign.translator.install import default_models_dir, get_model
+        from termalign.translator.pair_likelihood import pair_scorer
+
+        engine = open_engine(
+            get_model(model, default_models_dir()),
+            EngineConfig(source_language="Chinese", target_language="English"),
+        )
+        path = cache_file(model).with_name(f"likelihood-{model}.jsonl")
+        LIKELIHOOD["scorer"] = pair_scorer(engine, path)
+    return LIKELIHOOD["scorer"]
+
+
+def similarity_for(mode: str, zh: Document, en: Document, config: AlignConfig) -> object:
+    if mode == "likelihood":
+        from termalign.align.likelihood import LikelihoodSimilarity
+
+        settings = LIKELIHOOD.get("settings", {})
+        return LikelihoodSimilarity(LIKELIHOOD["scorer"], **settings)  # type: ignore[arg-type]
+    return similarity_named(mode, zh, en, config)
+
+
 def run_mac(chapters: list, mode: str) -> tuple[IndexScore, Calibration, float, float, list[Labelled]]:
     """(scores, calibration, s/1k sentences, slowest chapter in seconds, per chapter labelled beads)."""
     total, scored, seconds, slowest, sentences = IndexScore(), [], 0.0, 0.0, 0
@@ -122,18 +153,43 @@ def run_mac(chapters: list, mode: str) -> tuple[IndexScore, Calibration, float, 
             beads_scores: list[float] = []
         else:
             config = AlignConfig()
-            result = align_documents(zh, en, config, similarity=similarity_named(mode, zh, en, config))
+            result = align_documents(zh, en, config, similarity=similarity_for(mode, zh, en, config))
             system = index_beads(result.beads, zh, en)
             beads_scores = [b.score for b in result.beads]
         took = time.perf_counter() - started
         seconds, slowest = seconds + took, max(slowest, took)
         sentences += len(zh.sentences) + len(en.sentences)
+        chapter = IndexScore()
+        chapter.add(system, gold)
+        extra = f"  {result.signature.get('redecision', '')}" if mode != "galechurch" else ""
+        print(
+            f"    {Path(zh.path).stem} {mode}: strict {chapter.strict_f1:.3f}  {took:6.1f} s{extra}",
+            flush=True,
+        )
         total.add(system, gold)
         gold_set = set(gold)
         if beads_scores:
             scored.extend((score, bead in gold_set) for score, bead in zip(beads_scores, system, strict=True))
             labelled.append(_labelled(result.beads, [bead in gold_set for bead in system]))
+    if mode == "likelihood":
+        print_model_cost(LIKELIHOOD["scorer"], seconds, sentences)
     return total, calibration(scored), 1000 * seconds / sentences, slowest, labelled
+
+
+def print_model_cost(scorer: object, seconds: float, sentences: int) -> None:
+    """What the model cost, and the time per 1,000 sentences had no pair come from the cache."""
+    scored, cached, model_s = (getattr(scorer, a, 0) for a in ("scored", "cached", "seconds"))
+    if not scored:
+        print(f"    model: all {cached} pairs from the cache (no fresh timing in this run)")
+        return
+    per_pair = model_s / scored
+    uncached = seconds - model_s + per_pair * (scored + cached)
+    print(
+        f"    model: {scored} pairs scored in {model_s:.0f} s ({per_pair:.2f} s/pair), {cached} cached;"
+        f" without the cache about {1000 * uncached / sentences:.0f} s/1k sentences"
+    )
+    scorer.scored = scorer.cached = 0  # type: ignore[attr-defined]
+    scorer.seconds = 0.0  # type: ignore[attr-defined]
 
 
 def _labelled(beads: list, right: list[bool]) -> Labelled:
@@ -208,7 +264,7 @@ def run_faq(
         f1 = galechurch_f1(zh, en, gold, 1 / 2.59, 6.8)
         return f1, None, 1000 * (time.perf_counter() - started) / (len(zh.sentences) + len(en.sentences)), []
     config = AlignConfig()
-    result = align_documents(zh, en, config, similarity=similarity_named(mode, zh, en, config))
+    result = align_documents(zh, en, config, similarity=similarity_for(mode, zh, en, config))
     took = time.perf_counter() - started
     score = bead_f1(result.beads, gold)
     wrong = set(score.errors)
@@ -307,6 +363,16 @@ def main() -> int:
     )
     parser.add_argument("--no-scaling", action="store_true", help="skip the FAQ vs 20x FAQ timing")
     parser.add_argument(
+        "--chapters", nargs="*", default=None, help="MAC-Dev chapters to run (default: all six)"
+    )
+    parser.add_argument(
+        "--likelihood",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="LikelihoodSimilarity settings for the likelihood mode (weight=1 unsure_below=0.5 ...)",
+    )
+    parser.add_argument(
         "--modes", nargs="*", default=list(SIMILARITY_NAMES), help="similarity modes to run (default: all)"
     )
     args = parser.parse_args()
@@ -339,7 +405,19 @@ def main() -> int:
         print(f"per-sentence time ratio (x{REPEAT} / x1): {big_per / small_per:.2f}  (1.0 = linear)")
 
     chapters = mac_dev(data) if (data / "mac-dev").exists() else []
-    modes = [m for m in SIMILARITY_NAMES if m in args.modes] + ["galechurch"]
+    if args.chapters:
+        chapters = [c for c in chapters if Path(c[0].path).stem in args.chapters]
+    modes = [m for m in (*SIMILARITY_NAMES, "likelihood") if m in args.modes] + ["galechurch"]
+    if "likelihood" in modes:
+        if not args.mt_model:
+            print("the likelihood mode needs --mt-model")
+            return 1
+        likelihood_scorer(args.mt_model)
+        settings = {}
+        for item in args.likelihood:
+            key, _, value = item.partition("=")
+            settings[key] = int(value) if key in ("context", "per_row") else float(value)
+        LIKELIHOOD["settings"] = settings
     print()
     print("MAC-Dev: 6 chapters, 1,463 zh / 1,951 en lines; FAQ: strict F1 on the hand-checked gold")
     print("calibration: P(right | score>=0.5) (n)   P(wrong | flagged) (n)")

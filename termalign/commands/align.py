@@ -12,7 +12,7 @@ from termalign.kernel.langtags import language_tag
 from termalign.output import console, summarise_alignment
 
 if TYPE_CHECKING:
-    from termalign.align.similarity import TranslationSimilarity
+    from termalign.align.similarity import Similarity, TranslationSimilarity
 
 # Lazy: the libraries (termalign.align/termbase/translator, termalign.pipeline) are imported
 # inside the commands; loading them takes 0.2-0.8 s that `termalign --help` and every other
@@ -62,17 +62,19 @@ def _tag(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 )
 @click.option(
     "--similarity",
-    type=click.Choice(["none", "lexicon", "mt"]),
+    type=click.Choice(["none", "lexicon", "mt", "likelihood"]),
     default="none",
     show_default=True,
     help="Extra sentence similarity: 'lexicon' learns an IBM-1 table from the pair (slower); "
-    "'mt' translates the source once with --mt-model (cached on disk; slow on a CPU).",
+    "'mt' translates the source once with --mt-model (cached on disk; slow on a CPU); "
+    "'likelihood' lets --mt-model's translation likelihood re-decide the beads the aligner is "
+    "unsure of (pre-split input; cached; minutes per chapter on a CPU).",
 )
 @click.option(
     "--mt-model",
     default="qwen2.5-coder-0.5b",
     show_default=True,
-    help="Installed model for --similarity mt.",
+    help="Installed model for --similarity mt and likelihood.",
 )
 @click.option(
     "--mt-only-unsure",
@@ -143,11 +145,46 @@ def align(
         threshold=threshold,
         source_format=fmt,
         target_format=fmt,
-        similarity=_mt_similarity(mt_model, mt_only_unsure) if similarity == "mt" else similarity,
+        similarity=_model_similarity(similarity, mt_model, mt_only_unsure, source_lang, target_lang),
     )
     for path in laid_out:
         tmx.write(alignment, path, layout)
     console().print(summarise_alignment(alignment, outputs))
+
+
+def _model_similarity(
+    name: str, model: str, only_unsure: bool, source_lang: str | None, target_lang: str | None
+) -> str | Similarity:
+    """The similarity named ``name``; the two model-backed ones are built here, above the align layer."""
+    if name == "mt":
+        return _mt_similarity(model, only_unsure)
+    if name == "likelihood":
+        return _likelihood_similarity(model, source_lang, target_lang)
+    return name
+
+
+def _likelihood_similarity(model: str, source_lang: str | None, target_lang: str | None) -> Similarity:
+    """Translation likelihood of ``model`` for the pair, cached as JSON lines.
+
+    The cache is ``$TERMALIGN_MT_CACHE/likelihood-MODEL.jsonl`` (default under
+    ``~/.cache/termalign/align-mt``).  The prompt names the languages from
+    ``--source-lang``/``--target-lang`` (default Chinese to English).
+    """
+    import os
+
+    from termalign.align.likelihood import LikelihoodSimilarity
+    from termalign.translator.engine import EngineConfig, open_engine
+    from termalign.translator.install import default_models_dir, get_model
+    from termalign.translator.pair_likelihood import pair_scorer
+
+    names = {"zh": "Chinese", "en": "English"}
+    source = names.get((source_lang or "zh").split("-")[0].lower(), source_lang or "Chinese")
+    target = names.get((target_lang or "en").split("-")[0].lower(), target_lang or "English")
+    root = Path(os.environ.get("TERMALIGN_MT_CACHE", Path.home() / ".cache" / "termalign" / "align-mt"))
+    engine = open_engine(
+        get_model(model, default_models_dir()), EngineConfig(source_language=source, target_language=target)
+    )
+    return LikelihoodSimilarity(pair_scorer(engine, root / f"likelihood-{model}.jsonl"))
 
 
 def _mt_similarity(model: str, only_unsure: bool) -> TranslationSimilarity:
