@@ -190,34 +190,27 @@ def test_the_model_decides_a_boundary_in_an_unsure_window() -> None:
     assert ((2,), (2, 3)) in index_beads(moved, zh, en)
 
 
-class _FakeTokenizer:
-    def encode(self, text: str) -> SimpleNamespace:
-        return SimpleNamespace(tokens=list(text))  # one token per character
+class _FakeEngine:
+    """The two public methods the pair scorer uses, one token per character, 0.5 nats a token."""
 
+    model_id, end_token = "fake", "<e>"
+    config = SimpleNamespace(source_language="Chinese", target_language="English")
 
-class _FakeGenerator:
     def __init__(self) -> None:
         self.calls = 0
 
-    def score_batch(self, batch, max_batch_size: int, max_input_length: int) -> list:
+    def encode(self, text: str, *, special: bool = False) -> list[str]:
+        return list(text)
+
+    def score_tokens(self, batch: list[list[str]], *, max_batch_size: int | None = None) -> list[list[float]]:
         self.calls += 1
-        return [SimpleNamespace(log_probs=[-0.5] * len(tokens)) for tokens in batch]
+        return [[-0.5] * (len(tokens) - 1) for tokens in batch]  # every token after the first
 
 
 def test_pair_scorer_sums_the_target_tokens_and_caches_on_disk(tmp_path: Path) -> None:
     from termalign.translator.pair_likelihood import pair_scorer
 
-    generator = _FakeGenerator()
-    engine = SimpleNamespace(
-        model_id="fake",
-        model_dir=tmp_path,
-        end_token="<e>",
-        config=SimpleNamespace(source_language="Chinese", target_language="English"),
-        _tokenizer=_FakeTokenizer(),
-        _text_tokenizer=_FakeTokenizer(),
-        _generator=generator,
-        _load=lambda: None,
-    )
+    engine = generator = _FakeEngine()
     cache = tmp_path / "scores.jsonl"
     score = pair_scorer(engine, cache, batch_size=2)
     values = score([("你好", "Hi"), ("", "Hello"), ("你好", "Hi")])

@@ -191,24 +191,33 @@ class GeneratorEngine(CT2EngineBase):
         self._load()
         tails = [self._text_tokenizer.encode(t).tokens + [self.end_token] for t in targets]
         batch = [self.prompt_tokens(s) + tail for s, tail in zip(segments, tails, strict=True)]
-        try:
-            raw = self._generator.score_batch(
-                batch, max_batch_size=self.config.max_batch_size, max_input_length=0
-            )
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"scoring failed ({exc})", path=self.model_dir) from exc
-        return [list(r.log_probs[-len(tail) :]) for r, tail in zip(raw, tails, strict=True)]
+        raw = self.score_tokens(batch)
+        return [r[-len(tail) :] for r, tail in zip(raw, tails, strict=True)]
 
     def score_texts(self, texts: Sequence[str]) -> list[list[float]]:
         """The log-probability of each token of each text as plain language, without a prompt
         (a language-model score: the fluency of a target, or how unusual a source is)."""
         if not texts:
             return []
+        return self.score_tokens([["<|im_start|>", *self.encode(t)] for t in texts])
+
+    def encode(self, text: str, *, special: bool = False) -> list[str]:
+        """The token strings of ``text``: plain text, or (``special``) with ChatML's special tokens
+        (``<|im_start|>``, ``<|im_end|>``) read as such."""
         self._load()
-        batch = [["<|im_start|>", *self._text_tokenizer.encode(t).tokens] for t in texts]
+        return (self._tokenizer if special else self._text_tokenizer).encode(text).tokens
+
+    def score_tokens(
+        self, batch: Sequence[list[str]], *, max_batch_size: int | None = None
+    ) -> list[list[float]]:
+        """The log-probability of every token after the first of each token sequence, by forced
+        decoding (CTranslate2's ``score_batch``; the scorers above and the aligner's pair scorer)."""
+        if not batch:
+            return []
+        self._load()
         try:
             raw = self._generator.score_batch(
-                batch, max_batch_size=self.config.max_batch_size, max_input_length=0
+                list(batch), max_batch_size=max_batch_size or self.config.max_batch_size, max_input_length=0
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"scoring failed ({exc})", path=self.model_dir) from exc

@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from termalign.kernel.errors import ModelError
-
 __all__ = ["PROMPT_VERSION", "PairScorer", "pair_scorer", "pair_prompt"]
 
 PROMPT_VERSION = "pair-likelihood-1"
@@ -41,9 +39,8 @@ def _tokens(engine: Any, source: str, target: str) -> tuple[list[str], int]:
     """Token strings of one scored sequence and how many of its last tokens are the target's."""
     cfg = engine.config
     head, tail = pair_prompt(cfg.source_language, cfg.target_language, "\x00").split("\x00")
-    tokens = engine._tokenizer.encode(head).tokens + engine._text_tokenizer.encode(source).tokens
-    tokens += engine._tokenizer.encode(tail).tokens
-    answer = engine._text_tokenizer.encode(target).tokens + [engine.end_token]
+    tokens = engine.encode(head, special=True) + engine.encode(source) + engine.encode(tail, special=True)
+    answer = engine.encode(target) + [engine.end_token]
     return tokens + answer, len(answer)
 
 
@@ -83,20 +80,12 @@ class PairScorer:
 
     def _score(self, todo: list[tuple[str, str]]) -> None:
         engine, size = self.engine, self.batch_size
-        engine._load()
         encoded = [_tokens(engine, s, t) for s, t in todo]
         order = sorted(range(len(todo)), key=lambda k: len(encoded[k][0]))
         for k in range(0, len(order), size):
             batch = order[k : k + size]
-            try:
-                raw = engine._generator.score_batch(
-                    [encoded[i][0] for i in batch], max_batch_size=size, max_input_length=0
-                )
-            except (RuntimeError, ValueError) as exc:
-                raise ModelError(f"scoring failed ({exc})", path=engine.model_dir) from exc
-            fresh = {
-                todo[i]: float(sum(r.log_probs[-encoded[i][1] :])) for i, r in zip(batch, raw, strict=True)
-            }
+            raw = engine.score_tokens([encoded[i][0] for i in batch], max_batch_size=size)
+            fresh = {todo[i]: float(sum(r[-encoded[i][1] :])) for i, r in zip(batch, raw, strict=True)}
             self._cache.update(fresh)
             if self.cache_path is not None:  # per batch: a stopped run keeps what it scored
                 _append(self.cache_path, self.model, fresh)
