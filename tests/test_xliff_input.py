@@ -244,3 +244,37 @@ def test_batch_writes_a_pre_translated_xliff_beside_each_document(tmp_path: Path
     plain = tmp_path / "plain"
     run_batch(plan, _translator(memory), BatchConfig(output_dir=plain))
     assert list(plain.glob("*.md")) and not list(plain.glob("*.xlf"))  # only when asked
+
+
+PLAIN12 = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+  <file original="a.txt" source-language="zh-CN" target-language="en" datatype="plaintext">
+    <body>
+      <trans-unit id="1"><source>见论文。</source></trans-unit>
+      <trans-unit id="2"><source>蒸馏很好。</source></trans-unit>
+    </body>
+  </file>
+</xliff>
+"""
+PLAIN2 = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="zh-CN" trgLang="en">
+  <file id="f1">
+    <unit id="u1"><segment id="s1"><source>见论文。</source></segment></unit>
+    <unit id="u2"><segment id="s2"><source>蒸馏很好。</source></segment></unit>
+  </file>
+</xliff>
+"""
+
+
+def test_a_tm_match_written_back_is_labelled_as_one_and_mt_as_mt() -> None:
+    memory = TranslationMemory(source_lang="zh")
+    memory.add("见论文。", "See the paper.", "tm.tmx#1")
+    out12 = _fill(PLAIN12, memory=memory)
+    assert re.findall(r'state-qualifier="([^"]+)">([^<]*)<', out12) == [
+        ("exact-match", "See the paper."),
+        ("mt-suggestion", "蒸馏很好。"),  # the identity engine's "translation"
+    ]
+    out2 = _fill(PLAIN2, path="b.xlf", memory=memory)
+    assert re.findall(r'subState="([^"]+)"', out2) == ["termalign:tm-exact-review", "termalign:mt-review"]
+    # both still read back as needing review, not as confirmed
+    assert len(without_confirmed(read_string(out2, path="b.xlf", lang="zh")).sentences) == 2

@@ -144,6 +144,7 @@ def assemble(
     ("title", "summary") to their translations.
     """
     translations: dict[str, str] = {}
+    origins: dict[str, str] = {}
     problems: list[RestoreProblem] = []
     for seg in plan_segments(doc):
         record = records.get(seg.id)
@@ -151,6 +152,7 @@ def assemble(
             continue
         restored = restore(_with_edges(seg.protected.text, record.target), seg.protected)
         translations[seg.id] = restored.text
+        origins[seg.id] = record.origin
         if not restored.ok:
             problems.append(
                 RestoreProblem(
@@ -161,7 +163,7 @@ def assemble(
                 )
             )
     text = REGISTRY[doc.format if doc.format in REGISTRY else "text"].write_back(
-        doc, translations, join_space=join_space
+        doc, translations, join_space=join_space, origins=origins
     )
     text = _front_matter(doc, text, front_matter_translations or {})
     return AssembledDocument(text, tuple(problems), translations)

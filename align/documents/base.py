@@ -23,9 +23,20 @@ PieceKind = Literal["text", "open", "close", "atom"]
 
 
 class WriteBack(Protocol):
-    """The document text with each sentence id in ``translations`` replaced by its translation."""
+    """The document text with each sentence id in ``translations`` replaced by its translation.
 
-    def __call__(self, doc: Document, translations: Mapping[str, str], *, join_space: bool = True) -> str: ...
+    ``origins`` says where each translation came from (``mt``, ``tm-exact``, ...); a format
+    that can record it does (XLIFF's state qualifier), the others ignore it.
+    """
+
+    def __call__(
+        self,
+        doc: Document,
+        translations: Mapping[str, str],
+        *,
+        join_space: bool = True,
+        origins: Mapping[str, str] | None = None,
+    ) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,15 @@ def _ordered_sentences(doc: Document) -> list[tuple[str, Sentence]]:
     return pairs
 
 
-def rebuild(doc: Document, translations: Mapping[str, str], *, join_space: bool = True) -> str:
-    """The document text with each sentence in ``translations`` replaced by its translation.
+def rebuild(
+    doc: Document,
+    translations: Mapping[str, str],
+    *,
+    join_space: bool = True,
+    origins: Mapping[str, str] | None = None,
+) -> str:
+    """The document text with each sentence in ``translations`` replaced by its translation
+    (``origins`` is not recorded in a monolingual document).
 
     Sentences whose id is not in ``translations`` keep their original text.  An id
     in ``translations`` that names no sentence is an error (all are reported).

@@ -33,6 +33,7 @@ from termalign.align.documents.xliff_common import (
     pairs,
     parse_xliff,
 )
+from termalign.align.documents.xliff_document import QUALIFIERS
 from termalign.kernel.atomic import atomic_write_bytes
 from termalign.kernel.errors import DocumentError
 from termalign.kernel.version import __version__
@@ -44,7 +45,6 @@ _NS = f"{{{NAMESPACE}}}"
 _META = "termalign-"
 _DATATYPE = {"markdown": "x-markdown", "html": "html", "text": "plaintext"}
 _FORM = {"markdown": "text/markdown", "html": "text/html", "text": "text/plain"}
-_QUALIFIER = {"mt": "mt-suggestion", "tm-exact": "exact-match", "tm-fuzzy": "fuzzy-match"}
 
 
 def _state12(unit: BilingualUnit) -> str:
@@ -133,8 +133,8 @@ def _write_unit(body: etree._Element, unit: BilingualUnit) -> None:
     _write_parts(_el(tu, "source"), unit.source)
     if unit.target is not None:
         target = _el(tu, "target", state=_state12(unit))
-        if unit.origin in _QUALIFIER:
-            target.set("state-qualifier", _QUALIFIER[unit.origin])
+        if unit.origin in QUALIFIERS:
+            target.set("state-qualifier", QUALIFIERS[unit.origin])
         _write_parts(target, unit.target)
     for match in unit.matches:
         alt = _el(tu, "alt-trans", **{"match-quality": f"{round(match.score * 100)}"})

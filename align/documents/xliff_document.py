@@ -11,8 +11,9 @@ translator's markup protection keeps every code in the target.
 
 Writing back fills each unit's ``<target>`` (replacing the old one, or placed
 right after ``<source>``/``<seg-source>``) and marks it for review: 1.2
-``state="needs-review-translation" state-qualifier="mt-suggestion"``, 2.x the
-segment's ``state="translated" subState="termalign:mt-review"``.  Everything
+``state="needs-review-translation" state-qualifier="mt-suggestion"`` (``exact-match`` /
+``fuzzy-match`` for a TM match), 2.x the segment's ``state="translated"
+subState="termalign:mt-review"`` (``termalign:tm-exact-review`` ...).  Everything
 else in the file stays byte for byte.  Units with a confirmed target (1.2:
 ``approved="yes"``, or a non-empty target whose state is not ``new`` or
 ``needs-*``; 2.x: ``reviewed``/``final``, or ``translated`` without a review
@@ -49,6 +50,13 @@ NS2 = "urn:oasis:names:tc:xliff:document:2.0"
 CONFIRMED = "xliff.confirmed"  # metadata: "start:end" spans of the sources with a confirmed target
 VERSION = "xliff.version"
 REVIEW_SUBSTATE = "termalign:mt-review"
+# XLIFF 1.2 state qualifiers by origin (the spec's values); anything else machine-made is an MT suggestion
+QUALIFIERS = {
+    "mt": "mt-suggestion",
+    "mt-repaired": "mt-suggestion",
+    "tm-exact": "exact-match",
+    "tm-fuzzy": "fuzzy-match",
+}
 
 _MARKUP = re.compile(
     r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE(?:[^\[>]|\[.*?\])*>"
@@ -321,10 +329,19 @@ def _start_tag(qname: str, attrs: Mapping[str, str], raw: str = "", drop: tuple[
     return f"<{qname}{''.join(' ' + a for a in kept)}>"
 
 
-def write_back_xliff(doc: Document, translations: Mapping[str, str], *, join_space: bool = True) -> str:
-    """The XLIFF with a target for every sentence in ``translations``, marked for review (a TM match
-    too: write-back knows only the text); the rest of the file unchanged, byte for byte."""
+def write_back_xliff(
+    doc: Document,
+    translations: Mapping[str, str],
+    *,
+    join_space: bool = True,
+    origins: Mapping[str, str] | None = None,
+) -> str:
+    """The XLIFF with a target for every sentence in ``translations``, marked for review and labelled
+    with its origin (``origins``: 1.2 ``state-qualifier`` mt-suggestion / exact-match / fuzzy-match,
+    2.x ``subState="termalign:ORIGIN-review"``; MT when not given); the rest of the file unchanged,
+    byte for byte."""
     del join_space  # one sentence per unit: nothing is joined
+    origins = origins or {}
     text = doc.text
     version, segs = _segments(text, doc.path)
     namespace = NS12 if version == "1.2" else NS2
@@ -346,18 +363,18 @@ def write_back_xliff(doc: Document, translations: Mapping[str, str], *, join_spa
         body = _escape_text(body, _INLINE)
         if not _well_formed(body, namespace):
             body = html.escape(re.sub(r"<[^>]*>", "", middle), quote=False)  # codes lost rather than bad XML
-        edits += _target_edits(text, seg, body, version)
+        edits += _target_edits(text, seg, body, version, origins.get(sentence.id, "mt"))
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text
 
 
-def _target_edits(text: str, seg: _Seg, body: str, version: str) -> list[tuple[int, int, str]]:
+def _target_edits(text: str, seg: _Seg, body: str, version: str, origin: str) -> list[tuple[int, int, str]]:
     qname = seg.source.qname[: -len("source")] + "target"
     attrs: dict[str, str] = {}
     if version == "1.2":  # 2.x keeps the state on the <segment>
         attrs["state"] = "needs-review-translation"
-        attrs["state-qualifier"] = "mt-suggestion"
+        attrs["state-qualifier"] = QUALIFIERS.get(origin, "mt-suggestion")
     old = text[seg.target.start : seg.target.open_end].rstrip("/>") if seg.target is not None else ""
     element = f"{_start_tag(qname, attrs, old)}{body}</{qname}>"
     edits: list[tuple[int, int, str]] = []
@@ -376,7 +393,8 @@ def _target_edits(text: str, seg: _Seg, body: str, version: str) -> list[tuple[i
         holder = seg.state_holder
         raw = text[holder.start : holder.open_end]
         empty = raw.endswith("/>")
-        tag = _start_tag(holder.qname, {"state": "translated", "subState": REVIEW_SUBSTATE}, raw.rstrip("/>"))
+        sub = REVIEW_SUBSTATE if origin in ("mt", "mt-repaired") else f"termalign:{origin}-review"
+        tag = _start_tag(holder.qname, {"state": "translated", "subState": sub}, raw.rstrip("/>"))
         edits.append((holder.start, holder.open_end, tag[:-1] + "/>" if empty else tag))
     return edits
 
