@@ -47,7 +47,6 @@ import argparse
 import json
 import math
 import random
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -66,6 +65,7 @@ from qe_cache import (  # noqa: E402
     second_model_stages,
 )
 
+from termalign.align.script import HAN  # noqa: E402
 from termalign.termbase.checks import check_segment  # noqa: E402
 from termalign.termbase.store import load_termbase  # noqa: E402
 from termalign.translator.quality import QUANTILE, Calibration, cheap_signals, chrf  # noqa: E402
@@ -106,7 +106,6 @@ COMBINATIONS = (
 SHIPPED = {"default": (*FAST, "fluency"), "backtranslation": (*FAST, "fluency", "backtranslation")}
 MIN_HAN = 10  # the second capture number: segments of at least this many Chinese characters
 REPEATS = 10  # random 5-fold splits averaged
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def ranks(values: list[float]) -> list[float]:
@@ -256,7 +255,7 @@ def rarity(source: str) -> float | None:
     """Mean wordfreq Zipf frequency of the source's Chinese words (low: rare words)."""
     import wordfreq
 
-    words = [w for w in wordfreq.tokenize(source, "zh") if _HAN.search(w)]
+    words = [w for w in wordfreq.tokenize(source, "zh") if HAN.search(w)]
     return sum(wordfreq.zipf_frequency(w, "zh") for w in words) / len(words) if words else None
 
 
@@ -324,7 +323,7 @@ def main() -> None:
         row["difficulty"] = mean(extra["source-lm"]["value"][k])
         row["backtranslation_small"] = chrf(extra["backtranslate-small"]["value"][k], src)
     reference = [100 * chrf(t, r) for t, r in zip(targets, references, strict=True)]
-    long_enough = [i for i, s in enumerate(sources) if len(_HAN.findall(s)) >= MIN_HAN]
+    long_enough = [i for i, s in enumerate(sources) if len(HAN.findall(s)) >= MIN_HAN]
 
     second_cost = {name: second[name]["seconds"] * per100 for name in second}
     costs = {
