@@ -185,12 +185,7 @@ class Calibration:
             raise ConfigError(f"cannot fit a calibration on {len(rows)} rows and {len(targets)} targets")
         if quantile is not None and not 0.0 < quantile < 1.0:
             raise ConfigError(f"a calibration quantile must be between 0 and 1, not {quantile}")
-        raw = np.array([[_value(r.get(f)) for f in features] for r in rows], dtype=float)
-        means = np.nanmean(raw, axis=0)
-        means = np.where(np.isnan(means), 0.0, means)
-        scales = np.nanstd(raw, axis=0)
-        scales = np.where(~np.isfinite(scales) | (scales < 1e-9), 1.0, scales)
-        x = np.nan_to_num((raw - means) / scales)
+        x, means, scales = _standardised(rows, features)
         y = np.clip(np.array(targets, dtype=float), 0.0, 1.0)
         w = np.zeros(x.shape[1])
         start = float(y.mean() if quantile is None else np.quantile(y, quantile))
@@ -203,7 +198,7 @@ class Calibration:
             w -= 0.5 * (x.T @ slope / n + l2 * w / n)
             b -= 0.5 * float(slope.mean())
         return cls(
-            name, tuple(features), tuple(float(v) for v in means), tuple(float(v) for v in scales),
+            name, tuple(features), means, scales,
             tuple(round(float(v), 6) for v in w), round(b, 6), fitted_on, quantile,
         )  # fmt: skip
 
@@ -243,11 +238,11 @@ class Calibration:
         sw, sb = _ridge(xs, np.log(np.abs(residuals) + 1e-3), l2)
         offset = float(np.quantile(residuals / np.exp(xs @ sw + sb), quantile))
         fitted = Spread(
-            tuple(spread), s_means, s_scales, tuple(round(float(v), 6) for v in sw), round(sb, 6),
+            tuple(spread), _rounded(s_means), _rounded(s_scales), _rounded(sw), round(sb, 6),
             round(offset, 6),
         )  # fmt: skip
         return cls(
-            name, tuple(features), means, scales, tuple(round(float(v), 6) for v in w), round(b, 6),
+            name, tuple(features), _rounded(means), _rounded(scales), _rounded(w), round(b, 6),
             fitted_on, quantile, fitted,
         )  # fmt: skip
 
@@ -267,7 +262,8 @@ def _linear(
 def _standardised(
     rows: Sequence[Mapping[str, float | None]], features: Sequence[str]
 ) -> tuple[Any, tuple[float, ...], tuple[float, ...]]:
-    """The signals as a standardised matrix (a missing value: 0, the mean), with means and scales."""
+    """The signals as a standardised matrix (a missing value: 0, the mean), with means and scales
+    (a signal missing on every row: mean 0, scale 1)."""
     import numpy as np
 
     raw = np.array([[_value(r.get(f)) for f in features] for r in rows], dtype=float).reshape(len(rows), -1)
@@ -278,7 +274,11 @@ def _standardised(
     means = np.where(np.isnan(means), 0.0, means)
     scales = np.where(~np.isfinite(scales) | (scales < 1e-9), 1.0, scales)
     x = np.nan_to_num((raw - means) / scales)
-    return x, tuple(round(float(v), 6) for v in means), tuple(round(float(v), 6) for v in scales)
+    return x, tuple(float(v) for v in means), tuple(float(v) for v in scales)
+
+
+def _rounded(values: Any) -> tuple[float, ...]:
+    return tuple(round(float(v), 6) for v in values)
 
 
 def _ridge(x: Any, y: Any, l2: float) -> tuple[Any, float]:
