@@ -535,12 +535,12 @@ def test_a_short_translation_around_a_term_is_not_a_copy() -> None:
 
 
 def test_a_glossary_pair_echoed_as_the_output_is_a_copy() -> None:
-    from termalign.translator.terms import copied_reason
+    from termalign.translator.terms import copied_part
 
     source = "例如，在独立的芯片上运行蒸馏可能更加可行。"
     hits = tuple(termbase().matcher().find(source))
     assert (
-        copied_reason(source, "蒸馏 → distillation", hits, ())[1] is False
+        copied_part(source, "蒸馏 → distillation", hits, ()) != "glossary"
     )  # Chinese left: not only a rendering
-    assert copied_reason(source, "Distillation → distillation", hits, ())[1] is True
-    assert copied_reason(source, "Distillation on a chip may be more feasible.", hits, ()) == ("", False)
+    assert copied_part(source, "Distillation → distillation", hits, ()) == "glossary"
+    assert copied_part(source, "Distillation on a chip may be more feasible.", hits, ()) == ""

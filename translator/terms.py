@@ -73,7 +73,17 @@ BLOCKING_CHECKS = ("term-missing", "forbidden-term")
 # A non-translation is re-prompted as reported speech: a model that obeyed "reply OK" when asked to
 # translate it reliably reports what the text says once its answer is forced to start this way.
 QUOTE_PREFIX = 'The text says: "'
-_ECHO_STARTS = ("Terminology (use exactly):", "Keep the tags ", "Similar text and its translation:")
+# How the instruction's lines start (a model that echoes one is caught by these, and a copy's re-prompt
+# leaves out the lines of what was copied)
+_TERMS_LINE = "Terminology (use exactly):"
+_TAGS_LINE = "Keep the tags "
+_EXAMPLE_LINE = "Similar text and its translation:"
+_ECHO_STARTS = (_TERMS_LINE, _TAGS_LINE, _EXAMPLE_LINE)
+# What an output copied instead of translating (copied_part), and how the segment's notes say it
+_COPIED = {
+    "example": "the output copies the translation of a similar text shown as an example",
+    "glossary": "the output is only the glossary's rendering of a term, not a translation of the text",
+}
 _REPAIR_START = "Important: "  # how a re-prompt states its demands (echoed lines are dropped)
 _WORD = re.compile(r"\w+")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -205,11 +215,9 @@ def _content(text: str) -> str:
     return _NON_WORD.sub("", PLACEHOLDER_RE.sub("", text))
 
 
-def copied_reason(
-    source: str, target: str, hits: Sequence[TermHit], examples: Sequence[TmMatch]
-) -> tuple[str, bool]:
-    """Why ``target`` copies a part of the prompt instead of translating ``source``, and whether that
-    part is the glossary: ``("", False)`` when it does not.
+def copied_part(source: str, target: str, hits: Sequence[TermHit], examples: Sequence[TmMatch]) -> str:
+    """What part of the prompt ``target`` copies instead of translating ``source``: ``"example"``,
+    ``"glossary"``, or ``""`` when it does not (the notes' wording is ``_COPIED``).
 
     Two copies small models make: the translation of a TM example shown for a *different* source
     (不。 → "Not necessarily.", the example's answer for 不一定。), and the rendering of a term alone
@@ -219,26 +227,23 @@ def copied_reason(
     """
     said = _content(target).casefold()
     if not said:
-        return "", False
+        return ""
     own = _content(source).casefold()
-    for match in examples:
-        if _content(match.target).casefold() == said and _content(match.source).casefold() != own:
-            return "the output copies the translation of a similar text shown as an example", False
-    if not hits:
-        return "", False
-    rest = list(source)
-    for hit in hits:
-        rest[hit.start : hit.end] = [" "] * (hit.end - hit.start)
-    if len(HAN.findall("".join(rest))) < 4:
-        return "", False
-    left = list(target)
-    for hit in hits:
-        for span in find_targets(target, hit.entry):
-            left[span.start : span.end] = [" "] * (span.end - span.start)
-    rest_of_target = _BRACKETED.sub(" ", "".join(left))  # "Cross-chip communications (CC)": CC is a gloss
-    if left == list(target) or _WORD.search(rest_of_target):
-        return "", False
-    return "the output is only the glossary's rendering of a term, not a translation of the text", True
+    if any(_content(m.target).casefold() == said and _content(m.source).casefold() != own for m in examples):
+        return "example"
+    if not hits or len(HAN.findall(_blanked(source, [(h.start, h.end) for h in hits]))) < 4:
+        return ""
+    spans = [(span.start, span.end) for h in hits for span in find_targets(target, h.entry)]
+    rest_of_target = _BRACKETED.sub(" ", _blanked(target, spans))  # "... (CC)": CC is a gloss
+    return "glossary" if spans and not _WORD.search(rest_of_target) else ""
+
+
+def _blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with each ``(start, end)`` span replaced by as many spaces."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = [" "] * (end - start)
+    return "".join(chars)
 
 
 def _visible(text: str) -> str:
@@ -287,8 +292,7 @@ class _Verdict:
     invented: tuple[str, ...] = ()  # tags the model made up, dropped from the output
     reshaped: tuple[str, ...] = ()  # structure the model made up, dropped (STRUCTURE_KINDS)
     numbers: tuple[Issue, ...] = ()  # wrong amounts (errors of the number check)
-    copied: str = ""  # why the output copies a prompt part instead of translating ("": it does not)
-    copied_glossary: bool = False  # what it copied is the glossary (else a TM example)
+    copied: str = ""  # the prompt part the output copies instead of translating (copied_part)
 
 
 @dataclass
@@ -420,7 +424,7 @@ class TermAwareTranslator:
                 m for m in matches
                 if m.score >= self.config.tm_example_threshold
                 and shared_chars(core, m.source) >= self.config.tm_example_min_chars
-            ]  # fmt: skip
+            ][: self.config.tm_examples]  # fmt: skip
         wanted = self._wanted(source, hits)
         listed = [h for h in wanted if self._listed(h.entry)]
         return _Plan(
@@ -428,7 +432,7 @@ class TermAwareTranslator:
             hits,
             instruction=self._instruction(source, listed, examples),
             engine_source=self._engine_source(source, [h for h in wanted if self._inline(h.entry)]),
-            examples=tuple(examples[: self.config.tm_examples]),
+            examples=tuple(examples),
         )
 
     def _engine_source(self, source: str, inline: Sequence[TermHit]) -> str:
@@ -462,12 +466,12 @@ class TermAwareTranslator:
             pairs = list(
                 dict.fromkeys(f"{source[h.start : h.end]} → {_listed_form(h.entry)}" for h in wanted)
             )
-            lines.append("Terminology (use exactly): " + "; ".join(pairs))
+            lines.append(f"{_TERMS_LINE} " + "; ".join(pairs))
         tags = list(dict.fromkeys(_tags(source)))
         if tags:
-            lines.append(f"Keep the tags {', '.join(tags)} unchanged around the words they enclose.")
-        for match in examples[: self.config.tm_examples]:
-            lines.append(f"Similar text and its translation: {match.source} => {match.target}")
+            lines.append(f"{_TAGS_LINE}{', '.join(tags)} unchanged around the words they enclose.")
+        for match in examples:
+            lines.append(f"{_EXAMPLE_LINE} {match.source} => {match.target}")
         return "\n".join(lines) or None
 
     def _tm_record(self, seg_id: str, plan: _Plan) -> SegmentRecord:
@@ -537,7 +541,7 @@ class TermAwareTranslator:
             wanted = self._wanted(item.plan.source, item.plan.hits)
             inline = [
                 h for h in wanted
-                if self._inline(h.entry) or h.entry.source in missing or item.chosen.copied_glossary
+                if self._inline(h.entry) or h.entry.source in missing or item.chosen.copied == "glossary"
             ]  # fmt: skip
             given = self._engine_source(item.plan.source, inline) or item.plan.given
         invented = any(i.check in RETRY_CHECKS for i in item.chosen.issues)
@@ -549,7 +553,7 @@ class TermAwareTranslator:
         verdict = item.chosen
         lines = [item.plan.instruction] if item.plan.instruction else []
         if verdict.copied and lines:  # what was copied is not shown again
-            drop = _ECHO_STARTS[0] if verdict.copied_glossary else _ECHO_STARTS[2]
+            drop = _TERMS_LINE if verdict.copied == "glossary" else _EXAMPLE_LINE
             lines = [line for line in lines[0].splitlines() if not line.startswith(drop)]
         problems: list[str] = []
         entries = {h.entry.source: h for h in item.plan.hits}
@@ -614,9 +618,9 @@ class TermAwareTranslator:
         if self.config.retry_leftover_chinese and not insane and HAN.search(plan.source):
             leftover = tuple(dict.fromkeys(HAN_RUN.findall(text)))
         wrong = len(numbers) if self.config.enforce_numbers else 0
-        copied, from_glossary = ("", False)
+        copied = ""
         if self.config.copy_check and not insane:
-            copied, from_glossary = copied_reason(plan.source, text, plan.hits, plan.examples)
+            copied = copied_part(plan.source, text, plan.hits, plan.examples)
         blocking = terms + len(missing) + bool(insane) + bool(leftover) + wrong + bool(copied)
         return _Verdict(
             text,
@@ -631,7 +635,6 @@ class TermAwareTranslator:
             reshaped,
             numbers,
             copied,
-            from_glossary,
         )
 
     def _finish(self, seg_id: str, item: _Work) -> SegmentRecord:
@@ -656,7 +659,7 @@ class TermAwareTranslator:
         if verdict.insane:
             notes.append(f"not a translation: {verdict.insane}")
         if verdict.copied:
-            notes.append(f"not a translation: {verdict.copied}")
+            notes.append(f"not a translation: {_COPIED[verdict.copied]}")
         if verdict.missing_tags:
             notes.append(f"tags lost: {', '.join(verdict.missing_tags)}")
         return SegmentRecord(
