@@ -74,14 +74,19 @@ def unsure_windows(scores: Sequence[float], unsure_below: float, context: int) -
     return out
 
 
-def _forward(beads: Sequence[tuple[Key, float]], start: tuple[int, int]) -> dict[tuple[int, int], float]:
-    """Min-sum forward costs from ``start``; beads are visited by end node (a topological order)."""
-    best = {start: 0.0}
-    for (i0, i1, j0, j1), value in sorted(beads, key=lambda b: (b[0][1], b[0][3])):
-        before = best.get((i0, j0))
-        if before is not None and before + value < best.get((i1, j1), math.inf):
-            best[(i1, j1)] = before + value
-    return best
+def _forward(
+    beads: Sequence[tuple[Key, float]], start: tuple[int, int]
+) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], Key]]:
+    """Min-sum forward costs from ``start``, and the bead that reaches each node at that cost (beads are
+    visited by end node, a topological order; the first of equal costs is kept)."""
+    best: dict[tuple[int, int], float] = {start: 0.0}
+    back: dict[tuple[int, int], Key] = {}
+    for key, value in sorted(beads, key=lambda b: (b[0][1], b[0][3])):
+        before = best.get((key[0], key[2]))
+        if before is not None and before + value < best.get((key[1], key[3]), math.inf):
+            best[(key[1], key[3])] = before + value
+            back[(key[1], key[3])] = key
+    return best, back
 
 
 def _backward(beads: Sequence[tuple[Key, float]], end: tuple[int, int]) -> dict[tuple[int, int], float]:
@@ -109,7 +114,7 @@ def window_candidates(
     beads need no model and are all kept.  The best path itself is always
     kept, so the candidates connect ``start`` with ``end``.
     """
-    forward, backward = _forward(lattice, start), _backward(lattice, end)
+    (forward, back), backward = _forward(lattice, start), _backward(lattice, end)
     best = forward.get(end)
     if best is None:
         return []
@@ -129,29 +134,27 @@ def window_candidates(
             rows[key[0]] = rows.get(key[0], 0) + 1
             kept[key] = value
     costs = dict(lattice)
-    for key in _viterbi(lattice, start, end) or []:
+    for key in _viterbi(lattice, start, end, back) or []:
         kept[key] = costs[key]
     return list(kept.items())
 
 
 def _viterbi(
-    beads: Sequence[tuple[Key, float]], start: tuple[int, int], end: tuple[int, int]
+    beads: Sequence[tuple[Key, float]],
+    start: tuple[int, int],
+    end: tuple[int, int],
+    back: dict[tuple[int, int], Key] | None = None,
 ) -> list[Key] | None:
-    """The cheapest path of beads from ``start`` to ``end`` (None if they do not connect)."""
-    best: dict[tuple[int, int], tuple[float, Key | None]] = {start: (0.0, None)}
-    for key, value in sorted(beads, key=lambda b: (b[0][1], b[0][3])):
-        before = best.get((key[0], key[2]))
-        if before is None:
-            continue
-        total = before[0] + value
-        if total < best.get((key[1], key[3]), (math.inf, None))[0]:
-            best[(key[1], key[3])] = (total, key)
-    if end not in best:
+    """The cheapest path of beads from ``start`` to ``end`` (None if they do not connect); ``back`` is
+    :func:`_forward`'s when the caller has it already."""
+    if back is None:
+        back = _forward(beads, start)[1]
+    if end != start and end not in back:
         return None
     path: list[Key] = []
     node = end
     while node != start:
-        step = best[node][1]
+        step = back.get(node)
         if step is None:
             raise AlignmentError(f"broken path at {node} in a re-decided window")
         path.append(step)
