@@ -510,7 +510,7 @@ def _redecide(problem: _Problem, similarity: LikelihoodSimilarity, beads: Sequen
         problem.lattice,
         [b.score for b in beads],
         [b.raw_score if b.raw_score is not None else b.score for b in beads],
-        joiners=("" if problem.zh_side == "source" else " ", "" if problem.zh_side == "target" else " "),
+        joiners=(_joiner(problem.zh_side == "source"), _joiner(problem.zh_side == "target")),
         temperature=config.posterior_temperature,
     )
     problem.redecision = redecision
@@ -590,4 +590,9 @@ def _beads(
 
 
 def _join(sentences: Sequence[Sentence], chinese: bool) -> str:
-    return ("" if chinese else " ").join(s.text for s in sentences)
+    return _joiner(chinese).join(s.text for s in sentences)
+
+
+def _joiner(chinese: bool) -> str:
+    """What glues a bead's sentences on one side: nothing between Chinese ones, a space otherwise."""
+    return "" if chinese else " "
