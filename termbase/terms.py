@@ -328,11 +328,7 @@ def _variants(zh: _Side, ev: _Evidence, config: TermConfig) -> dict[tuple[str, s
     """
     if not config.pool_variants:
         return {}
-    by_target: dict[str, list[str]] = defaultdict(list)
-    for (s, t), a in ev.align.items():
-        rare = zh.stats.count[s] <= config.variant_max_count
-        if rare and len(s) >= 2 and not _is_latin(s) and a / max(ev.cooc[(s, t)], 1) >= config.variant_align:
-            by_target[t].append(s)
+    by_target = _forms_by_target(ev, config, lambda s: zh.stats.count[s] <= config.variant_max_count)
     wanted = {s for group in by_target.values() if len(group) > 1 for s in group}
     where: dict[str, set[int]] = defaultdict(set)
     clause: set[str] = set()  # a verb at either edge (YAML 文件创建, 了解节点): a clause, not a form
@@ -351,14 +347,24 @@ def _variants(zh: _Side, ev: _Evidence, config: TermConfig) -> dict[tuple[str, s
             same = [
                 s2
                 for s2 in group
-                if s2 != s
-                and (chars[s] <= chars[s2] or chars[s2] <= chars[s])
-                and len(chars[s] ^ chars[s2]) <= 2
-                and not where[s] & where[s2]
+                if s2 != s and _same_characters(chars[s], chars[s2], False) and not where[s] & where[s2]
             ]
             if same:
                 out[(s, t)] = same
     return out
+
+
+def _forms_by_target(
+    ev: _Evidence, config: TermConfig, keep: Callable[[str], bool] | None = None
+) -> dict[str, list[str]]:
+    """For each English target, the Chinese sources of two or more characters (not Latin, and ``keep``)
+    that align to it at least ``variant_align`` on average: the candidates to be forms of one term."""
+    by_target: dict[str, list[str]] = defaultdict(list)
+    for (s, t), a in ev.align.items():
+        aligned = a / max(ev.cooc[(s, t)], 1) >= config.variant_align
+        if aligned and len(s) >= 2 and not _is_latin(s) and (keep is None or keep(s)):
+            by_target[t].append(s)
+    return by_target
 
 
 def _same_characters(a: frozenset[str], b: frozenset[str], substitution: bool) -> bool:
@@ -378,10 +384,7 @@ def _other_forms(ev: _Evidence, config: TermConfig) -> dict[tuple[str, str], int
     """
     if not config.other_forms:
         return {}
-    by_target: dict[str, list[str]] = defaultdict(list)
-    for (s, t), a in ev.align.items():
-        if len(s) >= 2 and not _is_latin(s) and a / max(ev.cooc[(s, t)], 1) >= config.variant_align:
-            by_target[t].append(s)
+    by_target = _forms_by_target(ev, config)
     out: dict[tuple[str, str], int] = {}
     for t, group in by_target.items():
         if len(group) < 2:
