@@ -170,7 +170,6 @@ def _likelihood_similarity(model: str, source_lang: str | None, target_lang: str
     ``~/.cache/termalign/align-mt``).  The prompt names the languages from
     ``--source-lang``/``--target-lang`` (default Chinese to English).
     """
-    import os
 
     from termalign.align.likelihood import LikelihoodSimilarity
     from termalign.translator.engine import EngineConfig, open_engine
@@ -180,11 +179,19 @@ def _likelihood_similarity(model: str, source_lang: str | None, target_lang: str
     names = {"zh": "Chinese", "en": "English"}
     source = names.get((source_lang or "zh").split("-")[0].lower(), source_lang or "Chinese")
     target = names.get((target_lang or "en").split("-")[0].lower(), target_lang or "English")
-    root = Path(os.environ.get("TERMALIGN_MT_CACHE", Path.home() / ".cache" / "termalign" / "align-mt"))
+    root = _mt_cache_root()
     engine = open_engine(
         get_model(model, default_models_dir()), EngineConfig(source_language=source, target_language=target)
     )
     return LikelihoodSimilarity(pair_scorer(engine, root / f"likelihood-{model}.jsonl"))
+
+
+def _mt_cache_root() -> Path:
+    """Where the model-backed similarities keep what the model computed: ``$TERMALIGN_MT_CACHE``, by
+    default ``~/.cache/termalign/align-mt`` (outside the repository)."""
+    import os
+
+    return Path(os.environ.get("TERMALIGN_MT_CACHE", Path.home() / ".cache" / "termalign" / "align-mt"))
 
 
 def _mt_similarity(model: str, only_unsure: bool) -> TranslationSimilarity:
@@ -194,14 +201,12 @@ def _mt_similarity(model: str, only_unsure: bool) -> TranslationSimilarity:
     ``~/.cache/termalign/align-mt``), keyed by the source sentence.
     """
     import json
-    import os
 
     from termalign.align.similarity import TranslationSimilarity
     from termalign.translator.engine import EngineConfig, open_engine
     from termalign.translator.install import default_models_dir, get_model
 
-    root = Path(os.environ.get("TERMALIGN_MT_CACHE", Path.home() / ".cache" / "termalign" / "align-mt"))
-    path = root / f"{model}.jsonl"
+    path = _mt_cache_root() / f"{model}.jsonl"
 
     def translate(sentences: list[str]) -> list[str]:
         cache: dict[str, str] = {}
