@@ -40,7 +40,7 @@ from termalign.align.outputs.jsonl import bead_record
 from termalign.align.reader import read_document
 from termalign.termbase.extract import AlignedPair, Candidate, extract_candidates
 from termalign.termbase.store import load_termbase
-from termalign.termbase.terms import TermConfig, extract_terms
+from termalign.termbase.terms import TermConfig, extract_terms, side_statistics
 from termalign.termbase.termscore import (
     KS,
     Reference,
@@ -55,9 +55,11 @@ from termalign.termbase.verify import Context, Scorer, verify_in_context, verify
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The rankings compared in one run: stop 19's termhood method, stop 20's (STOP20), and this
-# stop's changes added one at a time (NEW has all of them).
-STOP20 = TermConfig(
+# The rankings compared in one run: stop 19's termhood method, stop 20's (STOP20), stop 21's
+# (STOP21), and this stop's changes added one at a time (NEW has all of them).
+STOP21 = TermConfig(name_parents=False)
+STOP20 = replace(
+    STOP21,
     variant_align=0.5,
     pool_termhood=False,
     action_nouns=False,
@@ -78,15 +80,10 @@ RANKINGS = {
         pool_variants=False,
     ),
     "STOP20": STOP20,
-    # pooled one-off forms count wherever they align, and pool their termhood
-    "+pool": TermConfig(action_nouns=False, drop_quantities=False, other_forms=False, name_words=False),
-    # + verbs as their action nouns (evicted → eviction)
-    "+verbs": TermConfig(drop_quantities=False, other_forms=False, name_words=False),
-    "+qty": TermConfig(other_forms=False, name_words=False),  # + no quantity (万亿个, 两种) inside a term
-    # + another written form's pairs (控制面 / 控制平面) not counted against a form
-    "+forms": TermConfig(form_substitution=False, name_words=False),
-    "+swap": TermConfig(name_words=False),  # + forms with one character swapped (名字空间 / 命名空间)
-    "NEW": TermConfig(),  # + Chinese renderings of English names given to jieba (中芯国际 for SMIC)
+    "STOP21": STOP21,
+    # + a span opened by a name (DefaultStorageClass admission controller) discounts nothing in C-value
+    "+names": TermConfig(),
+    "NEW": TermConfig(),
 }
 VERIFY: dict[str, Any] = {}  # "scorer" and "top", set by --verify
 GENERAL_ZIPF = 4.5  # an English word at least this frequent in general text (wordfreq) is "general"
@@ -228,6 +225,72 @@ def breakdown(cands: Sequence[Candidate], ref: Sequence[Reference], top: int, k:
     print(f"  NEW breakdown of the {sum(misses.values())} reference entries missed at {k}:")
     for kind, n in misses.most_common():
         print(f"    {n:3}  {kind}")
+    if SIDES:
+        print("  NEW: why each entry no candidate matches is missing (entry | its candidates | cause):")
+        for idx, e in enumerate(ref):
+            if idx not in ranks:
+                print(f"    {e.label} | {_its_candidates(cands, e)} | {_cause(e, cands)}")
+
+
+# what the term extractor saw (terms.side_statistics), set per set before breakdown()
+SIDES: dict[str, Any] = {}
+
+
+def _its_candidates(cands: Sequence[Candidate], e: Reference, n: int = 3) -> str:
+    """The best-ranked candidates sharing the entry's source or its rendering, with ranks."""
+    found = [
+        f"#{i + 1} {c.source}->{c.target}"
+        for i, c in enumerate(cands)
+        if norm_zh(c.source) in e.sources or norm_en(c.target) in e.targets
+    ]
+    return ", ".join(found[:n]) if found else "none"
+
+
+def _cause(e: Reference, cands: Sequence[Candidate]) -> str:
+    """Why no candidate matches the entry, read from the extractor's own statistics."""
+    zh, en, zh_spans, en_spans = SIDES["stats"]
+    pairs: Sequence[AlignedPair] = SIDES["pairs"]
+    zh_forms = [s for s in e.sources if zh.count.get(s)]
+    en_forms = [t for t in e.targets if en.count.get(t)]
+    if all(re.fullmatch(r"[a-z0-9 .\-]+", s) for s in e.sources):
+        return "its Chinese is Latin: a name candidate (do not translate), never a translated term"
+    if not zh_forms:
+        raw = sum(any(s in norm_zh(p.source) for s in e.sources) for p in pairs)
+        return f"no Chinese span of it (its string is in {raw} pairs; jieba cuts it otherwise)"
+    if not en_forms:
+        raw = sum(any(f" {t} " in f" {norm_en(p.target)} " for t in e.targets) for p in pairs)
+        return f"no English span of it (its words are in {raw} pairs: tagged as no noun phrase)"
+    why = []
+    for side, forms, stats, spans in (("zh", zh_forms, zh, zh_spans), ("en", en_forms, en, en_spans)):
+        best = max(forms, key=lambda f: stats.count[f])
+        if stats.count[best] < 2:
+            why.append(f"{side} {best!r} in 1 pair only")
+        elif stats.termhood.get(best, 0.0) <= 0:
+            parent = _parent(best, spans)
+            inside = f"always inside {parent!r}" if parent else "below its background rate"
+            why.append(f"{side} {best!r} has termhood 0 ({inside})")
+    if why:
+        return "; ".join(why)
+    src = [c for c in cands if norm_zh(c.source) in e.sources]
+    tgt = [c for c in cands if norm_en(c.target) in e.targets]
+    if src:
+        c = src[0]
+        return f"source kept with another rendering: {c.target!r} ({c.count_pair} pairs)"
+    if tgt:
+        c = tgt[0]
+        return f"rendering kept with another Chinese span: {c.source!r} ({c.count_pair} pairs)"
+    return "both sides are candidates but never align above min_align"
+
+
+def _parent(key: str, spans_per_pair: Sequence[Sequence[Any]]) -> str:
+    """The longer span that most often contains ``key`` (what discounted it in C-value)."""
+    around: Counter[str] = Counter()
+    for spans in spans_per_pair:
+        for s in spans:
+            if s.key != key:
+                continue
+            around.update({p.key for p in spans if p.start <= s.start and s.end <= p.end and p.key != key})
+    return around.most_common(1)[0][0] if around else ""
 
 
 def timed(func: Callable[[], list[Candidate]]) -> tuple[list[Candidate], float]:
@@ -312,8 +375,10 @@ def run_faq(top: int) -> dict[str, float]:
         print(f"  NEW rank of {zh} -> {en} (or {item.label}): {shown}")
     print("  NEW misses at 100:", "; ".join(missing(new, ref, 100)))
     ceiling(new, ref)
+    SIDES.update(stats=side_statistics(pairs, RANKINGS["NEW"]), pairs=[p for p in pairs if not p.flagged])
     breakdown(new, ref, 50, 100)
-    top_list({"OLD": old, "STOP20": lists["STOP20"], "NEW": new}, ref, top)
+    SIDES.clear()
+    top_list({"OLD": old, "STOP21": lists["STOP21"], "NEW": new}, ref, top)
     return metrics(new, ref)
 
 
@@ -353,8 +418,10 @@ def run_k8s(top: int) -> None:
     )
     print("  NEW term misses at 200:", "; ".join(missing(new_terms, translated, 200)))
     ceiling(new_terms, translated)
+    SIDES.update(stats=side_statistics(pairs, RANKINGS["NEW"]), pairs=[p for p in pairs if not p.flagged])
     breakdown(new_terms, translated, 50, 200)
-    top_list({"OLD": old_terms, "STOP20": terms["STOP20"], "NEW": new_terms}, translated, top)
+    SIDES.clear()
+    top_list({"OLD": old_terms, "STOP21": terms["STOP21"], "NEW": new_terms}, translated, top)
 
 
 def main() -> None:

@@ -60,7 +60,7 @@ from termalign.termbase.termhood import (
 )
 from termalign.termbase.wordalign import BiAligner, train_bidirectional
 
-__all__ = ["TermConfig", "extract_terms"]
+__all__ = ["TermConfig", "extract_terms", "side_statistics"]
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,9 @@ class TermConfig:
     other_forms: bool = True  # pairs where another form (控制面 / 控制平面) renders t are not against s
     form_substitution: bool = True  # …also a form with one character swapped (名字空间 / 命名空间)
     pool_termhood: bool = True  # pooled forms also add their termhood (a term's frequency is all its forms')
+    name_parents: bool = (
+        True  # C-value: a span opened by a name (DefaultStorageClass …) discounts nothing inside
+    )
 
 
 @dataclass
@@ -147,8 +150,11 @@ def _prepare(pairs: Sequence[AlignedPair], config: TermConfig) -> tuple[_Side, _
         for s in spans
         if config.verb_clauses_not_parents and s.end - s.start >= 2 and _clause_start(words[s.start])
     )
-    zh_stats = side_stats(zh_sp, [len(w) for w in zh_words], "zh", clauses)
-    en_stats = side_stats(en_sp, [len(w) for w in en_words], "en")
+    named = frozenset[str]()
+    if config.name_parents:
+        named = _name_opened(zh_words, zh_sp) | _name_opened(en_words, en_sp)
+    zh_stats = side_stats(zh_sp, [len(w) for w in zh_words], "zh", clauses | named)
+    en_stats = side_stats(en_sp, [len(w) for w in en_words], "en", named)
     return _Side(zh_words, zh_sp, zh_stats, _tags(zh_words)), _Side(en_words, en_sp, en_stats)
 
 
@@ -170,6 +176,30 @@ def _with_action_nouns(en_sp: list[list[Span]], en_words: list[list[Token]], cap
         verb_pairs.update({s.key for s in extra})
         out.append(spans + extra)
     return out
+
+
+def _name_opened(
+    words_per_pair: Sequence[Sequence[Token]], spans_per_pair: Sequence[Sequence[Span]]
+) -> frozenset[str]:
+    """Keys of spans opened by a written name, a Latin word with a capital inside (DefaultStorageClass,
+    DaemonSet), before more words.
+
+    A name in front makes an instance of the term after it (the DefaultStorageClass admission
+    controller is an admission controller), not a longer term: in C-value it discounts nothing inside.
+    """
+    return frozenset(
+        s.key
+        for words, spans in zip(words_per_pair, spans_per_pair, strict=True)
+        for s in spans
+        if s.end - s.start >= 2 and _written_name(words[s.start])
+    )
+
+
+def _written_name(tok: Token) -> bool:
+    text = tok.text
+    if not text.isascii() or not text[:1].isalpha() or text.isupper():
+        return False  # acronyms (API, QoS's Q…) are often the term's own head: API server
+    return any(c.isupper() for c in text[1:])  # a capitalised word alone may open a sentence or be "Aha"
 
 
 def _clause_start(tok: Token) -> bool:
@@ -566,6 +596,21 @@ def _select(cands: list[Candidate], config: TermConfig) -> list[Candidate]:
         chosen.append(c)
     chosen.sort(key=lambda c: (-c.score, -c.count_pair, c.source, c.target))
     return chosen
+
+
+def side_statistics(
+    pairs: Sequence[AlignedPair], config: TermConfig | None = None
+) -> tuple[SideStats, SideStats, list[list[Span]], list[list[Span]]]:
+    """Each side's candidate statistics and spans per used pair, as :func:`extract_terms` sees them
+    (for explaining why a term is missing: its count, termhood, the spans around it)."""
+    config = config or TermConfig()
+    used = [p for p in pairs if p.source.strip() and p.target.strip()]
+    if config.skip_flagged:
+        used = [p for p in used if not p.flagged]
+    if not used:
+        return SideStats(), SideStats(), [], []
+    zh, en = _prepare(used, config)
+    return zh.stats, en.stats, zh.spans, en.spans
 
 
 def extract_terms(pairs: Sequence[AlignedPair], config: TermConfig | None = None) -> list[Candidate]:
