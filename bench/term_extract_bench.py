@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import os
 import re
 import time
@@ -40,6 +41,7 @@ from termalign.align.outputs.jsonl import bead_record
 from termalign.align.reader import read_document
 from termalign.termbase.extract import AlignedPair, Candidate, extract_candidates
 from termalign.termbase.store import load_termbase
+from termalign.termbase.termhood import Token, en_spans, en_tokens, zh_spans, zh_tokens
 from termalign.termbase.terms import TermConfig, extract_terms, side_statistics
 from termalign.termbase.termscore import (
     KS,
@@ -170,11 +172,33 @@ def top_list(lists: dict[str, Sequence[Candidate]], ref: Sequence[Reference], n:
         print(f"  {i + 1:3}  " + " ".join(f"{cell:{width}}" for cell in cells))
 
 
-def ceiling(cands: Sequence[Candidate], ref: Sequence[Reference], k: int = 50) -> None:
-    """How many candidates anywhere in the list match the reference: P@k can be no higher."""
-    n = sum(matches(c, ref) >= 0 for c in cands)
-    top = min(n, k) / k
-    print(f"  NEW: {n} candidates in the whole list match an entry, so P@{k} <= {top:.2f} in any order")
+def ceiling(cands: Sequence[Candidate], ref: Sequence[Reference], k: int = 50, target: float = 0.7) -> None:
+    """How many candidates anywhere in the list match the reference (P@k can be no higher), and
+    what reaching ``target`` would take: which matching candidates would have to rise into the top."""
+    hits = [(i + 1, c) for i, c in enumerate(cands) if matches(c, ref) >= 0]
+    n, top = len(hits), min(len(hits), k) / k
+    matched = len({matches(c, ref) for _, c in hits})
+    print(
+        f"  NEW: {n} candidates in the whole list match an entry ({matched} of the {len(ref)} entries), "
+        f"so P@{k} <= {top:.2f} in any order"
+    )
+    recurring = sum(c.count_pair >= 2 for _, c in hits)
+    one_off = sum(c.count_pair < 2 for c in cands)
+    print(
+        f"  NEW: {recurring} of them occur in 2+ pairs (as do {len(cands) - one_off} of all {len(cands)}"
+        f" candidates): ranking only recurring pairs into the top, P@{k} <= {min(recurring, k) / k:.2f}"
+    )
+    need = math.ceil(target * k)
+    inside = sum(r <= k for r, _ in hits)
+    below = [f"{c.source} #{r} ({c.count_pair})" for r, c in hits if r > k]
+    if need > n:
+        print(f"  NEW: P@{k} >= {target} needs {need} matches in the top {k}; the list has {n}: unreachable")
+    elif need > inside:
+        print(
+            f"  NEW: P@{k} >= {target} needs {need} matches in the top {k}: {inside} are there, so"
+            f" {need - inside} of these {len(below)} (#rank, pairs) must rise, pushing out as many of the"
+            f" {k - inside} others: {', '.join(below)}"
+        )
 
 
 def _kind_of_wrong(c: Candidate, ref: Sequence[Reference]) -> str:
@@ -246,20 +270,30 @@ def _its_candidates(cands: Sequence[Candidate], e: Reference, n: int = 3) -> str
     return ", ".join(found[:n]) if found else "none"
 
 
+def _by_norm(keys: Sequence[str], norm: Callable[[str], str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for k in keys:
+        out.setdefault(norm(k), []).append(k)
+    return out
+
+
 def _cause(e: Reference, cands: Sequence[Candidate]) -> str:
     """Why no candidate matches the entry, read from the extractor's own statistics."""
     zh, en, zh_spans, en_spans = SIDES["stats"]
     pairs: Sequence[AlignedPair] = SIDES["pairs"]
-    zh_forms = [s for s in e.sources if zh.count.get(s)]
-    en_forms = [t for t in e.targets if en.count.get(t)]
-    if all(re.fullmatch(r"[a-z0-9 .\-]+", s) for s in e.sources):
-        return "its Chinese is Latin: a name candidate (do not translate), never a translated term"
+    if "zh_norm" not in SIDES:
+        SIDES["zh_norm"] = _by_norm(list(zh.count), norm_zh)
+        SIDES["en_norm"] = _by_norm(list(en.count), norm_en)
+    zh_forms = [k for s in e.sources for k in SIDES["zh_norm"].get(s, ())]
+    en_forms = [k for t in e.targets for k in SIDES["en_norm"].get(t, ())]
+    latin = [k for k in zh_forms if re.fullmatch(r"[A-Za-z0-9 .\-]+", k)]
+    if all(re.fullmatch(r"[a-z0-9 .\-]+", s) for s in e.sources) or (latin and latin == zh_forms):
+        shown = f" ({', '.join(latin)})" if latin else ""
+        return f"its Chinese in the text is Latin{shown}: a name candidate (do not translate), never a term"
     if not zh_forms:
-        raw = sum(any(s in norm_zh(p.source) for s in e.sources) for p in pairs)
-        return f"no Chinese span of it (its string is in {raw} pairs; jieba cuts it otherwise)"
+        return "no Chinese span: " + _no_span(sorted(e.sources), pairs, "zh")
     if not en_forms:
-        raw = sum(any(f" {t} " in f" {norm_en(p.target)} " for t in e.targets) for p in pairs)
-        return f"no English span of it (its words are in {raw} pairs: tagged as no noun phrase)"
+        return "no English span: " + _no_span(sorted(e.targets), pairs, "en")
     why = []
     for side, forms, stats, spans in (("zh", zh_forms, zh, zh_spans), ("en", en_forms, en, en_spans)):
         best = max(forms, key=lambda f: stats.count[f])
@@ -280,6 +314,51 @@ def _cause(e: Reference, cands: Sequence[Candidate]) -> str:
         c = tgt[0]
         return f"rendering kept with another Chinese span: {c.source!r} ({c.count_pair} pairs)"
     return "both sides are candidates but never align above min_align"
+
+
+def _no_span(forms: Sequence[str], pairs: Sequence[AlignedPair], lang: str) -> str:
+    """How the tokeniser cuts the first occurrence of a form, and why no span pattern takes it."""
+    norm = norm_zh if lang == "zh" else norm_en
+    for form in forms:
+        for p in pairs:
+            text = p.source if lang == "zh" else p.target
+            tokens = zh_tokens(text, dictionary=True) if lang == "zh" else en_tokens(text)
+            window = _window(tokens, form, norm)
+            if window is None:
+                continue
+            cut = " ".join(f"{t.text}/{t.tag}" for t in window)
+            n_pairs = sum(_window(_tokens_of(q, lang), form, norm) is not None for q in pairs)
+            if (
+                norm("".join(t.text for t in window) if lang == "zh" else " ".join(t.text for t in window))
+                != form
+            ):
+                return f"the tokeniser glues it to a neighbour ({cut}; {n_pairs} pairs)"
+            spans = zh_spans(window) if lang == "zh" else en_spans(window)
+            if not any(sp.start == 0 and sp.end == len(window) for sp in spans):
+                return f"no span pattern takes {cut} ({n_pairs} pairs)"
+            return f"a span in isolation ({cut}), not in its {n_pairs} pairs (breaker or user word)"
+    return "its string is in no used pair (or only across a breaker)"
+
+
+def _tokens_of(pair: AlignedPair, lang: str) -> list[Token | None]:
+    return zh_tokens(pair.source, dictionary=True) if lang == "zh" else en_tokens(pair.target)
+
+
+def _window(tokens: Sequence[Token | None], form: str, norm: Callable[[str], str]) -> list[Token] | None:
+    """The shortest run of consecutive tokens (no breaker inside) whose text holds ``form``."""
+    best: list[Token] | None = None
+    for i in range(len(tokens)):
+        run: list[Token] = []
+        for tok in tokens[i : i + 8]:
+            if tok is None:
+                break
+            run.append(tok)
+            joined = "".join(t.text for t in run) if norm is norm_zh else " ".join(t.text for t in run)
+            if (form in norm(joined)) if norm is norm_zh else (f" {form} " in f" {norm(joined)} "):
+                if best is None or len(run) < len(best):
+                    best = list(run)
+                break
+    return best
 
 
 def _parent(key: str, spans_per_pair: Sequence[Sequence[Any]]) -> str:
