@@ -284,8 +284,8 @@ def _cause(e: Reference, cands: Sequence[Candidate]) -> str:
     if "zh_norm" not in SIDES:
         SIDES["zh_norm"] = _by_norm(list(zh.count), norm_zh)
         SIDES["en_norm"] = _by_norm(list(en.count), norm_en)
-    zh_forms = [k for s in e.sources for k in SIDES["zh_norm"].get(s, ())]
-    en_forms = [k for t in e.targets for k in SIDES["en_norm"].get(t, ())]
+    zh_forms = [k for s in sorted(e.sources) for k in SIDES["zh_norm"].get(s, ())]
+    en_forms = [k for t in sorted(e.targets) for k in SIDES["en_norm"].get(t, ())]
     latin = [k for k in zh_forms if re.fullmatch(r"[A-Za-z0-9 .\-]+", k)]
     if all(re.fullmatch(r"[a-z0-9 .\-]+", s) for s in e.sources) or (latin and latin == zh_forms):
         shown = f" ({', '.join(latin)})" if latin else ""
@@ -296,7 +296,7 @@ def _cause(e: Reference, cands: Sequence[Candidate]) -> str:
         return "no English span: " + _no_span(sorted(e.targets), pairs, "en")
     why = []
     for side, forms, stats, spans in (("zh", zh_forms, zh, zh_spans), ("en", en_forms, en, en_spans)):
-        best = max(forms, key=lambda f: stats.count[f])
+        best = max(forms, key=lambda f: (stats.count[f], not re.fullmatch(r"[A-Za-z0-9 .\-]+", f), f))
         if stats.count[best] < 2:
             why.append(f"{side} {best!r} in 1 pair only")
         elif stats.termhood.get(best, 0.0) <= 0:

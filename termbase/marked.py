@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from termalign.align.script import simplified_view
+from termalign.align.script import HAN_CHARS, simplified_view
 
 __all__ = ["PairMarks", "pair_marks", "spells"]
 
@@ -28,9 +28,7 @@ _QUOTES = re.compile(
     r"“([^“”]{1,60})”|\"([^\"]{1,60})\"|「([^「」]{1,60})」|『([^『』]{1,60})』|《([^《》]{1,60})》"
     r"|‘([^‘’]{1,60})’|（([^（）]{1,60})）|\(([^()]{1,60})\)|\*\*([^*]{1,60})\*\*"
 )
-_GLOSS = re.compile(
-    r"([\u3400-\u4dbf\u4e00-\u9fff]+)\s*[（(]\s*([A-Za-z][A-Za-z0-9 .\-]{0,58}[A-Za-z0-9])\s*[)）]"
-)
+_GLOSS = re.compile(rf"([{HAN_CHARS}]+)\s*[（(]\s*([A-Za-z][A-Za-z0-9 .\-]{{0,58}}[A-Za-z0-9])\s*[)）]")
 _ACRONYM = re.compile(r"(?<![A-Za-z])([A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*)(?![A-Za-z])")
 _OPTIONAL = frozenset({"of", "and", "the", "for", "to", "in"})
 

@@ -135,7 +135,7 @@ def is_code_identifier(token: str) -> bool:
     )
 
 
-_CJK_WORD = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,8}$")
+_CJK_WORD = re.compile(rf"^[{HAN_CHARS}]{{2,8}}$")
 
 
 def dictionary_words(known: Any, frequency: int = 1) -> list[tuple[str, int, str]]:

@@ -34,3 +34,14 @@ def test_a_capitalised_plain_word_is_not_a_name_opening_a_span():
     ]
     _, en, _, _ = side_statistics(pairs, TermConfig())
     assert en.termhood.get("moment", 0.0) == 0  # "Aha" has no capital inside: still one longer term
+
+
+def test_compatibility_ideographs_are_han_in_glosses_and_dictionary_words():
+    from termalign.termbase.marked import pair_marks
+    from termalign.termbase.termhood import _CJK_WORD
+
+    # U+FA11 is a unified ideograph in the compatibility block: NFKC keeps it as it is
+    marks = pair_marks("作者山\ufa11（Yamazaki）说。", "The author Yamazaki said.")
+    assert ("作者山\ufa11", "yamazaki") in marks.glosses and marks.marked("山\ufa11", "Yamazaki")
+    assert _CJK_WORD.match("山\ufa11") and _CJK_WORD.match("\uf900\ufaff")  # a headword jieba may lack
+    assert not _CJK_WORD.match("山a") and not _CJK_WORD.match("山")
