@@ -26,7 +26,9 @@ is the older co-occurrence ranking, kept as ``--method cooc``):
    where another written form renders the term (控制面 / 控制平面) do not count against a
    form (:func:`_other_forms`).  An English verb counts as its action noun (evicted →
    eviction, :func:`_with_action_nouns`); a Chinese string that renders an English name
-   wherever it occurs (中芯国际 / SMIC) is given to jieba as a word.
+   wherever it occurs (中芯国际 / SMIC) is given to jieba as a word.  A span opened by a
+   CamelCase name (the DefaultStorageClass admission controller) discounts nothing inside it
+   in C-value (:func:`_name_opened`): the name makes an instance of the term, not a longer term.
 
 Latin spans identical on both sides (R1, H800, Kubernetes, kube-proxy) are a
 separate kind, ``name`` (do not translate), ranked by their own evidence.
