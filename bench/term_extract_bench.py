@@ -10,6 +10,10 @@
 
 A candidate matches an entry when its source is one of the entry's source forms and its
 target one of the entry's target forms (lowercase, hyphens as spaces, nouns lemmatised).
+For NEW it also prints the ceiling (how many candidates match an entry anywhere in the list,
+how many of them recur, what P@50 >= 0.7 would take), the kinds of wrong pairs in the top 50,
+and for each entry no candidate matches, its nearest candidates and the cause, read from the
+extractor's own statistics (:func:`termbase.terms.side_statistics`).
 Run from the repository root::
 
     TERMALIGN_DATA=../shared/corpora .venv/bin/python bench/term_extract_bench.py [--top 50]
