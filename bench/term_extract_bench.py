@@ -63,7 +63,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # The rankings compared in one run: stop 19's termhood method, stop 20's (STOP20), stop 21's
 # (STOP21), and this stop's changes, each added to STOP21 + the ones before it that were kept
-# (NEW has the kept ones: +names; +plurals, +links, +bold and +comp were measured and are off).
+# (NEW has the kept one, +names; +plurals, +links, +bold and +comp were measured in stop 22 and not kept).
 STOP21 = TermConfig(name_parents=False)
 STOP20 = replace(
     STOP21,
