@@ -204,6 +204,17 @@ def test_review_page_highlights_terms_on_both_sides() -> None:
     assert 'data-review="1"' in page and "0.30" in page
 
 
+def test_review_page_shows_a_note_that_is_also_an_issue_once() -> None:
+    said = "tags lost: <g1>, </g1>"
+    record = mt(
+        "b1.s0", "请看<g1>这篇文章</g1>。", "Please read this article.", quality=0.9,
+        issues=(SegmentIssue("tags-lost", "error", said),), notes=(said, "repaired: re-prompt"),
+    )  # fmt: skip
+    page = render_review([ReviewDocument("doc", [record])], threshold=0.5)
+    assert page.count("tags lost: &lt;g1&gt;") == 1 and "repaired: re-prompt" in page
+    assert 'data-review="1"' in page  # an error marks it although the score is high
+
+
 def test_translate_review_page_tmx_notes_and_threshold(tmp_path: Path) -> None:
     from termalign.cli import _register, cli
 

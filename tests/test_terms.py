@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -357,6 +358,42 @@ def test_echoed_instruction_lines_are_dropped_and_latin_surfaces_are_not_glossed
     assert engine.calls[0]["instructions"][0] == "Terminology (use exactly): 中芯国际 → SMIC"
     assert record.target == "Deepseek says SMIC is important." and record.attempts == 1
     assert record.notes == ("dropped lines repeating the instruction",)
+
+
+def test_an_echoed_instruction_line_in_another_case_is_dropped_too() -> None:
+    source = "中芯国际很重要。"
+    echo = "The terminology (use exactly): 中芯国际 → SMIC\nSMIC is important."
+    engine = CandidateEngine({source: [echo]})
+    [record] = TermAwareTranslator(engine, termbase(), config=LIST).translate([source])
+    assert record.target == "SMIC is important." and record.attempts == 1
+    assert record.notes == ("dropped lines repeating the instruction",)
+    lowered = CandidateEngine({source: ["terminology (use exactly): 中芯国际 → SMIC\nSMIC is important."]})
+    [record] = TermAwareTranslator(lowered, termbase(), config=LIST).translate([source])
+    assert record.target == "SMIC is important."
+    # a translation that merely mentions terminology is left alone
+    plain = CandidateEngine({"术语很重要。": ["The terminology matters."]})
+    [record] = TermAwareTranslator(plain, termbase()).translate(["术语很重要。"])
+    assert record.target == "The terminology matters." and record.notes == ()
+
+
+def test_unrepaired_problems_are_errors_so_review_marks_them() -> None:
+    from termalign.translator.quality import needs_review
+
+    source = "例如，在独立的芯片上运行蒸馏可能更加可行。"
+    inline = "例如，在独立的芯片上运行distillation可能更加可行。"
+    stuck = CandidateEngine({source: ["Distillation (D)"], inline: ["distillation"]})
+    [copy] = TermAwareTranslator(stuck, termbase()).translate([source])
+    assert [(i.check, i.severity) for i in copy.issues] == [("not-a-translation", "error")]
+    assert copy.issues[0].message in copy.notes  # the notes (written to TMX and XLIFF) say it too
+    tags = "请看<g1>这篇文章</g1>。"
+    lost = CandidateEngine({tags: ["Please read this article."]})
+    [untagged] = TermAwareTranslator(lost).translate([tags])
+    assert [(i.check, i.message) for i in untagged.issues] == [("tags-lost", "tags lost: <g1>, </g1>")]
+    for record in (copy, untagged):  # marked whatever the score says
+        assert needs_review(replace(record, quality=0.99), 0.33)
+    fine = CandidateEngine({tags: ["Please read <g1>this article</g1>."]})
+    [good] = TermAwareTranslator(fine).translate([tags])
+    assert good.issues == () and not needs_review(replace(good, quality=0.99), 0.33)
 
 
 def test_an_echoed_repair_demand_is_dropped() -> None:

@@ -112,7 +112,8 @@ def _issues(record: SegmentRecord) -> str:
     items = [
         f'<li class="{escape(i.severity)}">{escape(i.check)}: {escape(i.message)}</li>' for i in record.issues
     ]
-    items += [f'<li class="note">{escape(n)}</li>' for n in record.notes]
+    said = {i.message for i in record.issues}  # a note that is also an issue is shown once
+    items += [f'<li class="note">{escape(n)}</li>' for n in record.notes if n not in said]
     return f'<ul class="issues">{"".join(items)}</ul>' if items else ""
 
 

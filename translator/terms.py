@@ -79,6 +79,11 @@ _TERMS_LINE = "Terminology (use exactly):"
 _TAGS_LINE = "Keep the tags "
 _EXAMPLE_LINE = "Similar text and its translation:"
 _ECHO_STARTS = (_TERMS_LINE, _TAGS_LINE, _EXAMPLE_LINE)
+# A line that starts like one of them, in any case and after "The " ("The terminology (use exactly):
+# container → container" was one model's first line)
+_ECHO_LINE = re.compile(
+    r"\s*(?:the\s+)?(?:" + "|".join(re.escape(s) for s in _ECHO_STARTS) + ")", re.IGNORECASE
+)
 # What an output copied instead of translating (copied_part), and how the segment's notes say it
 _COPIED = {
     "example": "the output copies the translation of a similar text shown as an example",
@@ -656,16 +661,13 @@ class TermAwareTranslator:
             notes.append(f"dropped markup the model invented: {' '.join(verdict.invented)}")
         if verdict.reshaped:
             notes.append(f"{STRUCTURE_NOTE}{', '.join(verdict.reshaped)}")
-        if verdict.insane:
-            notes.append(f"not a translation: {verdict.insane}")
-        if verdict.copied:
-            notes.append(f"not a translation: {_COPIED[verdict.copied]}")
-        if verdict.missing_tags:
-            notes.append(f"tags lost: {', '.join(verdict.missing_tags)}")
+        unresolved = _unresolved(verdict)
+        notes += [message for _, message in unresolved]  # the notes say it too (TMX and XLIFF write notes)
         return SegmentRecord(
             seg_id, item.plan.source, verdict.text, "mt-repaired" if item.repaired else "mt",
             verdict.score, terms=self._term_uses(item.plan, verdict.text),
-            issues=_segment_issues(verdict), attempts=item.attempts, notes=tuple(notes),
+            issues=_segment_issues(verdict, unresolved=unresolved), attempts=item.attempts,
+            notes=tuple(notes),
         )  # fmt: skip
 
     def _substitute(self, item: _Work) -> None:
@@ -835,12 +837,12 @@ def _drop_echo(text: str, instruction: str | None) -> str:
     if not instruction:
         return text
     demands = [line.strip() for line in instruction.splitlines() if line.strip().startswith(_REPAIR_START)]
-    if "\n" not in text and not text.startswith(_ECHO_STARTS) and not (demands and _DEMAND.search(text)):
+    if "\n" not in text and not _ECHO_LINE.match(text) and not (demands and _DEMAND.search(text)):
         return text
     said = {line.strip() for line in instruction.splitlines() if line.strip()}
     kept = []
     for line in text.splitlines():
-        if line.strip() in said or line.startswith(_ECHO_STARTS):
+        if line.strip() in said or _ECHO_LINE.match(line):
             continue
         line = _cut_demand(line, demands)
         if line.strip():
@@ -862,5 +864,23 @@ def _echoes(line: str, said: str) -> bool:
     return bool(words) and len(words & set(_WORD.findall(said.lower()))) >= 0.6 * len(words)
 
 
-def _segment_issues(verdict: _Verdict) -> tuple[SegmentIssue, ...]:
-    return tuple(SegmentIssue(i.check, str(i.severity), i.message, i.term) for i in verdict.issues)
+def _segment_issues(verdict: _Verdict, *, unresolved: Sequence[str] = ()) -> tuple[SegmentIssue, ...]:
+    """The QA issues of ``verdict``, then ``unresolved``: what verification found and no repair fixed.
+
+    Those are errors, so review marks the segment whatever its quality score (an output that
+    is not a translation, or lost tags, passes every QA check).
+    """
+    issues = [SegmentIssue(i.check, str(i.severity), i.message, i.term) for i in verdict.issues]
+    return tuple(issues) + tuple(SegmentIssue(check, "error", message) for check, message in unresolved)
+
+
+def _unresolved(verdict: _Verdict) -> list[tuple[str, str]]:
+    """(check, message) for each blocking problem of the final ``verdict`` that no QA check reports."""
+    found = []
+    if verdict.insane:
+        found.append(("not-a-translation", f"not a translation: {verdict.insane}"))
+    if verdict.copied:
+        found.append(("not-a-translation", f"not a translation: {_COPIED[verdict.copied]}"))
+    if verdict.missing_tags:
+        found.append(("tags-lost", f"tags lost: {', '.join(verdict.missing_tags)}"))
+    return found
