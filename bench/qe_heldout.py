@@ -393,8 +393,10 @@ def in_domain(rows: list[dict[str, Any]], reference: list[float], first: list[bo
                 scores[i] = fitted.score(rows[i])
         rho = spearman(scores, reference)
         caught, worst = worst_caught(scores, reference)
-        each = [(spearman([scores[i] for i in h], [reference[i] for i in h]),
-                 *worst_caught([scores[i] for i in h], [reference[i] for i in h])) for h in halves]  # fmt: skip
+        each = []
+        for h in halves:
+            part, part_reference = [scores[i] for i in h], [reference[i] for i in h]
+            each.append((spearman(part, part_reference), *worst_caught(part, part_reference)))
         out[label] = {"spearman": rho, "worst_caught": caught, "worst": worst, "halves": each}
         per_half = "; ".join(f"{r:.3f}, {c}/{w}" for r, c, w in each)
         print(f"{label:38} Spearman {rho:.3f}, worst {caught}/{worst} = {caught / worst:.0%} "
