@@ -30,6 +30,9 @@ against the human reference.  Printed:
   <= 5 % of segments) and its flags on the machine translation;
 * the calibration fitted on all segments (what ``CALIBRATIONS`` ships).
 
+Rows measured in stop 22 for the held-out check (``bench/qe_heldout.py``), not shipped: fluency
+without its context-free first token, and the signals of the translation given its source only.
+
 Signals besides those of ``translator.quality``: the translating model's own
 language-model log-probability of its output (``fluency``) and of the source
 (``difficulty``); a back-translation by the 0.5B model (``backtranslation_small``);
@@ -74,6 +77,9 @@ from termalign.translator.records import SegmentIssue, SegmentRecord  # noqa: E4
 
 FAST = ("logprob", "coverage", "length", "size", "errors", "warnings", "invented")
 FULL = (*FAST, "backtranslation")
+# Signals of the translation given its source only (not of the kind of segment, as size and fluency
+# are): what a score would keep if it must not learn the calibration corpus's mix of segments.
+CONDITIONAL = ("logprob", "coverage", "length", "errors", "warnings", "invented")
 SECOND = ("agreement", "cross_logprob", "source_lm", "target_lm")
 OWN_LM = ("fluency", "difficulty")  # the translating model's own LM log-prob of the output / the source
 # The invented names read in the 1.5B model's output of the DeepSeek articles (issue 14).
@@ -91,6 +97,7 @@ COMBINATIONS = (
     ("free + own fluency (default)", (*FAST, "fluency"), ALL_FITS),
     ("free + own fluency + difficulty", (*FAST, *OWN_LM), TWO_FITS),
     ("free + fluency after the first token", (*FAST, "fluency_ctx"), ALL_FITS),
+    ("conditional only (no size, fluency)", CONDITIONAL, TWO_FITS),
     ("free + back-translation", FULL, ALL_FITS),
     ("free + back-translation, lowest half", FULL, ("select",)),
     ("free + own fluency + back-translation", (*FAST, "fluency", "backtranslation"), TWO_FITS),

@@ -27,7 +27,12 @@ termbase), a different domain with markup and code.
   stop-20 default calibration, and the same signals refitted on today's FAQ),
   and any ``EXTRA_FITS`` (calibrations fitted on all FAQ segments); the share of
   beads under the review threshold; seconds per 100 segments (translation,
-  quality signals).
+  quality signals); the 0.5B model's own chrF against the references (a
+  diagnostic: how much of "worst" any system shares).
+* ``--half memory`` scores the split's other half (the TM pages, which no QE
+  choice has seen: the confirmation set of stop 22's method changes), ``--half
+  both`` both, plus an in-domain diagnostic: q0.2 fitted on one k8s half and
+  scored on the other (can these signals rank this text at all?).
 
 Translations and signals are cached per page under
 ``~/.cache/termalign/qe-heldout/`` (keyed by model, page, per-page cap and the
@@ -35,7 +40,7 @@ hash of the segments and termbase), so a rerun takes seconds; ``--budget``
 stops before starting a page once that many seconds have passed (run again to
 go on).  Run from the repository root::
 
-    TERMALIGN_DATA=/work/shared/corpora nice -n 5 .venv/bin/python bench/qe_heldout.py [--per-page 36]
+    TERMALIGN_DATA=/work/shared/corpora nice -n 5 .venv/bin/python bench/qe_heldout.py [--half memory|both]
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from qe_bench import FAST, faq_rows, fill, spearman, worst_caught  # noqa: E402
+from qe_bench import CONDITIONAL, FAST, faq_rows, fill, spearman, worst_caught  # noqa: E402
 from qe_cache import ROOT, SECOND_MODEL  # noqa: E402
 
 from termalign.kernel.atomic import atomic_write_text  # noqa: E402
@@ -432,6 +437,7 @@ EXTRA_FITS: tuple[tuple[str, tuple[str, ...], dict[str, str], bool], ...] = (
      {"fluency": "fluency_plain"}, True),
     ("free + fluency + difficulty (fluency with markup)", (*SIGNALS, "difficulty"), {}, True),
     ("free + fluency after its first token", (*FAST, "fluency_ctx"), {}, True),
+    ("conditional only (no size, fluency)", CONDITIONAL, {}, False),
 )  # fmt: skip
 
 
