@@ -30,6 +30,9 @@ against the human reference.  Printed:
   <= 5 % of segments) and its flags on the machine translation;
 * the calibration fitted on all segments (what ``CALIBRATIONS`` ships).
 
+Rows measured in stop 22 for the held-out check (``bench/qe_heldout.py``), not shipped: fluency
+without its context-free first token, and the signals of the translation given its source only.
+
 Signals besides those of ``translator.quality``: the translating model's own
 language-model log-probability of its output (``fluency``) and of the source
 (``difficulty``); a back-translation by the 0.5B model (``backtranslation_small``);
@@ -50,6 +53,7 @@ import random
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +77,9 @@ from termalign.translator.records import SegmentIssue, SegmentRecord  # noqa: E4
 
 FAST = ("logprob", "coverage", "length", "size", "errors", "warnings", "invented")
 FULL = (*FAST, "backtranslation")
+# Signals of the translation given its source only (not of the kind of segment, as size and fluency
+# are): what a score would keep if it must not learn the calibration corpus's mix of segments.
+CONDITIONAL = ("logprob", "coverage", "length", "errors", "warnings", "invented")
 SECOND = ("agreement", "cross_logprob", "source_lm", "target_lm")
 OWN_LM = ("fluency", "difficulty")  # the translating model's own LM log-prob of the output / the source
 # The invented names read in the 1.5B model's output of the DeepSeek articles (issue 14).
@@ -89,6 +96,8 @@ COMBINATIONS = (
     ("free signals (stop-20 default)", FAST, ALL_FITS),
     ("free + own fluency (default)", (*FAST, "fluency"), ALL_FITS),
     ("free + own fluency + difficulty", (*FAST, *OWN_LM), TWO_FITS),
+    ("free + fluency after the first token", (*FAST, "fluency_ctx"), ALL_FITS),
+    ("conditional only (no size, fluency)", CONDITIONAL, TWO_FITS),
     ("free + back-translation", FULL, ALL_FITS),
     ("free + back-translation, lowest half", FULL, ("select",)),
     ("free + own fluency + back-translation", (*FAST, "fluency", "backtranslation"), TWO_FITS),
@@ -263,27 +272,37 @@ def mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="qwen2.5-coder-1.5b")
-    parser.add_argument("--second-model", default=SECOND_MODEL)
-    parser.add_argument("--limit", type=int, default=None, help="the first N FAQ segments only")
-    parser.add_argument("--faq", type=Path, default=ROOT / "out" / "deepseek" / "faq.jsonl")
-    parser.add_argument("--json", type=Path, default=None, help="also write the numbers here")
-    args = parser.parse_args()
+@dataclass
+class FaqRows:
+    """The FAQ's signals per segment, its reference chrF (0-100) and what each signal cost."""
 
-    pairs = faq_pairs(args.faq, args.limit)
+    rows: list[dict[str, Any]]
+    reference: list[float]
+    costs: dict[str, float]
+    sources: list[str]
+    references: list[str]
+    targets: list[str]
+    invented: list[Any]
+    other: list[str]  # the second model's own translations
+    long_enough: list[int]
+    cheap_cost: float
+    translate_seconds: float
+    matcher: Any
+
+
+def faq_rows(
+    model: str, second_model: str, faq: Path, limit: int | None, log: Callable[[str], None]
+) -> FaqRows:
+    """Every signal of every FAQ segment, from the cache (``bench/qe_cache.py``) or computed."""
+    pairs = faq_pairs(faq, limit)
     sources, references = [p.source for p in pairs], [p.target for p in pairs]
     ids = [p.id or str(k) for k, p in enumerate(pairs)]
 
-    def log(msg: str) -> None:
-        print(f"  {msg}", file=sys.stderr)
-
-    stages = model_stages(args.model, sources, ids, log)
+    stages = model_stages(model, sources, ids, log)
     records = [SegmentRecord.from_dict(r) for r in stages["translate"]["value"]]
     targets = [r.target for r in records]
-    second = second_model_stages(args.second_model, sources, targets, log)
-    extra = extra_stages(args.model, args.second_model, sources, targets, log)
+    second = second_model_stages(second_model, sources, targets, log)
+    extra = extra_stages(model, second_model, sources, targets, log)
     n = len(pairs)
     per100 = 100.0 / n
     termbase = load_termbase(TERMBASE)
@@ -320,6 +339,7 @@ def main() -> None:
         row["source_lm"] = mean(second["source-lm"]["value"][k])
         row["target_lm"] = mean(second["target-lm"]["value"][k])
         row["fluency"] = mean(extra["target-lm"]["value"][k])
+        row["fluency_ctx"] = mean(extra["target-lm"]["value"][k][1:])  # without the context-free first token
         row["difficulty"] = mean(extra["source-lm"]["value"][k])
         row["backtranslation_small"] = chrf(extra["backtranslate-small"]["value"][k], src)
     reference = [100 * chrf(t, r) for t, r in zip(targets, references, strict=True)]
@@ -343,11 +363,37 @@ def main() -> None:
         "invented": invented_cost,
         "rarity": rarity_cost,
         "fluency": extra["target-lm"]["seconds"] * per100,
+        "fluency_ctx": extra["target-lm"]["seconds"] * per100,
         "difficulty": extra["source-lm"]["seconds"] * per100,
         "backtranslation_small": extra["backtranslate-small"]["seconds"] * per100,
     }
+    return FaqRows(
+        rows, reference, costs, sources, references, targets, invented, other, long_enough, cheap_cost,
+        stages["translate"]["seconds"], matcher,
+    )  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="qwen2.5-coder-1.5b")
+    parser.add_argument("--second-model", default=SECOND_MODEL)
+    parser.add_argument("--limit", type=int, default=None, help="the first N FAQ segments only")
+    parser.add_argument("--faq", type=Path, default=ROOT / "out" / "deepseek" / "faq.jsonl")
+    parser.add_argument("--json", type=Path, default=None, help="also write the numbers here")
+    args = parser.parse_args()
+
+    def log(msg: str) -> None:
+        print(f"  {msg}", file=sys.stderr)
+
+    faq = faq_rows(args.model, args.second_model, args.faq, args.limit, log)
+    rows, reference, costs, cheap_cost = faq.rows, faq.reference, faq.costs, faq.cheap_cost
+    sources, references, invented = faq.sources, faq.references, faq.invented
+    other, long_enough, matcher = faq.other, faq.long_enough, faq.matcher
+    n = len(rows)
+    per100 = 100.0 / n
+    only = ["invented-content"]
     print(f"model {args.model}; {n} FAQ segments (stack with termbase, no TM); "
-          f"translation took {stages['translate']['seconds'] * per100:.0f} s per 100 segments; "
+          f"translation took {faq.translate_seconds * per100:.0f} s per 100 segments; "
           f"second model {args.second_model}")  # fmt: skip
     print(f"mean reference chrF of the translations: {sum(reference) / n:.1f}; "
           f"{len(long_enough)} segments have >= {MIN_HAN} Chinese characters")  # fmt: skip

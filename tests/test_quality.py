@@ -27,6 +27,7 @@ from termalign.translator.quality import (
     chrf,
     model_signals,
     needs_review,
+    record_signals,
     score_records,
 )
 from termalign.translator.records import SegmentIssue, SegmentRecord
@@ -294,3 +295,22 @@ def test_fluency_is_the_models_language_model_score_of_the_translation() -> None
     )
     assert scored[0].quality is not None and scored[1].quality is not None
     assert scored[0].quality > scored[1].quality and plain[0].quality == plain[1].quality
+
+
+def test_record_signals_are_what_score_records_scores_and_can_be_given_back() -> None:
+    records = [
+        mt("a", "训练数据来自公开的网页。", "The training data comes from public web pages.", score=-0.2),
+        SegmentRecord("c", "蒸馏。", "Distillation.", "tm-exact", 1.0, attempts=0),
+        SegmentRecord("d", "GPT-4", "GPT-4", "copy", 0.0, attempts=0),
+    ]
+    config = QualityConfig(backtranslation=True)
+    signals = record_signals(records, FakeScorer(), config=config)
+    assert signals[1] is None and signals[2] is None  # exact matches and copies get no signals
+    assert signals[0] is not None and signals[0]["logprob"] == -0.2 and "backtranslation" in signals[0]
+    direct = score_records(records, FakeScorer(), config=config)
+    assert score_records(records, config=config, signals=signals) == direct  # no model needed then
+    worse = [{**signals[0], "logprob": -3.0}, None, None]
+    lower = score_records(records, config=config, signals=worse)[0].quality
+    assert lower is not None and direct[0].quality is not None and lower < direct[0].quality
+    with pytest.raises(ConfigError):
+        score_records(records, config=config, signals=signals[:1])
