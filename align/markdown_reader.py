@@ -37,6 +37,7 @@ _SCRAPE_KEYS = {"Title": "title", "URL Source": "url", "Published Time": "publis
 _FRONT_MATTER_KEYS = ("title", "date", "summary")
 _SHORTCODE = re.compile(r"\{\{([<%])(.*?)[>%]\}\}|\{\{#[a-z_]+[^}]*\}\}", re.DOTALL)
 _SHORTCODE_TEXT = re.compile(r'\btext\s*=\s*"([^"]*)"')
+_LINE_END = re.compile(r"[ \t]*(?:\r\n|\r|\n|$)")
 _HEADING_ANCHOR = re.compile(r"(?m)^(#{1,6}[ \t].*?)([ \t]*\{#[\w.:-]+\})[ \t]*$")
 
 
@@ -115,7 +116,10 @@ def blank_template_markup(text: str) -> str:
 
     A shortcode's ``text="…"`` value stays where it was; newlines inside a tag
     become spaces too, so a tag broken over two lines never leaves a blank line
-    that would end its paragraph.
+    that would end its paragraph.  A tag that ends its line ends in a tab: two
+    trailing spaces would make the line break a hard one (CommonMark), which
+    ends the sentence in the middle (``{{< glossary_tooltip text="Quality of
+    Service" … >}}`` then ``(QoS) class.`` on the next line).
     """
     if "{{" not in text and "{#" not in text:
         return text
@@ -130,6 +134,8 @@ def blank_template_markup(text: str) -> str:
         value = _SHORTCODE_TEXT.search(m.group(2) or "")
         keep = (m.start(2) + value.start(1), m.start(2) + value.end(1)) if value else None
         blank(m.start(), m.end(), keep)
+        if _LINE_END.match(text, m.end()) and (keep is None or keep[1] < m.end()):
+            chars[m.end() - 1] = "\t"
     for m in _HEADING_ANCHOR.finditer(text):
         blank(m.start(2), m.end(2))
     return "".join(chars)
@@ -306,7 +312,12 @@ class _InlineWalker:
             t = c.type
             if t == "text" and c.content:
                 k = self._find(c.content)
-                self._visible(c.content, k, k + len(c.content), PieceKind.TEXT)
+                plain = c.content
+                if i + 1 < len(children) and children[i + 1].type == "softbreak":
+                    plain = plain.rstrip(" \t")  # a line's trailing blanks go at a soft break (CommonMark)
+                if plain:
+                    self._visible(plain, k, k + len(plain), PieceKind.TEXT)
+                self.cursor = max(self.cursor, k + len(c.content))
             elif t == "text_special":
                 k = self._find(c.markup)
                 self._visible(c.content, k, k + len(c.markup), PieceKind.ATOMIC)

@@ -71,3 +71,17 @@ def test_multiline_shortcode_does_not_split_the_paragraph():
     doc = read_string(text, path="p.md", lang="zh")
     assert len(doc.blocks) == 1
     assert "注解" in doc.blocks[0].sentences[0].text
+
+
+def test_a_shortcode_that_ends_its_line_does_not_end_the_sentence():
+    # blanked to spaces, the tag would leave two trailing spaces: a hard line break in CommonMark
+    tag = '{{< glossary_tooltip text="Quality of Service" term_id="qos-class" >}}'
+    en = f"This is known as {tag}\n(QoS) class.\n"
+    doc = read_string(en, path="p.md", lang="en")
+    [sentence] = [s for b in doc.blocks for s in b.sentences]
+    assert sentence.text == "This is known as Quality of Service (QoS) class."
+    assert doc.text[sentence.start : sentence.end] == en.strip()  # its span covers the whole tag
+    zh = '这些\n{{< glossary_tooltip text="对象" term_id="object" >}}\n有一个字段。\n'
+    assert _texts(read_string(zh, path="p.md", lang="zh")) == ["这些对象有一个字段。"]  # lines join, no space
+    hard = "A line with a real hard break  \nand the next line.\n"  # two spaces the author typed still count
+    assert _texts(read_string(hard, path="p.md", lang="en"))[0] == "A line with a real hard break"
