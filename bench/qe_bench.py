@@ -93,8 +93,8 @@ ISSUE_CASES = (
 ALL_FITS = ("mean", f"q{QUANTILE:g}", "class", "ls", "nested")
 TWO_FITS = (f"q{QUANTILE:g}", "ls")
 COMBINATIONS = (
-    ("free signals (stop-20 default)", FAST, ALL_FITS),
-    ("free + own fluency (default)", (*FAST, "fluency"), ALL_FITS),
+    ("free signals (default; stop 20, and again since stop 22)", FAST, ALL_FITS),
+    ("free + own fluency (stop-21 default)", (*FAST, "fluency"), ALL_FITS),
     ("free + own fluency + difficulty", (*FAST, *OWN_LM), TWO_FITS),
     ("free + fluency after the first token", (*FAST, "fluency_ctx"), ALL_FITS),
     ("conditional only (no size, fluency)", CONDITIONAL, TWO_FITS),
@@ -112,7 +112,14 @@ COMBINATIONS = (
         TWO_FITS,
     ),
 )
-SHIPPED = {"default": (*FAST, "fluency"), "backtranslation": (*FAST, "fluency", "backtranslation")}
+# The shipped calibrations, by QualityConfig flags (quality._calibration): fluency is off by default
+# since stop 22 (on the k8s-docs held-out beads it lowered the capture, bench/qe_heldout.py).
+SHIPPED = {
+    "default": FAST,
+    "fluency": (*FAST, "fluency"),
+    "backtranslation": (*FAST, "backtranslation"),
+    "backtranslation+fluency": (*FAST, "fluency", "backtranslation"),
+}
 MIN_HAN = 10  # the second capture number: segments of at least this many Chinese characters
 REPEATS = 10  # random 5-fold splits averaged
 
@@ -479,7 +486,7 @@ def main() -> None:
     results["invented"] = {"human_flagged": flagged, "machine_flagged": machine, "issue_caught": caught_names}
     for label, features in SHIPPED.items():
         fitted = Calibration.fit(
-            rows, target, features, name=f"faq-{args.model}-{label}-fluency-q{QUANTILE:g}",
+            rows, target, features, name=f"faq-{args.model}-{label}-q{QUANTILE:g}",
             fitted_on=f"{n} DeepSeek FAQ segments, {args.model}, termbase, reference chrF",
             quantile=QUANTILE,
         )  # fmt: skip

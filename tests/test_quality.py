@@ -23,6 +23,7 @@ from termalign.translator.quality import (
     QualityConfig,
     QualityTranslator,
     Scorer,
+    _calibration,
     cheap_signals,
     chrf,
     model_signals,
@@ -79,7 +80,13 @@ def test_shipped_calibrations_and_the_cli_threshold_agree() -> None:
     from termalign.commands.translate import translate
 
     assert all(c.quantile == QUANTILE for c in CALIBRATIONS.values())
-    assert QualityConfig().fluency and all("fluency" in c.features for c in CALIBRATIONS.values())
+    # each flag combination scores with the calibration fitted on exactly the signals it computes
+    for fluency in (False, True):
+        for backtranslation in (False, True):
+            config = QualityConfig(fluency=fluency, backtranslation=backtranslation)
+            features = set(_calibration(config).features)
+            assert ("fluency" in features, "backtranslation" in features) == (fluency, backtranslation)
+    assert _calibration(QualityConfig()) is CALIBRATIONS["default"] and not QualityConfig().fluency
     for command in (batch, translate):
         [option] = [p for p in command.params if p.name == "review_threshold"]
         assert option.default == REVIEW_THRESHOLD
