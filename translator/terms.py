@@ -864,7 +864,9 @@ def _echoes(line: str, said: str) -> bool:
     return bool(words) and len(words & set(_WORD.findall(said.lower()))) >= 0.6 * len(words)
 
 
-def _segment_issues(verdict: _Verdict, *, unresolved: Sequence[str] = ()) -> tuple[SegmentIssue, ...]:
+def _segment_issues(
+    verdict: _Verdict, *, unresolved: Sequence[tuple[str, str]] = ()
+) -> tuple[SegmentIssue, ...]:
     """The QA issues of ``verdict``, then ``unresolved``: what verification found and no repair fixed.
 
     Those are errors, so review marks the segment whatever its quality score (an output that
