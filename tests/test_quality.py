@@ -213,13 +213,13 @@ def test_review_page_highlights_terms_on_both_sides() -> None:
 
 
 def test_review_page_shows_a_note_that_is_also_an_issue_once() -> None:
-    said = "tags lost: <g1>, </g1>"
+    said = "not a translation: the output is only the glossary's rendering of a term"
     record = mt(
-        "b1.s0", "请看<g1>这篇文章</g1>。", "Please read this article.", quality=0.9,
-        issues=(SegmentIssue("tags-lost", "error", said),), notes=(said, "repaired: re-prompt"),
+        "b1.s0", "例如，在独立的芯片上运行蒸馏可能更加可行。", "distillation", quality=0.9,
+        issues=(SegmentIssue("not-a-translation", "error", said),), notes=(said, "repaired: re-prompt"),
     )  # fmt: skip
     page = render_review([ReviewDocument("doc", [record])], threshold=0.5)
-    assert page.count("tags lost: &lt;g1&gt;") == 1 and "repaired: re-prompt" in page
+    assert page.count("not a translation: the output") == 1 and "repaired: re-prompt" in page
     assert 'data-review="1"' in page  # an error marks it although the score is high
 
 

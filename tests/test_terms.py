@@ -385,15 +385,13 @@ def test_unrepaired_problems_are_errors_so_review_marks_them() -> None:
     [copy] = TermAwareTranslator(stuck, termbase()).translate([source])
     assert [(i.check, i.severity) for i in copy.issues] == [("not-a-translation", "error")]
     assert copy.issues[0].message in copy.notes  # the notes (written to TMX and XLIFF) say it too
+    assert needs_review(replace(copy, quality=0.99), 0.33)  # marked whatever the score says
+    # lost tags stay a note: restoring the document puts them back and reports a "markup" warning
     tags = "请看<g1>这篇文章</g1>。"
     lost = CandidateEngine({tags: ["Please read this article."]})
     [untagged] = TermAwareTranslator(lost).translate([tags])
-    assert [(i.check, i.message) for i in untagged.issues] == [("tags-lost", "tags lost: <g1>, </g1>")]
-    for record in (copy, untagged):  # marked whatever the score says
-        assert needs_review(replace(record, quality=0.99), 0.33)
-    fine = CandidateEngine({tags: ["Please read <g1>this article</g1>."]})
-    [good] = TermAwareTranslator(fine).translate([tags])
-    assert good.issues == () and not needs_review(replace(good, quality=0.99), 0.33)
+    assert untagged.issues == () and "tags lost: <g1>, </g1>" in untagged.notes
+    assert not needs_review(replace(untagged, quality=0.99), 0.33)
 
 
 def test_an_echoed_repair_demand_is_dropped() -> None:

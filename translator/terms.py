@@ -663,6 +663,8 @@ class TermAwareTranslator:
             notes.append(f"{STRUCTURE_NOTE}{', '.join(verdict.reshaped)}")
         unresolved = _unresolved(verdict)
         notes += [message for _, message in unresolved]  # the notes say it too (TMX and XLIFF write notes)
+        if verdict.missing_tags:  # a note only: restoring the document puts them back (a "markup" warning)
+            notes.append(f"tags lost: {', '.join(verdict.missing_tags)}")
         return SegmentRecord(
             seg_id, item.plan.source, verdict.text, "mt-repaired" if item.repaired else "mt",
             verdict.score, terms=self._term_uses(item.plan, verdict.text),
@@ -870,7 +872,7 @@ def _segment_issues(
     """The QA issues of ``verdict``, then ``unresolved``: what verification found and no repair fixed.
 
     Those are errors, so review marks the segment whatever its quality score (an output that
-    is not a translation, or lost tags, passes every QA check).
+    is not a translation passes every QA check).
     """
     issues = [SegmentIssue(i.check, str(i.severity), i.message, i.term) for i in verdict.issues]
     return tuple(issues) + tuple(SegmentIssue(check, "error", message) for check, message in unresolved)
@@ -883,6 +885,4 @@ def _unresolved(verdict: _Verdict) -> list[tuple[str, str]]:
         found.append(("not-a-translation", f"not a translation: {verdict.insane}"))
     if verdict.copied:
         found.append(("not-a-translation", f"not a translation: {_COPIED[verdict.copied]}"))
-    if verdict.missing_tags:
-        found.append(("tags-lost", f"tags lost: {', '.join(verdict.missing_tags)}"))
     return found
