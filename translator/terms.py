@@ -661,14 +661,15 @@ class TermAwareTranslator:
             notes.append(f"dropped markup the model invented: {' '.join(verdict.invented)}")
         if verdict.reshaped:
             notes.append(f"{STRUCTURE_NOTE}{', '.join(verdict.reshaped)}")
-        unresolved = _unresolved(verdict)
-        notes += [message for _, message in unresolved]  # the notes say it too (TMX and XLIFF write notes)
+        reason = _not_a_translation(verdict)
+        if reason:
+            notes.append(reason)  # the issue below says it too; TMX and XLIFF write the notes
         if verdict.missing_tags:  # a note only: restoring the document puts them back (a "markup" warning)
             notes.append(f"tags lost: {', '.join(verdict.missing_tags)}")
         return SegmentRecord(
             seg_id, item.plan.source, verdict.text, "mt-repaired" if item.repaired else "mt",
             verdict.score, terms=self._term_uses(item.plan, verdict.text),
-            issues=_segment_issues(verdict, unresolved=unresolved), attempts=item.attempts,
+            issues=_segment_issues(verdict, not_a_translation=reason), attempts=item.attempts,
             notes=tuple(notes),
         )  # fmt: skip
 
@@ -866,23 +867,20 @@ def _echoes(line: str, said: str) -> bool:
     return bool(words) and len(words & set(_WORD.findall(said.lower()))) >= 0.6 * len(words)
 
 
-def _segment_issues(
-    verdict: _Verdict, *, unresolved: Sequence[tuple[str, str]] = ()
-) -> tuple[SegmentIssue, ...]:
-    """The QA issues of ``verdict``, then ``unresolved``: what verification found and no repair fixed.
-
-    Those are errors, so review marks the segment whatever its quality score (an output that
-    is not a translation passes every QA check).
-    """
+def _segment_issues(verdict: _Verdict, *, not_a_translation: str = "") -> tuple[SegmentIssue, ...]:
+    """The QA issues of ``verdict``, then ``not_a_translation`` (what verification found and no repair
+    fixed) as an error, so review marks the segment whatever its quality score: an output that is
+    not a translation passes every QA check."""
     issues = [SegmentIssue(i.check, str(i.severity), i.message, i.term) for i in verdict.issues]
-    return tuple(issues) + tuple(SegmentIssue(check, "error", message) for check, message in unresolved)
+    if not_a_translation:
+        issues.append(SegmentIssue("not-a-translation", "error", not_a_translation))
+    return tuple(issues)
 
 
-def _unresolved(verdict: _Verdict) -> list[tuple[str, str]]:
-    """(check, message) for each blocking problem of the final ``verdict`` that no QA check reports."""
-    found = []
+def _not_a_translation(verdict: _Verdict) -> str:
+    """Why the final ``verdict`` is not a translation, as its note says it ("" when it is one)."""
     if verdict.insane:
-        found.append(("not-a-translation", f"not a translation: {verdict.insane}"))
-    if verdict.copied:
-        found.append(("not-a-translation", f"not a translation: {_COPIED[verdict.copied]}"))
-    return found
+        return f"not a translation: {verdict.insane}"
+    if verdict.copied:  # only looked for when the output passed the sanity check
+        return f"not a translation: {_COPIED[verdict.copied]}"
+    return ""
