@@ -105,9 +105,8 @@ class TermConfig:
     other_forms: bool = True  # pairs where another form (控制面 / 控制平面) renders t are not against s
     form_substitution: bool = True  # …also a form with one character swapped (名字空间 / 命名空间)
     pool_termhood: bool = True  # pooled forms also add their termhood (a term's frequency is all its forms')
-    name_parents: bool = (
-        True  # C-value: a span opened by a name (DefaultStorageClass …) discounts nothing inside
-    )
+    # C-value: a span opened by a name (DefaultStorageClass …) discounts nothing inside it
+    name_parents: bool = True
 
 
 @dataclass
@@ -600,15 +599,19 @@ def _select(cands: list[Candidate], config: TermConfig) -> list[Candidate]:
     return chosen
 
 
+def _used_pairs(pairs: Sequence[AlignedPair], config: TermConfig) -> list[AlignedPair]:
+    """The pairs extraction reads: text on both sides, not flagged (unless flagged pairs are wanted)."""
+    used = [p for p in pairs if p.source.strip() and p.target.strip()]
+    return [p for p in used if not p.flagged] if config.skip_flagged else used
+
+
 def side_statistics(
     pairs: Sequence[AlignedPair], config: TermConfig | None = None
 ) -> tuple[SideStats, SideStats, list[list[Span]], list[list[Span]]]:
     """Each side's candidate statistics and spans per used pair, as :func:`extract_terms` sees them
     (for explaining why a term is missing: its count, termhood, the spans around it)."""
     config = config or TermConfig()
-    used = [p for p in pairs if p.source.strip() and p.target.strip()]
-    if config.skip_flagged:
-        used = [p for p in used if not p.flagged]
+    used = _used_pairs(pairs, config)
     if not used:
         return SideStats(), SideStats(), [], []
     zh, en = _prepare(used, config)
@@ -618,9 +621,7 @@ def side_statistics(
 def extract_terms(pairs: Sequence[AlignedPair], config: TermConfig | None = None) -> list[Candidate]:
     """Term and name candidates, each kind ranked best first (terms, then names)."""
     config = config or TermConfig()
-    used = [p for p in pairs if p.source.strip() and p.target.strip()]
-    if config.skip_flagged:
-        used = [p for p in used if not p.flagged]
+    used = _used_pairs(pairs, config)
     if not used:
         return []
     zh, en = _prepare(used, config)
