@@ -134,7 +134,7 @@ def blank_template_markup(text: str) -> str:
         value = _SHORTCODE_TEXT.search(m.group(2) or "")
         keep = (m.start(2) + value.start(1), m.start(2) + value.end(1)) if value else None
         blank(m.start(), m.end(), keep)
-        if _LINE_END.match(text, m.end()) and (keep is None or keep[1] < m.end()):
+        if _LINE_END.match(text, m.end()):  # the tag's last character ("}") is never kept text
             chars[m.end() - 1] = "\t"
     for m in _HEADING_ANCHOR.finditer(text):
         blank(m.start(2), m.end(2))
