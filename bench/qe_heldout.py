@@ -123,6 +123,7 @@ def translate_page(translator: Any, segments: list[str], ids: list[str]) -> dict
 
 
 def visible(text: str) -> str:
+    """The text without markup placeholders (a paired tag keeps its content), spaces collapsed."""
     return _SPACE.sub(" ", _PLACEHOLDER.sub("", text)).strip()
 
 
@@ -135,7 +136,7 @@ def bead_units(beads: list[Any], records: list[SegmentRecord], signals: list[Any
     for bead in beads:
         parts = list(range(k, k + len(bead.segments)))
         k += len(bead.segments)
-        hypothesis = _SPACE.sub(" ", " ".join(visible(records[i].target) for i in parts)).strip()
+        hypothesis = visible(" ".join(records[i].target for i in parts))
         candidates = [i for i in parts if scored[i].quality is not None and signals[i] is not None]
         unit: dict[str, Any] = {
             "parts": parts,
@@ -166,8 +167,8 @@ def variant_stage(engine: Any, second: Any, records: list[SegmentRecord]) -> dic
     ``fluency_plain`` / ``difficulty`` (the model's LM score of the translation / the source with the
     markup placeholders removed) and ``oracle`` (the second model's own translation, a diagnostic)."""
     started = time.perf_counter()
-    fluency = [mean(lp) for lp in engine.score_texts([plain(r.target) for r in records])]
-    difficulty = [mean(lp) for lp in engine.score_texts([plain(r.source) for r in records])]
+    fluency = [mean(lp) for lp in engine.score_texts([visible(r.target) for r in records])]
+    difficulty = [mean(lp) for lp in engine.score_texts([visible(r.source) for r in records])]
     lm_seconds = time.perf_counter() - started
     oracle = [h.best.text for h in second().translate_batch([r.source for r in records])]
     return {"fluency_plain": fluency, "difficulty": difficulty, "oracle": oracle,
@@ -188,11 +189,6 @@ def after_first(tokens: list[float]) -> float | None:
 
 def mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
-
-
-def plain(text: str) -> str:
-    """The text without markup placeholders (a paired tag keeps its content), spaces collapsed."""
-    return visible(text)
 
 
 def main() -> int:
@@ -309,8 +305,8 @@ def report(
             row["fluency_plain"] = variants["fluency_plain"][unit["weakest"]]
             row["difficulty"] = variants["difficulty"][unit["weakest"]]
             row["fluency_ctx"] = after_first(variants["tokens"][unit["weakest"]])
-            oracle = " ".join(visible(variants["oracle"][i]) for i in unit["parts"])
-            row["agreement"] = chrf(unit["hypothesis"], _SPACE.sub(" ", oracle).strip())
+            oracle = visible(" ".join(variants["oracle"][i] for i in unit["parts"]))
+            row["agreement"] = chrf(unit["hypothesis"], oracle)
             drift = abs((mean(variants["tokens"][unit["weakest"]]) or 0.0) - (row.get("fluency") or 0.0))
             assert drift < 1e-3, f"the token log-probabilities do not give the shipped fluency ({drift})"
     multi = sum(1 for u in kept if u["sentences"] > 1)
@@ -363,7 +359,7 @@ def report(
     if variants is not None:
         oracle = []
         for unit in kept:
-            text = _SPACE.sub(" ", " ".join(visible(variants["oracle"][i]) for i in unit["parts"])).strip()
+            text = visible(" ".join(variants["oracle"][i] for i in unit["parts"]))
             oracle.append(100 * chrf(text, unit["reference"]))
         caught, worst = worst_caught(oracle, reference)
         results["oracle"] = {"spearman": spearman(oracle, reference), "worst_caught": caught}
