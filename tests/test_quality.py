@@ -75,6 +75,24 @@ def test_a_quantile_calibration_predicts_the_low_quantile_and_ranks_scattered_se
         Calibration.fit(rows, targets, ("kind",), quantile=1.0)
 
 
+def test_a_unit_calibration_weighs_each_signal_alike_in_its_direction_and_fits_only_the_link() -> None:
+    # the rows say a long translation is good (a calibration corpus's quirk); the a-priori direction
+    # of a length deviation still counts it against the segment
+    rows = [{"logprob": -k / 10, "coverage": 1 - k / 40, "length": 1 - k / 20} for k in range(20)]
+    targets = [1 - k / 25 for k in range(20)]
+    unit = Calibration.fit_unit(rows, targets, ("logprob", "coverage", "length"))
+    assert unit.weights[0] == unit.weights[1] == -unit.weights[2] > 0 and unit.quantile == QUANTILE
+    z = [sum(w * (r[f] - m) / s for f, m, s, w in zip(unit.features, unit.means, unit.scales,
+                                                    unit.weights, strict=True)) for r in rows]  # fmt: skip
+    scores = [unit.score(r) for r in rows]
+    assert sorted(range(20), key=scores.__getitem__) == sorted(range(20), key=z.__getitem__)
+    assert all(0 < s < 1 for s in scores)
+    below = sum(1 for r, t in zip(rows, targets, strict=True) if t < unit.score(r))
+    assert below <= 0.4 * len(rows)  # the link predicts a low quantile, not the mean
+    with pytest.raises(ConfigError, match="a-priori direction"):
+        Calibration.fit_unit(rows, targets, ("logprob", "size"))
+
+
 def test_shipped_calibrations_and_the_cli_threshold_agree() -> None:
     from termalign.commands.batch import batch
     from termalign.commands.translate import translate
@@ -321,3 +339,4 @@ def test_record_signals_are_what_score_records_scores_and_can_be_given_back() ->
     assert lower is not None and direct[0].quality is not None and lower < direct[0].quality
     with pytest.raises(ConfigError):
         score_records(records, config=config, signals=signals[:1])
+
