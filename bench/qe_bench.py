@@ -144,6 +144,10 @@ SHIPPED = {
     "fluency": (*FAST, "fluency"),
     "backtranslation": (*FAST, "backtranslation"),
     "backtranslation+fluency": (*FAST, "fluency", "backtranslation"),
+    "agreement": (*FAST, "agreement"),
+    "fluency+agreement": (*FAST, "fluency", "agreement"),
+    "backtranslation+agreement": (*FAST, "backtranslation", "agreement"),
+    "backtranslation+fluency+agreement": (*FAST, "fluency", "backtranslation", "agreement"),
 }
 MIN_HAN = 10  # the second capture number: segments of at least this many Chinese characters
 REPEATS = 10  # random 5-fold splits averaged

@@ -546,7 +546,7 @@ EXTRA_FITS: tuple[tuple[str, tuple[str, ...], dict[str, str], bool], ...] = (
     ("free + fluency after its first token", (*FAST, "fluency_ctx"), {}, True),
     ("conditional only (no size, fluency)", CONDITIONAL, {}, False),
     ("free signals, Latin-aware length (stop 23)", FAST_LATIN, {}, False),
-    ("free + agreement with the 0.5B (chosen after all samples)", (*FAST, "agreement"), {}, True),
+    ("free + agreement with the 0.5B (= shipped with agreement)", (*FAST, "agreement"), {}, True),
 )  # fmt: skip
 # Stop 23: unit weights in each signal's a-priori direction (Calibration.fit_unit), the FAQ fixing
 # only the standardisation and the link; measured, not shipped (README).

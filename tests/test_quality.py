@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -99,11 +100,10 @@ def test_shipped_calibrations_and_the_cli_threshold_agree() -> None:
 
     assert all(c.quantile == QUANTILE for c in CALIBRATIONS.values())
     # each flag combination scores with the calibration fitted on exactly the signals it computes
-    for fluency in (False, True):
-        for backtranslation in (False, True):
-            config = QualityConfig(fluency=fluency, backtranslation=backtranslation)
-            features = set(_calibration(config).features)
-            assert ("fluency" in features, "backtranslation" in features) == (fluency, backtranslation)
+    for flags in itertools.product((False, True), repeat=3):
+        config = QualityConfig(**dict(zip(("fluency", "backtranslation", "agreement"), flags, strict=True)))
+        features = set(_calibration(config).features)
+        assert ("fluency" in features, "backtranslation" in features, "agreement" in features) == flags
     assert _calibration(QualityConfig()) is CALIBRATIONS["default"] and not QualityConfig().fluency
     for command in (batch, translate):
         [option] = [p for p in command.params if p.name == "review_threshold"]
@@ -157,6 +157,44 @@ def test_score_records_scores_mt_gives_tm_exact_one_and_leaves_copies() -> None:
     assert scored[2].quality == 1.0 and scored[3].quality is None
     signals = model_signals(scorer, ["训练数据"], ["Training data"], backtranslation=True)
     assert signals["backtranslation"] == [pytest.approx(1.0)] and scorer.back[-1] == "Training data"
+
+
+class OtherModel:
+    """A second engine: its own translation of every source is a fixed sentence (it records the sources)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.seen: list[str] = []
+
+    def translate_batch(self, segments: Sequence[str]) -> list[Any]:
+        self.seen.extend(segments)
+        return [type("H", (), {"best": type("B", (), {"text": self.text})()})() for _ in segments]
+
+
+def test_agreement_compares_the_translation_with_a_second_models_own_and_needs_that_model() -> None:
+    source = "训练数据来自公开的网页。"
+    records = [
+        mt("a", source, "The training data comes from public web pages."),
+        mt("b", source, "Bananas are yellow <g1>fruit</g1>."),
+    ]
+    other = OtherModel("The training data comes from public web pages.")
+    config = QualityConfig(agreement=True)
+    signals = record_signals(records, FakeScorer(), config=config, second=other)
+    assert other.seen == [source, source]  # the second model translated the sources, not the outputs
+    assert signals[0] is not None and signals[1] is not None
+    assert signals[0]["agreement"] == pytest.approx(1.0) and signals[1]["agreement"] < 0.3
+    layer = QualityTranslator(CandidateEngine({}), FakeScorer(), config, second=other)
+    assert layer.calibration is CALIBRATIONS["agreement"] and "quality.agreement" in layer.signature
+    assert "quality.agreement" not in QualityTranslator(CandidateEngine({}), FakeScorer()).signature
+    with pytest.raises(ConfigError, match="second model"):
+        QualityTranslator(CandidateEngine({}), FakeScorer(), config)
+    # without the flag the second model is not asked
+    record_signals(records, FakeScorer(), config=QualityConfig(), second=other)
+    assert len(other.seen) == 2
+    engine = CandidateEngine({source: ["The training data comes from public web pages."]})
+    stack = build_translator(engine, quality=config, second=other)
+    [record] = stack.translate([source])
+    assert record.quality is not None and other.seen[-1] == source
 
 
 def test_needs_review_is_a_low_score_or_an_error() -> None:
@@ -339,4 +377,3 @@ def test_record_signals_are_what_score_records_scores_and_can_be_given_back() ->
     assert lower is not None and direct[0].quality is not None and lower < direct[0].quality
     with pytest.raises(ConfigError):
         score_records(records, config=config, signals=signals[:1])
-

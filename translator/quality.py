@@ -16,6 +16,10 @@ The score combines cheap signals that need no reference translation:
   off by default since stop 22, about +19 % of the translation time): short,
   unusual outputs ("I did it!") score low, which is where the FAQ's worst chrF
   lies, but on technical text one-word headings score low and are right;
+* ``agreement`` — chrF (0–1) between the translation and a second, independent
+  model's own plain translation of the source (off by default: it needs that model,
+  ``QualityTranslator(..., second=engine)``, and costs its translation, about +25 %
+  with the 0.5B beside the 1.5B): where two systems disagree, one of them is wrong;
 * ``coverage`` — the share of the source's dictionary words (CC-CEDICT) whose
   gloss appears in the translation;
 * ``length`` — how far the length ratio is from the usual 3.16 English
@@ -81,12 +85,12 @@ __all__ = [
 ]
 
 SIGNALS = (
-    "logprob", "forced_logprob", "backtranslation", "fluency", "coverage", "length", "size", "errors",
-    "warnings", "invented",
+    "logprob", "forced_logprob", "backtranslation", "fluency", "agreement", "coverage", "length", "size",
+    "errors", "warnings", "invented",
 )  # fmt: skip
 # Under this score a segment is marked for review: the lowest-scored fifth of the FAQ ends at 0.335
-# (0.332 with fluency, 0.334 with back-translation, 0.327 with both).  The CLI options repeat the
-# number (they must not import this module).
+# (0.332 with fluency, 0.334 with back-translation, 0.327 with both; with agreement added to each:
+# 0.321, 0.342, 0.309, 0.336).  The CLI options repeat the number (they must not import this module).
 REVIEW_THRESHOLD = 0.33
 # The shipped calibrations predict this quantile of chrF / 100, not its mean (Calibration.fit).
 QUANTILE = 0.2
@@ -118,6 +122,7 @@ class QualityConfig:
     forced_logprob: bool = False
     backtranslation: bool = False
     fluency: bool = False  # +19 % translation time; helped on the FAQ, hurt on held-out text
+    agreement: bool = False  # needs a second model (QualityTranslator's ``second``)
     review_threshold: float = REVIEW_THRESHOLD
 
     def __post_init__(self) -> None:
@@ -361,7 +366,10 @@ def _value(value: float | None) -> float:
 _FREE = ("logprob", "coverage", "length", "size", "errors", "warnings", "invented")
 _FREE_MEANS = (-0.296049, 0.596303, 0.196167, 3.206638, 0.020661, 0.012397, 0.0)
 _FREE_SCALES = (0.123198, 0.225247, 0.198921, 0.708188, 0.142247, 0.110648, 1.0)
-_ADDED = {"fluency": (-5.633737, 1.770248), "backtranslation": (0.438778, 0.197481)}
+_ADDED = {
+    "fluency": (-5.633737, 1.770248), "backtranslation": (0.438778, 0.197481),
+    "agreement": (0.591669, 0.187935),  # with the 0.5B model's plain translation
+}  # fmt: skip
 
 
 def _faq_fit(label: str, added: tuple[str, ...], weights: tuple[float, ...], bias: float) -> Calibration:
@@ -400,7 +408,34 @@ CALIBRATIONS: dict[str, Calibration] = {
         (0.205463, 0.088102, -0.070919, 0.065102, -0.000407, 0.012238, 0.0, 0.354088, 0.098019),
         -0.353254,
     ),
+    # with agreement: the second model was qwen2.5-coder-0.5b
+    "agreement": _faq_fit(
+        "agreement",
+        ("agreement",),
+        (0.216095, 0.210959, -0.081748, 0.308539, 0.018308, 0.012707, 0.0, 0.103071),
+        -0.35884,
+    ),
+    "fluency+agreement": _faq_fit(
+        "fluency+agreement",
+        ("fluency", "agreement"),
+        (0.201242, 0.103753, -0.041653, 0.039445, -0.010574, 0.008413, 0.0, 0.360126, 0.117863),
+        -0.312786,
+    ),
+    "backtranslation+agreement": _faq_fit(
+        "backtranslation+agreement",
+        ("backtranslation", "agreement"),
+        (0.176737, 0.096458, -0.069705, 0.326935, 0.026321, -0.004902, 0.0, 0.222825, 0.111522),
+        -0.360991,
+    ),
+    "backtranslation+fluency+agreement": _faq_fit(
+        "backtranslation+fluency+agreement",
+        ("fluency", "backtranslation", "agreement"),
+        (0.152765, 0.052039, -0.036905, 0.081496, -0.004876, 0.003402, 0.0, 0.28836, 0.142988, 0.141154),
+        -0.315114,
+    ),
 }
+# The QualityConfig flags that add a signal, in the order their names join a calibration's key.
+CALIBRATED_FLAGS = ("backtranslation", "fluency", "agreement")
 
 
 # -- the signals -----------------------------------------------------------------------------------
@@ -437,13 +472,20 @@ def cheap_signals(source: str, target: str, issues: Sequence[Any] = ()) -> dict[
 
 def model_signals(
     model: Any, sources: Sequence[str], targets: Sequence[str], *, forced_logprob: bool = True,
-    backtranslation: bool = False, fluency: bool = False, source_language: str = "Chinese",
-    target_language: str = "English",
+    backtranslation: bool = False, fluency: bool = False, second: Any = None,
+    source_language: str = "Chinese", target_language: str = "English",
 ) -> dict[str, list[float | None]]:  # fmt: skip
     """Per segment: ``forced_logprob`` (mean token log-probability of the translation given the
-    source), ``backtranslation`` (chrF 0-1 of the round trip) and ``fluency`` (mean token
-    log-probability of the translation as plain text, the model as a language model)."""
+    source), ``backtranslation`` (chrF 0-1 of the round trip), ``fluency`` (mean token
+    log-probability of the translation as plain text, the model as a language model) and, with a
+    ``second`` engine, ``agreement`` (chrF 0-1 between the translation and that engine's own
+    translation of the source, markup placeholders left out of both)."""
     out: dict[str, list[float | None]] = {}
+    if second is not None:
+        other = [h.best.text for h in second.translate_batch(list(sources))]
+        out["agreement"] = [
+            chrf(_TAG.sub("", t), _TAG.sub("", o)) for t, o in zip(targets, other, strict=True)
+        ]
     scorer = model if isinstance(model, Scorer) else None
     if fluency and scorer is not None and hasattr(scorer, "score_texts"):
         plain = scorer.score_texts(list(targets))
@@ -474,12 +516,14 @@ def record_signals(
     *,
     config: QualityConfig | None = None,
     calibration: Calibration | None = None,
+    second: Any = None,
 ) -> list[dict[str, float | None] | None]:
     """Each record's signals, as :func:`score_records` scores them (None: a record it does not score).
 
     Machine-translated and fuzzy-TM records with a target get signals; TM exact matches and
     copies get None.  Only the model signals the calibration uses and ``config`` asks for are
-    computed (one model pass each, over all those records at once).
+    computed (one model pass each, over all those records at once); ``agreement`` needs the
+    ``second`` engine.
     """
     config = config or QualityConfig()
     calibration = calibration or _calibration(config)
@@ -489,6 +533,7 @@ def record_signals(
         forced_logprob=config.forced_logprob and "forced_logprob" in calibration.features,
         backtranslation=config.backtranslation and "backtranslation" in calibration.features,
         fluency=config.fluency and "fluency" in calibration.features,
+        second=second if config.agreement and "agreement" in calibration.features else None,
     )  # fmt: skip
     out: list[dict[str, float | None] | None] = [None] * len(records)
     for n, k in enumerate(wanted):
@@ -508,6 +553,7 @@ def score_records(
     config: QualityConfig | None = None,
     calibration: Calibration | None = None,
     signals: Sequence[Mapping[str, float | None] | None] | None = None,
+    second: Any = None,
 ) -> list[SegmentRecord]:
     """``records`` with ``quality`` set: 1.0 for TM exact matches, none for copies, else the score.
 
@@ -516,7 +562,7 @@ def score_records(
     config = config or QualityConfig()
     calibration = calibration or _calibration(config)
     if signals is None:
-        signals = record_signals(records, model, config=config, calibration=calibration)
+        signals = record_signals(records, model, config=config, calibration=calibration, second=second)
     elif len(signals) != len(records):
         raise ConfigError(f"{len(signals)} sets of quality signals given for {len(records)} records")
     out = list(records)
@@ -530,9 +576,8 @@ def score_records(
 
 def _calibration(config: QualityConfig) -> Calibration:
     """The shipped calibration fitted on the signals ``config`` computes."""
-    if config.backtranslation:
-        return CALIBRATIONS["backtranslation+fluency" if config.fluency else "backtranslation"]
-    return CALIBRATIONS["fluency" if config.fluency else "default"]
+    added = [name for name in CALIBRATED_FLAGS if getattr(config, name)]
+    return CALIBRATIONS["+".join(added) or "default"]
 
 
 def needs_review(record: SegmentRecord, threshold: float) -> bool:
@@ -555,19 +600,27 @@ class QualityTranslator:
         model: Any = None,
         config: QualityConfig | None = None,
         calibration: Calibration | None = None,
+        second: Any = None,
     ) -> None:
         self.inner = inner
         while model is not None and not isinstance(model, Scorer) and hasattr(model, "engine"):
             model = model.engine  # a cache layer: score with the engine under it
         self.model = model
         self.config = config or QualityConfig()
+        if self.config.agreement and second is None:
+            raise ConfigError("the agreement signal needs a second model to translate with")
+        self.second = second
         self.calibration = calibration or _calibration(self.config)
 
     @property
     def signature(self) -> Signature:
         # the review threshold only marks segments: changing it must not invalidate a journal
-        used = {"calibration": self.calibration.name, "forced_logprob": self.config.forced_logprob,
-                "backtranslation": self.config.backtranslation, "fluency": self.config.fluency}  # fmt: skip
+        used: dict[str, Any] = {
+            "calibration": self.calibration.name, "forced_logprob": self.config.forced_logprob,
+            "backtranslation": self.config.backtranslation, "fluency": self.config.fluency,
+        }  # fmt: skip
+        if self.second is not None and self.config.agreement:  # older journals stay valid without it
+            used["agreement"] = getattr(self.second, "signature", type(self.second).__name__)
         return Signature.of(self.inner.signature, quality=used)
 
     def translate(
@@ -579,4 +632,6 @@ class QualityTranslator:
         progress: Callable[..., None] | None = None,
     ) -> list[SegmentRecord]:
         records = self.inner.translate(segments, ids=ids, exclude=exclude, progress=progress)
-        return score_records(records, self.model, config=self.config, calibration=self.calibration)
+        return score_records(
+            records, self.model, config=self.config, calibration=self.calibration, second=self.second
+        )

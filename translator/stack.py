@@ -135,14 +135,17 @@ def build_translator(
     memory: TranslationMemory | None = None,
     config: TranslateConfig | None = None,
     quality: QualityConfig | None = None,
+    second: Engine | None = None,
 ) -> Translator:
     """The termbase-aware layer over ``engine`` (already cached), scored: the top of a local stack.
 
     Its records carry a quality score (:mod:`termalign.translator.quality`;
-    ``quality`` defaults to the free signals and the generation score).
+    ``quality`` defaults to the free signals and the generation score; with
+    ``QualityConfig(agreement=True)``, ``second`` is the independent model whose own
+    translations the agreement signal compares with).
     """
     inner = TermAwareTranslator(engine, termbase=termbase, memory=memory, config=config)
-    return QualityTranslator(inner, engine, quality or QualityConfig())
+    return QualityTranslator(inner, engine, quality or QualityConfig(), second=second)
 
 
 @dataclass
