@@ -163,6 +163,8 @@ def _bad_char(value: str, *, newline_ok: bool = False) -> str | None:
 def _bad_text(value: str, *, newline_ok: bool = False) -> str | None:
     if value != value.strip():
         return "has leading or trailing spaces"
+    if newline_ok and any(line != line.rstrip() for line in value.split("\n")):
+        return "has a line ending in spaces"  # a PO comment line loses them (polib strips each line)
     return _bad_char(value, newline_ok=newline_ok)
 
 
