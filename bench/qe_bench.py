@@ -75,12 +75,12 @@ from termalign.align.script import HAN  # noqa: E402
 from termalign.termbase.checks import check_segment  # noqa: E402
 from termalign.termbase.store import load_termbase  # noqa: E402
 from termalign.translator.quality import (  # noqa: E402
-    CHARS_PER_HAN,
     DIRECTIONS,
     QUANTILE,
     Calibration,
     cheap_signals,
     chrf,
+    length_deviation,
 )
 from termalign.translator.records import SegmentIssue, SegmentRecord  # noqa: E402
 
@@ -98,7 +98,6 @@ PRIOR = ("logprob", "coverage", "length_latin")
 UNIT_DIRECTIONS = {**DIRECTIONS, "length_latin": -1.0, "size": 1.0}
 _CARRIED = re.compile(r"[A-Za-z0-9]")
 _TAG = re.compile(r"</?[gx]\d+/?>")
-_SPACE = re.compile(r"\s+")
 SECOND = ("agreement", "cross_logprob", "source_lm", "target_lm")
 OWN_LM = ("fluency", "difficulty")  # the translating model's own LM log-prob of the output / the source
 # The invented names read in the 1.5B model's output of the DeepSeek articles (issue 14).
@@ -224,14 +223,10 @@ def fit_unit() -> Fitter:
 
 def latin_length(source: str, target: str) -> float | None:
     """The length signal with the source's Latin letters and digits (names, code, numbers: the
-    translation carries them over) added to 3.16 characters per Chinese character (measured, not
-    shipped: ``quality.cheap_signals`` leaves them out)."""
-    han = len(HAN.findall(source))
-    if not han:
-        return None
+    translation carries them over) in the expected length (measured, not shipped:
+    ``quality.cheap_signals`` leaves them out)."""
     carried = len(_CARRIED.findall(unicodedata.normalize("NFKC", _TAG.sub(" ", source))))
-    visible = _SPACE.sub("", _TAG.sub("", target))
-    return abs(math.log((len(visible) + 1) / (CHARS_PER_HAN * han + carried + 1)))
+    return length_deviation(source, target, carried)
 
 
 def fit_classifier(share: float) -> Fitter:

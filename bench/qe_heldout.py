@@ -82,6 +82,7 @@ from qe_bench import (  # noqa: E402
     faq_rows,
     fill,
     latin_length,
+    mean,
     spearman,
     worst_caught,
 )
@@ -258,10 +259,6 @@ def after_first(tokens: list[float]) -> float | None:
     """Fluency without the first token (its log-probability has no context: it says how common the
     first word is, and in a one- or two-word heading it is most of the mean)."""
     return mean(tokens[1:])
-
-
-def mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
 
 
 def main() -> int:

@@ -77,6 +77,7 @@ __all__ = [
     "CALIBRATIONS",
     "QualityTranslator",
     "cheap_signals",
+    "length_deviation",
     "model_signals",
     "record_signals",
     "score_records",
@@ -454,20 +455,27 @@ def cheap_signals(source: str, target: str, issues: Sequence[Any] = ()) -> dict[
     found = evidence(index.word_glosses(simplified_view(source)), english_stems(_TAG.sub(" ", target)))
     coverage = found.zh_found / found.zh_total if found.zh_total else None
     han = len(HAN.findall(source))
-    length = None
-    if han:
-        length = abs(math.log((len(_visible(target)) + 1) / (CHARS_PER_HAN * han + 1)))
     invented = sum(1 for i in issues if i.check == "invented-content")
     errors = sum(1 for i in issues if str(i.severity) == "error")
     warnings = sum(1 for i in issues if str(i.severity) != "error" and i.check != "invented-content")
     return {
         "coverage": coverage,
-        "length": length,
+        "length": length_deviation(source, target),
         "size": math.log(1 + han),
         "errors": float(errors),
         "warnings": float(warnings),
         "invented": float(invented),
     }
+
+
+def length_deviation(source: str, target: str, carried: int = 0) -> float | None:
+    """The ``length`` signal: the absolute log ratio of the translation's visible length to the expected
+    one, CHARS_PER_HAN per Chinese character of the source plus ``carried`` characters expected to pass
+    through as they are (the benches measure the source's Latin text there); None without Chinese."""
+    han = len(HAN.findall(source))
+    if not han:
+        return None
+    return abs(math.log((len(_visible(target)) + 1) / (CHARS_PER_HAN * han + carried + 1)))
 
 
 def model_signals(
